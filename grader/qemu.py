@@ -1,0 +1,203 @@
+#!/usr/bin/env python3
+"""Boot l4lab under QEMU: for people (make qemu) and for tests (the grader).
+
+Every way of starting QEMU goes through qemu_command(), so the Makefile,
+the tests and the grader boot exactly the same machine:
+
+    qemu-system-i386 -machine pc -m 128M -no-reboot
+        -device isa-debug-exit,iobase=0xf4,iosize=0x04
+        -kernel BUILD/kernel.elf -initrd "BUILD/user/a.elf args,BUILD/user/b.elf"
+
+A test run (run()) reads the serial console until QEMU exits, a marker
+appears, the output limit is reached or the time runs out; whatever the
+kernel does, run() returns a Result and leaves no QEMU process behind.
+
+Command line (used by the Makefile):
+    qemu.py --build DIR [--interactive] [--gdb PORT] [--kvm] [--icount]
+            [--append ARGS] -- 'prog args' 'prog2' ...
+"""
+
+import argparse
+import os
+import selectors
+import shutil
+import subprocess
+import sys
+import time
+
+TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+QEMU = "qemu-system-i386"
+
+# QEMU's exit status under isa-debug-exit is (status << 1) | 1 (include/l4/abi.h).
+EXIT_SHUTDOWN = 1          # the kernel shut down cleanly (status 0)
+EXIT_PANIC = 255           # L4_EXIT_PANIC
+EXIT_RESET = 0             # triple fault or reset, with -no-reboot
+
+
+def describe_exit(rc):
+    """A sentence for QEMU's exit status."""
+    if rc == EXIT_SHUTDOWN:
+        return "the kernel shut down cleanly"
+    if rc == EXIT_PANIC:
+        return "kernel panic"
+    if rc == EXIT_RESET:
+        return "the machine reset (a triple fault? see the last lines of the log)"
+    if rc is not None and rc > 0 and rc % 2 == 1:
+        return "the machine was stopped with status %d" % ((rc - 1) // 2)
+    return "QEMU ended with exit code %s" % rc
+
+
+def module_arg(build, module):
+    """'prog args' -> 'BUILD/user/prog.elf args' (QEMU separates modules by commas)."""
+    if "," in module:
+        raise ValueError("a module command line cannot contain a comma: %r" % module)
+    name, _, args = module.strip().partition(" ")
+    path = os.path.join(build, "user", name + ".elf")
+    if not os.path.exists(path):
+        raise FileNotFoundError("no user program %s (is '%s' in USER_PROGS of user/Makefrag?)"
+                                % (path, name))
+    return (path + " " + args).strip()
+
+
+def kvm_works(build):
+    """Probe once whether KVM runs this 32-bit kernel; the answer is cached in build/."""
+    cache = os.path.join(TOP, "build", "kvm-probe")
+    if os.path.exists(cache):
+        return open(cache).read().strip() == "yes"
+    ok = False
+    if os.access("/dev/kvm", os.R_OK | os.W_OK):
+        try:
+            res = run(build, ["hello probe exit"], timeout=20, kvm=True)
+            ok = res.rc == EXIT_SHUTDOWN and "hello from user mode" in res.output
+        except (OSError, ValueError):
+            ok = False
+    os.makedirs(os.path.dirname(cache), exist_ok=True)
+    with open(cache, "w") as f:
+        f.write("yes\n" if ok else "no\n")
+    return ok
+
+
+def qemu_command(build, modules, gdb_port=None, kvm=False, icount=False,
+                 append=None, interactive=False):
+    cmd = [QEMU, "-machine", "pc", "-m", "128M", "-no-reboot",
+           "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
+           "-kernel", os.path.join(build, "kernel.elf")]
+    if modules:
+        cmd += ["-initrd", ",".join(module_arg(build, m) for m in modules)]
+    if append:
+        cmd += ["-append", append]
+    cmd += ["-display", "none"]
+    if interactive:
+        cmd += ["-serial", "mon:stdio"]     # serial and monitor on the terminal: Ctrl-a x quits
+    else:
+        cmd += ["-serial", "stdio", "-monitor", "none"]
+    if kvm:
+        cmd += ["-accel", "kvm", "-cpu", "host"]
+    else:
+        cmd += ["-accel", "tcg"]
+        if icount:
+            cmd += ["-icount", "shift=0"]  # rdtsc then counts guest instructions
+    if gdb_port:
+        cmd += ["-S", "-gdb", "tcp:127.0.0.1:%d" % gdb_port]
+    return cmd
+
+
+class Result:
+    """What a test boot produced.  reason is one of: 'exit' (QEMU ended by
+    itself; see rc), 'marker' (a wanted line appeared), 'timeout',
+    'output-limit'."""
+
+    def __init__(self, output, rc, reason, seconds):
+        self.output, self.rc, self.reason, self.seconds = output, rc, reason, seconds
+
+    def lines(self):
+        return self.output.splitlines()
+
+    def verdict(self):
+        if self.reason == "timeout":
+            return "timed out after %.0f s (the kernel hangs or is too slow)" % self.seconds
+        if self.reason == "output-limit":
+            return "stopped: the kernel printed too much (an endless loop?)"
+        if self.reason == "marker":
+            return "the end marker appeared"
+        return describe_exit(self.rc)
+
+
+def run(build, modules, timeout=30.0, max_output=256 * 1024, until=None,
+        gdb_port=None, kvm=False, icount=False, append=None):
+    """Boots QEMU, collects its serial output, and always cleans up.
+    until(output) -> bool may end the run early (reason 'marker')."""
+    cmd = qemu_command(build, modules, gdb_port=gdb_port, kvm=kvm, icount=icount,
+                       append=append)
+    start = time.monotonic()
+    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, start_new_session=True)
+    chunks, size, reason = [], 0, "exit"
+    sel = selectors.DefaultSelector()
+    sel.register(proc.stdout, selectors.EVENT_READ)
+    try:
+        while True:
+            left = timeout - (time.monotonic() - start)
+            if left <= 0:
+                reason = "timeout"
+                break
+            if not sel.select(min(left, 0.5)):
+                continue
+            data = os.read(proc.stdout.fileno(), 65536)
+            if not data:
+                break
+            chunks.append(data)
+            size += len(data)
+            if size > max_output:
+                reason = "output-limit"
+                break
+            if until and until(_decode(chunks)):
+                reason = "marker"
+                break
+    finally:
+        sel.close()
+        if proc.poll() is None:
+            proc.kill()
+        rc = proc.wait()
+        proc.stdout.close()
+    return Result(_decode(chunks), rc if reason == "exit" else None, reason,
+                  time.monotonic() - start)
+
+
+def _decode(chunks):
+    return b"".join(chunks).decode("utf-8", "replace").replace("\r\n", "\n").replace("\r", "")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--build", required=True)
+    ap.add_argument("--interactive", action="store_true")
+    ap.add_argument("--gdb", type=int)
+    ap.add_argument("--kvm", action="store_true")
+    ap.add_argument("--icount", action="store_true")
+    ap.add_argument("--append")
+    ap.add_argument("modules", nargs="*")
+    a = ap.parse_args()
+
+    if not shutil.which(QEMU):
+        sys.exit("%s is not installed: run tools/deps" % QEMU)
+    kvm = False
+    if a.kvm:
+        kvm = kvm_works(a.build)
+        if not kvm:
+            print("KVM=1: KVM cannot run a 32-bit protected-mode guest here "
+                  "(or /dev/kvm is missing); using TCG instead.", file=sys.stderr)
+    try:
+        cmd = qemu_command(a.build, a.modules, gdb_port=a.gdb, kvm=kvm, icount=a.icount,
+                           append=a.append, interactive=True)
+    except (ValueError, FileNotFoundError) as e:
+        sys.exit("qemu.py: %s" % e)
+    print("+ " + " ".join("'%s'" % c if " " in c else c for c in cmd), file=sys.stderr)
+    rc = subprocess.call(cmd)
+    print("qemu: %s (QEMU exit code %d)" % (describe_exit(rc), rc), file=sys.stderr)
+    sys.exit(0 if rc == EXIT_SHUTDOWN else 1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,63 @@
+/*
+ * What the portable kernel needs from the i386 machine.  Everything behind
+ * these functions lives in kernel/arch/i386/.
+ */
+#ifndef ARCH_ARCH_H
+#define ARCH_ARCH_H
+
+#include <stdint.h>
+#include "arch/i386/trapframe.h"
+
+/* Interrupt vectors. */
+#define T_DIVIDE      0
+#define T_DEBUG       1
+#define T_NMI         2
+#define T_BRKPT       3
+#define T_OFLOW       4
+#define T_BOUND       5
+#define T_ILLOP       6
+#define T_DEVICE      7
+#define T_DBLFLT      8
+#define T_TSS        10
+#define T_SEGNP      11
+#define T_STACK      12
+#define T_GPFLT      13
+#define T_PGFLT      14
+#define T_FPERR      16
+#define T_ALIGN      17
+#define T_MCHK       18
+#define T_SIMDERR    19
+#define T_IRQ0       32         /* the PIC's 16 lines are remapped to 32..47 */
+#define IRQ_TIMER     0
+#define IRQ_COM1      4
+#define IRQ_SPURIOUS  7
+
+#define TIMER_HZ    100
+
+void gdt_init(void);
+void idt_init(void);
+void pic_init(void);
+void pic_eoi(int irq);
+void pit_init(unsigned hz);
+
+/* The kernel stack the CPU switches to when a trap arrives from ring 3. */
+void arch_set_kernel_stack(uint32_t esp0);
+
+/* Builds a trapframe that enters ring 3 at eip with stack esp. */
+void arch_init_user_frame(struct trapframe *tf, uint32_t eip, uint32_t esp);
+
+/* Saves the callee-saved registers and %esp, switches to new_esp. */
+void arch_switch(uint32_t *save_esp, uint32_t new_esp);
+void trap_return(void);
+
+/* A short name for an exception vector ("page fault"). */
+const char *arch_trap_name(uint32_t trapno);
+
+/* Stops the machine; under QEMU the exit status is (status << 1) | 1. */
+__attribute__((noreturn)) void arch_shutdown(unsigned status);
+
+/* COM1. */
+void serial_init(void);
+void serial_putc(char c);
+
+#endif

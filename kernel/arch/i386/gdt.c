@@ -1,0 +1,83 @@
+/*
+ * The GDT and the TSS.  l4lab uses flat segments (base 0, limit 4 GiB) for
+ * kernel and user; protection comes from paging.  The TSS is used for one
+ * thing only: esp0, the kernel stack the CPU loads on a trap from ring 3.
+ *
+ * Descriptor format (SDM vol. 3, 3.4.5): limit 15..0 | base 23..0 |
+ * access byte (P, DPL, S, type) | flags (G, D/B) + limit 19..16 | base 31..24.
+ */
+#include <stdint.h>
+#include "arch/i386/arch.h"
+#include "arch/i386/mmu.h"
+#include "arch/i386/x86.h"
+
+struct tss {
+    uint32_t link;
+    uint32_t esp0, ss0;
+    uint32_t unused[22];
+    uint16_t trap, iomap_base;
+} __attribute__((packed));
+_Static_assert(sizeof(struct tss) == 104, "TSS size");
+
+static struct tss tss;
+static uint64_t gdt[SEG_COUNT];
+
+#define ACC_PRESENT  0x80u
+#define ACC_DPL(d)   ((uint32_t)(d) << 5)
+#define ACC_CODEDATA 0x10u      /* S bit: code or data, not a system segment */
+#define ACC_CODE     0x0Au      /* execute/read */
+#define ACC_DATA     0x02u      /* read/write */
+#define ACC_TSS32    0x09u      /* available 32-bit TSS */
+#define FLAGS_4K32   0xCu       /* 4 KiB granularity, 32-bit */
+
+static uint64_t descriptor(uint32_t base, uint32_t limit, uint32_t access, uint32_t flags)
+{
+    uint64_t d = limit & 0xFFFFu;
+    d |= (uint64_t)(base & 0xFFFFFFu) << 16;
+    d |= (uint64_t)(access & 0xFFu) << 40;
+    d |= (uint64_t)((limit >> 16) & 0xFu) << 48;
+    d |= (uint64_t)(flags & 0xFu) << 52;
+    d |= (uint64_t)((base >> 24) & 0xFFu) << 56;
+    return d;
+}
+
+/* Loads the new GDT and reloads every segment register from it. */
+static void load_segments(void)
+{
+    struct dtr d = {sizeof gdt - 1, (uint32_t)gdt};
+    lgdt(&d);
+    __asm__ volatile(
+        "mov %0, %%ds\n\tmov %0, %%es\n\tmov %0, %%ss\n\t"
+        "xor %%eax, %%eax\n\tmov %%ax, %%fs\n\tmov %%ax, %%gs\n\t"
+        "ljmp %1, $1f\n1:"
+        : : "r"((uint32_t)KDATA_SEL), "i"(KCODE_SEL) : "eax", "memory");
+}
+
+void gdt_init(void)
+{
+    gdt[SEG_KCODE] = descriptor(0, 0xFFFFF, ACC_PRESENT | ACC_CODEDATA | ACC_CODE | ACC_DPL(0), FLAGS_4K32);
+    gdt[SEG_KDATA] = descriptor(0, 0xFFFFF, ACC_PRESENT | ACC_CODEDATA | ACC_DATA | ACC_DPL(0), FLAGS_4K32);
+    gdt[SEG_UCODE] = descriptor(0, 0xFFFFF, ACC_PRESENT | ACC_CODEDATA | ACC_CODE | ACC_DPL(3), FLAGS_4K32);
+    gdt[SEG_UDATA] = descriptor(0, 0xFFFFF, ACC_PRESENT | ACC_CODEDATA | ACC_DATA | ACC_DPL(3), FLAGS_4K32);
+    gdt[SEG_TSS] = descriptor((uint32_t)&tss, sizeof tss - 1, ACC_PRESENT | ACC_TSS32, 0);
+
+    tss.ss0 = KDATA_SEL;
+    tss.iomap_base = sizeof tss;    /* no I/O bitmap: ring 3 has no port access */
+    load_segments();
+    ltr(TSS_SEL);
+}
+
+void arch_set_kernel_stack(uint32_t esp0)
+{
+    tss.esp0 = esp0;
+}
+
+void arch_init_user_frame(struct trapframe *tf, uint32_t eip, uint32_t esp)
+{
+    *tf = (struct trapframe){0};
+    tf->cs = UCODE_SEL;
+    tf->ds = tf->es = tf->ss = UDATA_SEL;
+    tf->eip = eip;
+    tf->esp = esp;
+    tf->eflags = EFLAGS_IF;         /* user code always runs with interrupts on */
+}

@@ -1,0 +1,143 @@
+/*
+ * kernel_main: the boot sequence in C.  arch/i386/boot.asm has turned on
+ * paging and calls this on the boot stack with interrupts off.
+ */
+#include "kernel.h"
+#include "frame.h"
+#include "loader.h"
+#include "multiboot.h"
+#include "sched.h"
+#include "thread.h"
+#include "vm.h"
+#include "arch/i386/arch.h"
+#include "arch/i386/mmu.h"
+#include "arch/i386/x86.h"
+
+extern char _end[];                 /* end of the kernel image (kernel.ld) */
+
+static void print_memory_map(const struct multiboot_info *mbi)
+{
+    kprintf("memory map (from the boot loader):\n");
+    const char *p = P2V(mbi->mmap_addr), *end = p + mbi->mmap_length;
+    while (p < end) {
+        const struct multiboot_mmap *m = (const void *)p;
+        kprintf("  [%08x-%08x] %s\n", (uint32_t)m->addr,
+                (uint32_t)(m->addr + m->len - 1),
+                m->type == MMAP_AVAILABLE ? "available" : "reserved");
+        p += m->size + sizeof m->size;
+    }
+}
+
+/* Hands the RAM the boot loader reported to the frame allocator, minus
+   the first 1 MiB (BIOS data), the kernel image and the modules. */
+static void frames_setup(const struct multiboot_info *mbi)
+{
+    frame_init();
+    const char *p = P2V(mbi->mmap_addr), *end = p + mbi->mmap_length;
+    while (p < end) {
+        const struct multiboot_mmap *m = (const void *)p;
+        if (m->type == MMAP_AVAILABLE && m->addr < PHYS_MAP_LIMIT) {
+            uint64_t top = m->addr + m->len;
+            frame_add_ram((paddr_t)m->addr, top > PHYS_MAP_LIMIT ? PHYS_MAP_LIMIT : (paddr_t)top);
+        }
+        p += m->size + sizeof m->size;
+    }
+    /* Keep everything the boot loader handed over until the modules are
+       started: the image, the information structure and its strings. */
+    frame_reserve(0, V2P(_end));
+    frame_reserve(V2P(mbi), V2P(mbi) + sizeof *mbi);
+    frame_reserve(mbi->mmap_addr, mbi->mmap_addr + mbi->mmap_length);
+    const struct multiboot_module *mods = P2V(mbi->mods_addr);
+    unsigned nmods = (mbi->flags & MBI_FLAG_MODS) ? mbi->mods_count : 0;
+    frame_reserve(mbi->mods_addr, mbi->mods_addr + nmods * sizeof *mods);
+    for (unsigned i = 0; i < nmods; i++) {
+        frame_reserve(mods[i].start, mods[i].end);
+        if (mods[i].cmdline)
+            frame_reserve(mods[i].cmdline, mods[i].cmdline + strnlen(P2V(mods[i].cmdline), PAGE_SIZE) + 1);
+    }
+    kprintf("physical memory: %u KiB free of %u KiB\n",
+            frame_count_free() * (PAGE_SIZE / 1024), frame_count_ram() * (PAGE_SIZE / 1024));
+}
+
+/* The program's name: its module path without directories or arguments. */
+static void module_name(const char *cmdline, char *name, size_t size)
+{
+    const char *start = cmdline;
+    for (const char *p = cmdline; *p && *p != ' '; p++)
+        if (*p == '/')
+            start = p + 1;
+    size_t n = 0;
+    while (start[n] && start[n] != ' ' && start[n] != '.' && n + 1 < size)
+        n++;
+    memcpy(name, start, n);
+    name[n] = '\0';
+}
+
+/* Starts one user program, in a space of its own.  A broken module is
+   reported and skipped. */
+static void start_module(const struct multiboot_module *mod)
+{
+    const char *cmdline = mod->cmdline ? P2V(mod->cmdline) : "";
+    char name[THREAD_NAME_LEN];
+    uint32_t entry, esp;
+
+    module_name(cmdline, name, sizeof name);
+    struct space *s = space_create();
+    if (!s) {
+        kprintf("boot: no memory for a space for %s\n", name);
+        return;
+    }
+    if (elf_load(s, P2V(mod->start), mod->end - mod->start, &entry) < 0 ||
+        !(esp = user_stack_setup(s, cmdline))) {
+        kprintf("boot: cannot start module '%s'\n", cmdline);
+        space_destroy(s);
+        return;
+    }
+    struct thread *t = thread_create_user(s, name, entry, esp);
+    if (!t) {
+        space_destroy(s);
+        return;
+    }
+    kprintf("boot: thread %u runs %s (entry %p)\n", t->id, name, (void *)entry);
+}
+
+static void idle_loop(void)
+{
+    for (;;) {
+        sti_hlt();      /* an interrupt ends the hlt; the handler runs */
+        cli();
+        schedule();
+    }
+}
+
+void kernel_main(uint32_t magic, uint32_t mbi_phys)
+{
+    serial_init();
+    kprintf("l4lab: an L4-style teaching microkernel for i386\n");
+    if (magic != MULTIBOOT_BOOTLOADER_MAGIC)
+        panic("not started by a Multiboot boot loader (eax = %p); boot with qemu -kernel", (void *)magic);
+    const struct multiboot_info *mbi = P2V(mbi_phys);
+    if (!(mbi->flags & MBI_FLAG_MMAP))
+        panic("the boot loader gave no memory map");
+
+    vm_init();
+    gdt_init();
+    idt_init();
+    pic_init();
+    pit_init(TIMER_HZ);
+    print_memory_map(mbi);
+    frames_setup(mbi);
+
+    struct thread *idle = thread_create_kernel("idle", idle_loop);
+    if (!idle)
+        panic("no memory for the idle thread");
+    sched_init(idle);
+
+    unsigned nmods = (mbi->flags & MBI_FLAG_MODS) ? mbi->mods_count : 0;
+    if (nmods == 0)
+        kprintf("boot: no user programs given (QEMU -initrd); nothing to run.\n");
+    const struct multiboot_module *mods = P2V(mbi->mods_addr);
+    for (unsigned i = 0; i < nmods; i++)
+        start_module(&mods[i]);
+    sched_start();
+}

@@ -1,0 +1,72 @@
+/*
+ * System-call dispatch.  Each handler receives the arguments from the
+ * caller's registers (ebx, ecx, edx, esi) and returns the value for %eax:
+ * >= 0 on success, -L4_E* on error.  Handlers validate every argument
+ * before they change anything, and touch user memory only through
+ * copy_from_user / copy_to_user.
+ */
+#include "kernel.h"
+#include "syscall.h"
+#include "sched.h"
+#include "vm.h"
+#include "arch/i386/arch.h"
+#include "l4/abi.h"
+
+typedef int32_t (*syscall_fn)(struct trapframe *tf);
+
+/* SYS_KDB_PUTS(buf, len): prints len bytes of the caller's memory. */
+static int32_t sys_kdb_puts(struct trapframe *tf)
+{
+    uint32_t ubuf = tf->ebx, len = tf->ecx;
+    char chunk[128];
+
+    if (len > 1u << 20)
+        return -L4_EINVAL;
+    for (uint32_t done = 0; done < len; ) {
+        uint32_t n = len - done < sizeof chunk ? len - done : sizeof chunk;
+        if (copy_from_user(current->space, chunk, ubuf + done, n) < 0)
+            return -L4_EFAULT;
+        console_write(chunk, n);
+        done += n;
+    }
+    return (int32_t)len;
+}
+
+/* SYS_KDB_EXIT(status): ends the whole machine (a testing aid). */
+static int32_t sys_kdb_exit(struct trapframe *tf)
+{
+    uint32_t status = tf->ebx > L4_EXIT_MAX ? L4_EXIT_MAX : tf->ebx;
+    kprintf("l4lab: thread %u (%s) stopped the machine with status %u\n",
+            current->id, current->name, status);
+    arch_shutdown(status);
+}
+
+/* SYS_THREAD_EXIT(status): ends the calling thread. */
+static int32_t sys_thread_exit(struct trapframe *tf)
+{
+    thread_exit(current, (int32_t)tf->ebx);
+    return 0;
+}
+
+/* SYS_NULL(): nothing at all; its cost is the cost of a trap. */
+static int32_t sys_null(struct trapframe *tf)
+{
+    (void)tf;
+    return 0;
+}
+
+static const syscall_fn syscalls[SYS_COUNT] = {
+    [SYS_KDB_PUTS] = sys_kdb_puts,
+    [SYS_KDB_EXIT] = sys_kdb_exit,
+    [SYS_THREAD_EXIT] = sys_thread_exit,
+    [SYS_NULL] = sys_null,
+};
+
+void syscall(struct trapframe *tf)
+{
+    uint32_t nr = tf->eax;
+    if (nr >= SYS_COUNT || !syscalls[nr])
+        tf->eax = (uint32_t)-L4_ENOSYS;
+    else
+        tf->eax = (uint32_t)syscalls[nr](tf);
+}

@@ -1,0 +1,74 @@
+/*
+ * Where every trap lands (from arch/i386/trapentry.asm): system calls,
+ * hardware interrupts, and CPU exceptions.  An exception in user mode is
+ * the thread's fault and ends the thread with a report; an exception in
+ * kernel mode is the kernel's bug and a panic.
+ */
+#include "kernel.h"
+#include "sched.h"
+#include "syscall.h"
+#include "arch/i386/arch.h"
+#include "arch/i386/mmu.h"
+#include "arch/i386/x86.h"
+#include "l4/abi.h"
+
+volatile uint32_t ticks;        /* timer interrupts since boot */
+
+static void irq(struct trapframe *tf)
+{
+    int line = (int)tf->trapno - T_IRQ0;
+    if (line == IRQ_SPURIOUS)
+        return;                 /* the 8259 sends these without an EOI */
+    pic_eoi(line);
+    if (line == IRQ_TIMER) {
+        ticks++;
+        sched_tick();
+    }
+}
+
+/* Explains a page fault's error code in words. */
+static void describe_page_fault(const struct trapframe *tf)
+{
+    uint32_t addr = rcr2();
+    const char *what = addr >= L4_USER_TOP ? " (kernel memory: user code may not touch it)"
+                     : addr < PAGE_SIZE ? " (NULL pointer?)" : "";
+    kprintf("  %s at address %p%s: %s\n", tf->err & PF_WRITE ? "write" : "read",
+            (void *)addr, what,
+            tf->err & PF_PROT ? "the page is mapped, but not for this access"
+                              : "no page is mapped there");
+}
+
+/* Reports an exception raised by user code and ends the thread. */
+static void user_fault(struct trapframe *tf)
+{
+    kprintf("user fault: thread %u (%s): %s (vector %u) at eip %p\n",
+            current->id, current->name, arch_trap_name(tf->trapno), tf->trapno,
+            (void *)tf->eip);
+    if (tf->trapno == T_PGFLT)
+        describe_page_fault(tf);
+    else if (tf->err)
+        kprintf("  error code %p\n", (void *)tf->err);
+    kprintf("  eax %p ebx %p ecx %p edx %p esi %p edi %p ebp %p esp %p\n",
+            (void *)tf->eax, (void *)tf->ebx, (void *)tf->ecx, (void *)tf->edx,
+            (void *)tf->esi, (void *)tf->edi, (void *)tf->ebp, (void *)tf->esp);
+    kprintf("  find the line: addr2line -e <build>/user/%s.elf %p\n",
+            current->name, (void *)tf->eip);
+    thread_exit(current, -1);
+}
+
+void trap(struct trapframe *tf)
+{
+    if (tf->trapno == L4_SYSCALL_VECTOR && tf_from_user(tf))
+        syscall(tf);
+    else if (tf->trapno >= T_IRQ0 && tf->trapno < T_IRQ0 + 16)
+        irq(tf);
+    else if (tf_from_user(tf))
+        user_fault(tf);
+    else
+        panic_trap(tf);
+
+    /* A thread that ended (or, later, blocked) does not go back to user
+       mode: pick another one.  This frame is abandoned if it is dead. */
+    if (tf_from_user(tf) && current->state != TS_READY)
+        schedule();
+}

@@ -1,0 +1,160 @@
+/*
+ * Address spaces: page directories, page tables, and safe access to user
+ * memory.  The page-table formats are in arch/i386/mmu.h.
+ */
+#include "kernel.h"
+#include "vm.h"
+#include "l4/abi.h"
+#include "arch/i386/x86.h"
+
+extern pde_t kernel_pgdir[];        /* arch/i386/boot.asm */
+
+#define MAX_SPACES 64
+static struct space spaces[MAX_SPACES];
+static struct space *active;
+
+#define KERNEL_PDX  PDX(KERNBASE)
+
+void vm_init(void)
+{
+    /* The identity mapping of the first 4 MiB was only for the jump to
+       the higher half: drop it so that a NULL pointer faults. */
+    kernel_pgdir[0] = 0;
+    lcr3(V2P(kernel_pgdir));
+}
+
+struct space *space_create(void)
+{
+    struct space *s = NULL;
+    for (int i = 0; i < MAX_SPACES && !s; i++)
+        if (!spaces[i].in_use)
+            s = &spaces[i];
+    paddr_t pa = s ? frame_alloc() : 0;
+    if (!pa)
+        return NULL;
+    s->pgdir = P2V(pa);
+    memset(s->pgdir, 0, KERNEL_PDX * sizeof(pde_t));
+    memcpy(s->pgdir + KERNEL_PDX, kernel_pgdir + KERNEL_PDX,
+           (PT_ENTRIES - KERNEL_PDX) * sizeof(pde_t));
+    s->in_use = 1;
+    return s;
+}
+
+void space_destroy(struct space *s)
+{
+    if (active == s)
+        space_activate(NULL);
+    for (unsigned i = 0; i < KERNEL_PDX; i++) {
+        if (!(s->pgdir[i] & PTE_P))
+            continue;
+        pte_t *pt = P2V(PTE_ADDR(s->pgdir[i]));
+        for (unsigned j = 0; j < PT_ENTRIES; j++)
+            if (pt[j] & PTE_P)
+                frame_free(PTE_ADDR(pt[j]));
+        frame_free(PTE_ADDR(s->pgdir[i]));
+    }
+    frame_free(V2P(s->pgdir));
+    s->in_use = 0;
+}
+
+void space_activate(struct space *s)
+{
+    if (s == active)
+        return;
+    active = s;
+    lcr3(V2P(s ? s->pgdir : kernel_pgdir));
+}
+
+/* The page-table entry for user address va, or NULL.  With create set,
+   a missing page table is allocated (returns NULL if memory ran out). */
+static pte_t *pte_lookup(struct space *s, uint32_t va, int create)
+{
+    pde_t *pde = &s->pgdir[PDX(va)];
+    if (!(*pde & PTE_P)) {
+        paddr_t pa = create ? frame_alloc() : 0;
+        if (!pa)
+            return NULL;
+        memset(P2V(pa), 0, PAGE_SIZE);
+        *pde = pa | PTE_P | PTE_W | PTE_U;
+    }
+    pte_t *pt = P2V(PTE_ADDR(*pde));
+    return &pt[PTX(va)];
+}
+
+int vm_map(struct space *s, uint32_t va, paddr_t pa, uint32_t flags)
+{
+    if (va % PAGE_SIZE || va >= L4_USER_TOP)
+        return -L4_EINVAL;
+    pte_t *pte = pte_lookup(s, va, 1);
+    if (!pte)
+        return -L4_ENOMEM;
+    if (*pte & PTE_P)
+        return -L4_EINVAL;
+    *pte = pa | (flags & PTE_W) | PTE_P | PTE_U;
+    if (active == s)
+        invlpg(va);
+    return 0;
+}
+
+int vm_alloc_range(struct space *s, uint32_t va, uint32_t len, uint32_t flags)
+{
+    for (uint32_t a = PAGE_DOWN(va); a < va + len; a += PAGE_SIZE) {
+        pte_t *pte = pte_lookup(s, a, 0);
+        if (pte && (*pte & PTE_P))
+            continue;               /* already there (segments may share a page) */
+        paddr_t pa = frame_alloc();
+        if (!pa)
+            return -L4_ENOMEM;
+        memset(P2V(pa), 0, PAGE_SIZE);
+        int err = vm_map(s, a, pa, flags);
+        if (err) {
+            frame_free(pa);
+            return err;
+        }
+    }
+    return 0;
+}
+
+/* Kernel address of the user byte at va, if the page is mapped with at
+   least the rights `need` (PTE_U, plus PTE_W for writing); NULL if not. */
+static char *user_byte(struct space *s, uint32_t va, uint32_t need)
+{
+    if (va >= L4_USER_TOP)
+        return NULL;
+    pte_t *pte = pte_lookup(s, va, 0);
+    if (!pte || (*pte & (need | PTE_P)) != (need | PTE_P))
+        return NULL;
+    return (char *)P2V(PTE_ADDR(*pte)) + va % PAGE_SIZE;
+}
+
+/* Copies len bytes page by page; to_user selects the direction. */
+static int copy_user(struct space *s, uint32_t uva, char *kbuf, size_t len, int to_user)
+{
+    uint32_t need = PTE_U | (to_user ? PTE_W : 0);
+    while (len > 0) {
+        if (uva >= L4_USER_TOP)     /* also catches uva + len wrapping around */
+            return -L4_EFAULT;
+        char *k = user_byte(s, uva, need);
+        if (!k)
+            return -L4_EFAULT;
+        size_t chunk = PAGE_SIZE - uva % PAGE_SIZE;
+        if (chunk > len)
+            chunk = len;
+        if (to_user)
+            memcpy(k, kbuf, chunk);
+        else
+            memcpy(kbuf, k, chunk);
+        uva += chunk, kbuf += chunk, len -= chunk;
+    }
+    return 0;
+}
+
+int copy_from_user(struct space *s, void *dst, uint32_t usrc, size_t len)
+{
+    return copy_user(s, usrc, dst, len, 0);
+}
+
+int copy_to_user(struct space *s, uint32_t udst, const void *src, size_t len)
+{
+    return copy_user(s, udst, (char *)src, len, 1);
+}

@@ -1,0 +1,27 @@
+/*
+ * The small C library of l4lab user programs (user/lib/).  A program
+ * defines int main(int argc, char **argv); argv comes from the program's
+ * boot-module command line ("prog arg1 arg2"), argv[0] is the program name.
+ * Returning from main ends the thread with that status.
+ */
+#ifndef ULIB_H
+#define ULIB_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "lib/fmt.h"
+#include "lib/string.h"
+#include "l4/syscalls.h"
+
+int main(int argc, char **argv);
+
+/* printf to the kernel console; returns the number of characters. */
+int printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int vprintf(const char *fmt, va_list ap);
+int puts(const char *s);
+
+/* Decimal or 0x-hex string to number; stops at the first other character. */
+unsigned long strtoul(const char *s, char **end, int base);
+
+#endif

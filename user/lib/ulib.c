@@ -1,0 +1,110 @@
+/*
+ * The C side of program start-up and the little library of user programs.
+ */
+#include "ulib.h"
+
+#define MAX_ARGS 16
+#define CMDLINE_MAX 256
+
+/* Splits the command line at spaces; argv[0] loses its directories. */
+static int split_args(char *line, char **argv)
+{
+    int argc = 0;
+    char *p = line;
+    while (*p && argc < MAX_ARGS) {
+        while (*p == ' ')
+            *p++ = '\0';
+        if (!*p)
+            break;
+        argv[argc++] = p;
+        while (*p && *p != ' ')
+            p++;
+    }
+    argv[argc] = NULL;
+    if (argc > 0) {
+        for (char *q = argv[0]; *q; q++)
+            if (*q == '/')
+                argv[0] = q + 1;
+    }
+    return argc;
+}
+
+__attribute__((noreturn)) void ulib_start(const char *cmdline)
+{
+    static char line[CMDLINE_MAX];
+    static char *argv[MAX_ARGS + 1];
+
+    strlcpy(line, cmdline ? cmdline : "", sizeof line);
+    int argc = split_args(line, argv);
+    l4_thread_exit(main(argc, argv));
+}
+
+/* printf collects output in a buffer and prints it with one system call
+   per 128 characters, so lines of different threads rarely interleave. */
+struct pbuf {
+    char buf[128];
+    unsigned len;
+};
+
+static void pbuf_flush(struct pbuf *pb)
+{
+    if (pb->len)
+        l4_kdb_puts(pb->buf, pb->len);
+    pb->len = 0;
+}
+
+static void pbuf_putc(void *arg, char c)
+{
+    struct pbuf *pb = arg;
+    pb->buf[pb->len++] = c;
+    if (pb->len == sizeof pb->buf)
+        pbuf_flush(pb);
+}
+
+int vprintf(const char *fmt, va_list ap)
+{
+    struct pbuf pb = {.len = 0};
+    int n = fmt_vprint(pbuf_putc, &pb, fmt, ap);
+    pbuf_flush(&pb);
+    return n;
+}
+
+int printf(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vprintf(fmt, ap);
+    va_end(ap);
+    return n;
+}
+
+int puts(const char *s)
+{
+    return printf("%s\n", s);
+}
+
+unsigned long strtoul(const char *s, char **end, int base)
+{
+    unsigned long v = 0;
+    if ((base == 0 || base == 16) && s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
+        s += 2, base = 16;
+    if (base == 0)
+        base = 10;
+    for (;; s++) {
+        int d;
+        if (*s >= '0' && *s <= '9')
+            d = *s - '0';
+        else if (*s >= 'a' && *s <= 'f')
+            d = *s - 'a' + 10;
+        else if (*s >= 'A' && *s <= 'F')
+            d = *s - 'A' + 10;
+        else
+            break;
+        if (d >= base)
+            break;
+        v = v * base + d;
+    }
+    if (end)
+        *end = (char *)s;
+    return v;
+}
