@@ -101,6 +101,19 @@ static void start_module(const struct multiboot_module *mod)
     kprintf("boot: thread %u runs %s (entry %p)\n", t->id, name, (void *)entry);
 }
 
+/* Whether the kernel command line (QEMU -append) contains the word w. */
+static int cmdline_has(const struct multiboot_info *mbi, const char *w)
+{
+    if (!(mbi->flags & MBI_FLAG_CMDLINE) || !mbi->cmdline)
+        return 0;
+    size_t n = strlen(w);
+    for (const char *p = P2V(mbi->cmdline); *p; p++)
+        if ((p == (const char *)P2V(mbi->cmdline) || p[-1] == ' ') &&
+            strncmp(p, w, n) == 0 && (p[n] == ' ' || p[n] == '\0'))
+            return 1;
+    return 0;
+}
+
 static void idle_loop(void)
 {
     for (;;) {
@@ -127,6 +140,11 @@ void kernel_main(uint32_t magic, uint32_t mbi_phys)
     pit_init(TIMER_HZ);
     print_memory_map(mbi);
     frames_setup(mbi);
+
+    /* `-append panic-test` lets the tests check that panic() reports
+       and stops the machine properly. */
+    if (cmdline_has(mbi, "panic-test"))
+        panic("panic-test given on the kernel command line; stopping as asked");
 
     struct thread *idle = thread_create_kernel("idle", idle_loop);
     if (!idle)

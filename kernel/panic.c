@@ -21,11 +21,15 @@ static void print_location(uint32_t addr)
         kprintf("%p  ?\n", (void *)addr);
 }
 
-/* Follows the chain of saved %ebp values (the kernel keeps frame pointers). */
+/* Prints eip (if not 0), then follows the chain of saved %ebp values
+   (the kernel is compiled with frame pointers). */
 static void backtrace(uint32_t ebp, uint32_t eip)
 {
-    kprintf("backtrace (look the lines up with: addr2line -e <build>/kernel.elf ADDR):\n  ");
-    print_location(eip);
+    kprintf("backtrace (look the lines up with: addr2line -e <build>/kernel.elf ADDR):\n");
+    if (eip) {
+        kprintf("  ");
+        print_location(eip);
+    }
     for (int depth = 0; depth < 16; depth++) {
         if (ebp < KERNBASE || ebp >= KERNBASE + PHYS_MAP_LIMIT - 8 || ebp % 4)
             break;
@@ -59,7 +63,7 @@ void panic_at(const char *file, int line, const char *fmt, ...)
     kprintf("  esp %p ebp %p eflags %p cr0 %p cr2 %p cr3 %p\n",
             (void *)read_esp(), (void *)read_ebp(), (void *)read_eflags(),
             (void *)rcr0(), (void *)rcr2(), (void *)rcr3());
-    backtrace(read_ebp(), (uint32_t)__builtin_return_address(0));
+    backtrace(read_ebp(), 0);
     arch_shutdown(L4_EXIT_PANIC);
 }
 

@@ -4,7 +4,8 @@
  *   null      read address 0            kread   read kernel memory
  *   kwrite    write kernel memory       ud      invalid opcode
  *   div       divide by zero            priv    a privileged instruction (cli)
- *   int3      breakpoint                badptr  hand the kernel a bad pointer
+ *   int3      breakpoint                badptr  hand the kernel bad pointers
+ *   badsys    call a system call that does not exist
  */
 #include "ulib.h"
 
@@ -31,6 +32,11 @@ static int do_fault(const char *kind)
         int r3 = l4_kdb_puts((const char *)0xBFFFFFF0, 64);
         printf("fault badptr: kernel returned %d %d %d\n", r1, r2, r3);
         return r1 == -L4_EFAULT && r2 == -L4_EFAULT && r3 == -L4_EFAULT ? 0 : 1;
+    } else if (strcmp(kind, "badsys") == 0) {
+        int r1 = l4_syscall4(SYS_COUNT, 0, 0, 0, 0);
+        int r2 = l4_syscall4(0xFFFFFFFFu, 0, 0, 0, 0);
+        printf("fault badsys: kernel returned %d %d\n", r1, r2);
+        return r1 == -L4_ENOSYS && r2 == -L4_ENOSYS ? 0 : 1;
     } else {
         printf("fault: unknown kind '%s'\n", kind);
         return 2;

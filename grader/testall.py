@@ -1,0 +1,93 @@
+#!/usr/bin/env python3
+"""make test: everything CI checks, ending with the line "N passed, N failed".
+
+  1. host unit tests (make check, the Check framework), counted per test;
+  2. the foundation's system tests under QEMU (grader/systests.py).
+
+Exit status 0 only if nothing failed.
+"""
+
+import argparse
+import concurrent.futures
+import os
+import re
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import systests  # noqa: E402
+
+TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+LOG_TAIL = 15
+
+
+def report(ok, name, seconds, reason="", output=""):
+    print("%s %-40s %5.1fs%s" % ("PASS" if ok else "FAIL", name, seconds,
+                                 "" if ok else "  " + reason), flush=True)
+    if not ok and output:
+        tail = output.rstrip("\n").splitlines()[-LOG_TAIL:]
+        print("     last lines of the log:")
+        for line in tail:
+            print("     | " + line)
+
+
+def unit_tests():
+    """Runs the Check suite; returns (passed, failed)."""
+    start = time.monotonic()
+    p = subprocess.run(["make", "-s", "check"], cwd=TOP, capture_output=True, text=True)
+    out = p.stdout + p.stderr
+    m = re.search(r"(\d+)%: Checks: (\d+), Failures: (\d+), Errors: (\d+)", out)
+    if not m:
+        report(False, "unit tests (make check)", time.monotonic() - start,
+               "the unit tests did not build or run", out)
+        return 0, 1
+    total, failures, errors = int(m.group(2)), int(m.group(3)), int(m.group(4))
+    bad = failures + errors
+    for line in out.splitlines():
+        if re.search(r":[EF]:", line):
+            print("FAIL unit: " + line)
+    print("%s unit tests (Check): %d of %d passed" % ("PASS" if bad == 0 and p.returncode == 0
+                                                      else "FAIL", total - bad, total), flush=True)
+    if bad == 0 and p.returncode != 0:
+        return total, 1
+    return total - bad, bad
+
+
+def run_one(test, build):
+    start = time.monotonic()
+    try:
+        test(build)
+        return test, True, time.monotonic() - start, "", ""
+    except systests.Failure as f:
+        return test, False, time.monotonic() - start, f.reason, f.output
+    except Exception as e:      # a broken test must not stop the others
+        return test, False, time.monotonic() - start, "test error: %r" % e, ""
+
+
+def system_tests(build, jobs):
+    passed = failed = 0
+    with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
+        futures = [pool.submit(run_one, t, build) for t in systests.TESTS]
+        for fut in futures:
+            test, ok, seconds, reason, output = fut.result()
+            report(ok, "system: " + test.__name__[len("test_"):], seconds, reason, output)
+            passed, failed = passed + ok, failed + (not ok)
+    return passed, failed
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--build", default="build/student")
+    ap.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
+    a = ap.parse_args()
+
+    passed, failed = unit_tests()
+    p, f = system_tests(a.build, a.jobs)
+    passed, failed = passed + p, failed + f
+    print("%d passed, %d failed" % (passed, failed))
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()
