@@ -2,7 +2,11 @@
 """make test: everything CI checks, ending with the line "N passed, N failed".
 
   1. host unit tests (make check, the Check framework), counted per test;
-  2. the foundation's system tests under QEMU (grader/systests.py).
+  2. the foundation's system tests under QEMU (grader/systests.py);
+  3. the grading matrix: every lab's tests fail on the skeleton and pass on
+     the reference solution (grader/matrix.py);
+  4. the grader's own tests: cheating and broken kernels score nothing
+     (grader/selftest.py).
 
 Exit status 0 only if nothing failed.
 """
@@ -16,6 +20,8 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import matrix  # noqa: E402
+import selftest  # noqa: E402
 import systests  # noqa: E402
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -23,7 +29,7 @@ LOG_TAIL = 15
 
 
 def report(ok, name, seconds, reason="", output=""):
-    print("%s %-40s %5.1fs%s" % ("PASS" if ok else "FAIL", name, seconds,
+    print("%s %-56s %5.1fs%s" % ("PASS" if ok else "FAIL", name, seconds,
                                  "" if ok else "  " + reason), flush=True)
     if not ok and output:
         tail = output.rstrip("\n").splitlines()[-LOG_TAIL:]
@@ -82,9 +88,13 @@ def main():
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
     a = ap.parse_args()
 
+    def say(ok, name, reason="", seconds=0.0):
+        report(ok, name, seconds, reason)
+
     passed, failed = unit_tests()
-    p, f = system_tests(a.build, a.jobs)
-    passed, failed = passed + p, failed + f
+    for p, f in [system_tests(a.build, a.jobs), matrix.run(a.jobs, say),
+                 selftest.run(a.jobs, say)]:
+        passed, failed = passed + p, failed + f
     print("%d passed, %d failed" % (passed, failed))
     sys.exit(1 if failed else 0)
 

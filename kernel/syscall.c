@@ -48,13 +48,6 @@ static int32_t sys_thread_exit(struct trapframe *tf)
     return 0;
 }
 
-/* SYS_NULL(): nothing at all; its cost is the cost of a trap. */
-static int32_t sys_null(struct trapframe *tf)
-{
-    (void)tf;
-    return 0;
-}
-
 static const syscall_fn syscalls[SYS_COUNT] = {
     [SYS_KDB_PUTS] = sys_kdb_puts,
     [SYS_KDB_EXIT] = sys_kdb_exit,

@@ -1,0 +1,207 @@
+#!/usr/bin/env python3
+"""The l4lab grader: make grade [LAB=n] [SOLUTION=s], make bench [LAB=n].
+
+Builds the tree, boots QEMU once per test with the test's programs, and
+judges each run (gradelib.judge).  Prints one line per test, the reason and
+the relevant log lines for each failure, the score, and writes every result
+and benchmark figure to a JSON file.  Exit status 0 only if every test passed.
+docs/grading.md explains how tests are declared, run and scored.
+"""
+
+import argparse
+import concurrent.futures
+import json
+import os
+import random
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import gradelib  # noqa: E402
+import qemu  # noqa: E402
+
+
+def select_tests(labs, lab):
+    """(graded tests, regression tests) for `make grade LAB=lab` (lab None: all)."""
+    graded, regress = [], []
+    for n, ns in labs.items():
+        if lab is None or n == lab:
+            graded += ns.get("TESTS", [])
+        elif n < lab:
+            regress += ns.get("TESTS", [])
+    return graded, regress
+
+
+def progress(done, total, name):
+    if sys.stderr.isatty():
+        sys.stderr.write("\r\033[K[%d/%d] %s" % (done, total, name))
+        sys.stderr.flush()
+
+
+def run_all(tests, build, jobs):
+    """Runs tests in parallel; returns outcomes in the order of tests."""
+    scale = gradelib.timeout_scale(build)
+    rng = random.SystemRandom()
+    results = {}
+    with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
+        futs = {pool.submit(gradelib.run_test, t, build, scale, rng): t for t in tests}
+        for i, fut in enumerate(concurrent.futures.as_completed(futs), 1):
+            t = futs[fut]
+            results[id(t)] = fut.result()
+            progress(i, len(tests), "lab%d/%s" % (t.lab, t.name))
+    if sys.stderr.isatty():
+        sys.stderr.write("\r\033[K")
+    return [results[id(t)] for t in tests]
+
+
+def print_outcome(o, verbose=False):
+    t = o.test
+    print("  %s  lab%d/%-24s %3d/%-3d %5.1fs" % ("PASS" if o.passed else "FAIL", t.lab, t.name,
+                                                o.score, t.points, o.seconds))
+    if not o.passed:
+        print("        why: " + o.reason)
+        lines = gradelib.relevant_lines(o.output)
+        if lines:
+            print("        log (relevant lines):")
+            for line in lines:
+                print("        | " + line)
+
+
+def build_or_report(solution):
+    ok, log = gradelib.build(solution)
+    if not ok:
+        print("BUILD FAILED (make%s): no test can run.  The compiler said:" %
+              (" SOLUTION=%s" % solution if solution else ""))
+        for line in log.rstrip().splitlines()[-25:]:
+            print("  | " + line)
+    return ok, log
+
+
+def grade(args):
+    labs = {n: gradelib.load_lab(p) for n, p in gradelib.lab_files(args.tests_dir).items()}
+    if args.lab is not None and args.lab not in labs:
+        sys.exit("grade: there is no lab %d (labs with tests: %s)" %
+                 (args.lab, ", ".join(map(str, labs))))
+    graded, regress = select_tests(labs, args.lab)
+    build = gradelib.build_dir(args.solution)
+    tree = "SOLUTION=%s" % args.solution if args.solution else "your tree"
+    print("l4lab grader: %s, %s" % ("lab %d" % args.lab if args.lab is not None else "all labs",
+                                   tree))
+
+    start = time.monotonic()
+    ok, _ = build_or_report(args.solution)
+    if ok:
+        outcomes = run_all(graded + regress, build, args.jobs)
+    else:
+        outcomes = [gradelib.Outcome(t, False, "the tree does not build", 0.0)
+                    for t in graded + regress]
+    graded_out, regress_out = outcomes[:len(graded)], outcomes[len(graded):]
+
+    for n, ns in labs.items():
+        mine = [o for o in graded_out if o.test.lab == n]
+        if mine:
+            print("Lab %d: %s" % (n, ns.get("TITLE", "")))
+            for o in mine:
+                print_outcome(o)
+    if regress_out:
+        print("Regressions (earlier labs' tests, not counted in this lab's score):")
+        for o in regress_out:
+            print_outcome(o)
+
+    score = sum(o.score for o in graded_out)
+    total = sum(o.test.points for o in graded_out)
+    print("Score: %d/%d" % (score, total), end="")
+    if regress_out:
+        print("   regressions: %d of %d tests pass" % (sum(o.passed for o in regress_out),
+                                                      len(regress_out)), end="")
+    print("   (%.0f s)" % (time.monotonic() - start))
+    write_json(args.json, args, outcomes, graded_out, score, total)
+    return all(o.passed for o in outcomes)
+
+
+def write_json(path, args, outcomes, graded_out, score, total):
+    graded_ids = {id(o) for o in graded_out}
+    data = {
+        "tree": args.solution or "student",
+        "lab": args.lab,
+        "score": score,
+        "max_score": total,
+        "tests": [dict(name=o.test.name, lab=o.test.lab, points=o.score, max=o.test.points,
+                       passed=o.passed, reason=o.reason, duration=round(o.seconds, 2),
+                       regression=id(o) not in graded_ids) for o in outcomes],
+        "benchmarks": [dict(b, lab=o.test.lab, test=o.test.name)
+                       for o in outcomes for b in o.benches],
+    }
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    with open(path, "w") as f:
+        json.dump(data, f, indent=2)
+    print("Results: " + os.path.relpath(path))
+
+
+def run_bench(bench, build, unit="instructions"):
+    """Boots a benchmark under -icount; returns its BENCH figure or a reason."""
+    values = {"nonce": "%08x" % random.getrandbits(32), "unit": unit}
+    res = qemu.run(build, [gradelib.fill(bench.program, values)], icount=True,
+                   timeout=60 * gradelib.timeout_scale(build))
+    for m in gradelib.BENCH_RE.finditer(res.output):
+        if m.group(1) == bench.name:
+            return dict(name=bench.name, value=int(m.group(2)), unit=m.group(3),
+                        runs=int(m.group(4))), None
+    hole = gradelib.HOLE_RE.search(res.output)
+    return None, hole.group(0) if hole else "no BENCH %s line (%s)" % (bench.name, res.verdict())
+
+
+def bench(args):
+    labs = {n: gradelib.load_lab(p) for n, p in gradelib.lab_files(args.tests_dir).items()}
+    benches = [b for n, ns in labs.items() if args.lab is None or n <= args.lab
+               for b in ns.get("BENCHES", [])]
+    ref_solution = str(args.lab) if args.lab is not None else "all"
+    trees = [(args.solution or None, "yours" if not args.solution else "SOLUTION=" + args.solution),
+             (ref_solution, "reference")]
+    results = {}
+    for solution, label in trees:
+        if not build_or_report(solution)[0]:
+            return False
+        build = gradelib.build_dir(solution)
+        results[label] = [run_bench(b, build) for b in benches]
+
+    print("Benchmarks under QEMU -icount shift=0: one unit = one guest instruction.")
+    print("%-16s %12s  %-12s %10s   %s" % ("name", trees[0][1], "unit", "reference", "paper"))
+    figures = []
+    for i, b in enumerate(benches):
+        mine, why = results[trees[0][1]][i]
+        ref, _ = results["reference"][i]
+        print("%-16s %12s  %-12s %10s   %s" % (
+            b.name, mine["value"] if mine else "-", mine["unit"] if mine else "",
+            ref["value"] if ref else "-", b.paper))
+        if not mine:
+            print("%16s   not measured: %s" % ("", why))
+        figures.append(dict(name=b.name, lab=b.lab, value=mine and mine["value"],
+                            unit=mine and mine["unit"], runs=mine and mine["runs"],
+                            reference=ref and ref["value"], paper=b.paper))
+    path = args.json
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    with open(path, "w") as f:
+        json.dump({"benchmarks": figures}, f, indent=2)
+    return all(results[trees[0][1]][i][0] for i in range(len(benches)))
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--lab", type=int, help="grade this lab (and earlier labs as regressions)")
+    ap.add_argument("--solution", default="", help="N or all: use reference files of labs 0..N")
+    ap.add_argument("--tests-dir", help="read labN.py from here (an instructor's trusted copy)")
+    ap.add_argument("--json", help="where to write the results (default: build/grade.json)")
+    ap.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
+    ap.add_argument("--bench", action="store_true", help="run the benchmarks instead")
+    args = ap.parse_args()
+    if not args.json:
+        args.json = os.path.join(gradelib.TOP, "build",
+                                 "bench.json" if args.bench else "grade.json")
+    ok = bench(args) if args.bench else grade(args)
+    sys.exit(0 if ok else 1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,66 @@
+#!/usr/bin/env python3
+"""The grading matrix (make check-labs), run by make test and CI.
+
+For every lab N that has tests (grader/labN.py):
+  - with SOLUTION=N-1 (for lab 0: the untouched student tree, which is the
+    skeleton in a fresh clone) every lab-N test must FAIL and score 0:
+    a test that passes on the skeleton tests nothing;
+  - with SOLUTION=N every test of labs 0..N must PASS.
+Each of these checks is one line, PASS or FAIL, and counts as one test.
+"""
+
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import gradelib  # noqa: E402
+from grade import run_all  # noqa: E402
+
+
+def variant(n):
+    return None if n < 0 else str(n)
+
+
+def check_lab(n, labs, jobs, say):
+    """Runs lab n's two rows of the matrix; returns (passed, failed)."""
+    passed = failed = 0
+    mine = labs[n].get("TESTS", [])
+    upto = [t for m, ns in labs.items() if m <= n for t in ns.get("TESTS", [])]
+    for solution, tests, want in [(variant(n - 1), mine, False), (variant(n), upto, True)]:
+        label = "SOLUTION=%s" % solution if solution is not None else "the skeleton"
+        ok, log = gradelib.build(solution)
+        if not ok:
+            say(False, "matrix: lab%d builds with %s" % (n, label),
+                "build failed: " + " / ".join(log.strip().splitlines()[-3:]))
+            failed += 1
+            continue
+        for o in run_all(tests, gradelib.build_dir(solution), jobs):
+            name = "matrix: lab%d/%s %s with %s" % (o.test.lab, o.test.name,
+                                                   "passes" if want else "fails", label)
+            good = o.passed == want
+            detail = o.reason if want else "it passed on the skeleton: the test tests nothing"
+            say(good, name, "" if good else detail, o.seconds)
+            passed, failed = passed + good, failed + (not good)
+    return passed, failed
+
+
+def run(jobs, say):
+    labs = {n: gradelib.load_lab(p) for n, p in gradelib.lab_files().items()}
+    passed = failed = 0
+    for n in labs:
+        p, f = check_lab(n, labs, jobs, say)
+        passed, failed = passed + p, failed + f
+    return passed, failed
+
+
+def main():
+    def say(ok, name, reason="", seconds=0.0):
+        print("%s %-56s %5.1fs%s" % ("PASS" if ok else "FAIL", name, seconds,
+                                     "  " + reason if reason else ""), flush=True)
+    passed, failed = run(os.cpu_count() or 2, say)
+    print("%d passed, %d failed" % (passed, failed))
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()
