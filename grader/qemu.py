@@ -114,6 +114,10 @@ class Result:
         return self.output.splitlines()
 
     def verdict(self):
+        # QEMU itself failed (bad option, port in use): it says why on stderr.
+        err = next((l for l in self.lines() if l.startswith(QEMU + ":")), None)
+        if self.reason == "exit" and err and "l4lab" not in self.output:
+            return "QEMU could not start: " + err
         if self.reason == "timeout":
             return "timed out after %.0f s (the kernel hangs or is too slow)" % self.seconds
         if self.reason == "output-limit":
@@ -194,7 +198,21 @@ def main():
     except (ValueError, FileNotFoundError) as e:
         sys.exit("qemu.py: %s" % e)
     print("+ " + " ".join("'%s'" % c if " " in c else c for c in cmd), file=sys.stderr)
-    rc = subprocess.call(cmd)
+    # QEMU's own complaints come on stderr: pass them on, and remember them.
+    proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, text=True)
+    complaints = []
+    for line in proc.stderr:
+        sys.stderr.write(line)
+        complaints.append(line.strip())
+    rc = proc.wait()
+    if rc == 1 and any(l.startswith(QEMU + ":") for l in complaints):
+        print("qemu: QEMU could not start (see its message above)", file=sys.stderr)
+        sys.exit(1)
+    if rc == EXIT_RESET:
+        # Interactive QEMU also exits with 0 on Ctrl-a x and on GDB's kill.
+        print("qemu: QEMU exit code 0: you quit (Ctrl-a x, or GDB's kill), or the machine "
+              "reset (a triple fault: see the last lines above)", file=sys.stderr)
+        sys.exit(0)
     print("qemu: %s (QEMU exit code %d)" % (describe_exit(rc), rc), file=sys.stderr)
     sys.exit(0 if rc == EXIT_SHUTDOWN else 1)
 

@@ -42,8 +42,9 @@ static void frames_setup(const struct multiboot_info *mbi)
         }
         p += m->size + sizeof m->size;
     }
-    /* Keep everything the boot loader handed over until the modules are
-       started: the image, the information structure and its strings. */
+    /* Keep everything the boot loader handed over: the image, the
+       information structure and its strings.  (The modules stay reserved
+       for good; a later lab may hand their frames back.) */
     frame_reserve(0, V2P(_end));
     frame_reserve(V2P(mbi), V2P(mbi) + sizeof *mbi);
     frame_reserve(mbi->mmap_addr, mbi->mmap_addr + mbi->mmap_length);

@@ -1,6 +1,7 @@
 /*
- * The l4lab system-call ABI, defined once for the kernel, the user library
- * (libl4) and, by reading this file, the grader.
+ * The l4lab system-call ABI, defined once for the kernel and the user
+ * library (libl4).  The grader's copy of the exit statuses is in
+ * grader/qemu.py; keep the two in step.
  *
  * A system call is `int $L4_SYSCALL_VECTOR` with the call number in %eax and
  * up to four arguments in %ebx, %ecx, %edx, %esi.  The result comes back in
@@ -40,7 +41,7 @@
 
 /* User address-space layout shared by the kernel's loader and libl4. */
 #define L4_USER_TOP          0xC0000000u   /* first address user code may not touch */
-#define L4_USER_STACK_TOP    0xBFFF0000u   /* initial %esp; one guard page above */
+#define L4_USER_STACK_TOP    0xBFFF0000u   /* initial %esp; 64 KiB unmapped above it */
 #define L4_USER_STACK_PAGES  8
 
 #endif

@@ -74,7 +74,7 @@ kernel_pgdir:
 %endrep
         times 64 dd 0
 
-; The boot stack: kernel_main and the idle loop run on it.
+; The boot stack: kernel_main runs on it until sched_start() leaves it for good.
 section .bss
 align 16
 global boot_stack_bottom

@@ -4,8 +4,9 @@
 ; edi) on the current stack, stores %esp into *save_esp, loads new_esp and
 ; pops the same four registers from there, then returns on the new stack.
 ; The caller-saved registers (eax, ecx, edx) need no saving: C already
-; assumes a call clobbers them.  thread_create() builds the first frame of
-; a new thread so that this "ret" lands in trap_return or a kernel entry.
+; assumes a call clobbers them.  push_switch_frame() (kernel/thread.c) builds
+; the first frame of a new thread so that this "ret" lands in trap_return
+; or in the entry function of a kernel thread.
 
 section .text
 global arch_switch

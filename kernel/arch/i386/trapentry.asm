@@ -7,7 +7,7 @@
 ; Register contract: the CPU has pushed eflags, cs, eip (and, coming from
 ; ring 3, esp and ss) and for some exceptions an error code.  Each vector
 ; stub pushes a zero error code where the CPU did not, then its vector
-; number, so that every trap builds the same struct trapframe (trap.h,
+; number, so that every trap builds the same struct trapframe (trapframe.h,
 ; whose offsets are checked there).  trap_common saves the general and
 ; segment registers, loads the kernel data segments and calls trap().
 ; Interrupts stay disabled in the kernel: every IDT entry is an interrupt gate.
