@@ -1,7 +1,9 @@
 /*
  * Physical frame allocator (see frame.h): two bitmaps with one bit per
  * frame.  `ram` says the frame is memory this allocator manages; `used`
- * says it is handed out or reserved.  A frame is free when ram && !used.
+ * says it is handed out or reserved; `reserved` marks what frame_reserve()
+ * took for good, so that frame_free() can refuse it.  A frame is free when
+ * ram && !used.
  * A rotating hint makes consecutive allocations cheap.
  *
  * This file is also compiled for the host and tested there
@@ -16,6 +18,7 @@
 
 static uint32_t ram[NFRAMES / WORD_BITS];
 static uint32_t used[NFRAMES / WORD_BITS];
+static uint32_t reserved[NFRAMES / WORD_BITS];
 static unsigned nfree, nram;
 static unsigned hint;           /* word index where the next search starts */
 
@@ -27,6 +30,7 @@ void frame_init(void)
 {
     memset(ram, 0, sizeof ram);
     memset(used, 0xFF, sizeof used);
+    memset(reserved, 0, sizeof reserved);
     nfree = nram = hint = 0;
 }
 
@@ -54,6 +58,7 @@ void frame_reserve(paddr_t start, paddr_t end)
     if (e > NFRAMES)
         e = NFRAMES;
     for (uint64_t f = s; f < e; f++) {
+        set_bit(reserved, f);
         if (test_bit(ram, f) && !test_bit(used, f)) {
             set_bit(used, f);
             nfree--;
@@ -81,10 +86,10 @@ paddr_t frame_alloc(void)
 void frame_free(paddr_t pa)
 {
     unsigned f = pa / PAGE_SIZE;
-    if (pa % PAGE_SIZE || f >= NFRAMES || !test_bit(ram, f))
-        panic("frame_free(%p): not a frame of RAM from frame_alloc", (void *)pa);
+    if (pa % PAGE_SIZE || f >= NFRAMES || !test_bit(ram, f) || test_bit(reserved, f))
+        panic("frame_free(%p): not a frame of RAM from frame_alloc", (void *)(uintptr_t)pa);
     if (!test_bit(used, f))
-        panic("frame_free(%p): frame is already free (double free)", (void *)pa);
+        panic("frame_free(%p): frame is already free (double free)", (void *)(uintptr_t)pa);
     clear_bit(used, f);
     nfree++;
 }

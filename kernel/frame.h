@@ -17,7 +17,8 @@ typedef uint32_t paddr_t;
 void frame_init(void);
 /* [start, end) is RAM; partial frames at the edges are left out. */
 void frame_add_ram(paddr_t start, paddr_t end);
-/* [start, end) is in use; partial frames at the edges are included. */
+/* [start, end) is in use for good (the kernel image, boot modules); partial
+   frames at the edges are included.  frame_free() of a reserved frame panics. */
 void frame_reserve(paddr_t start, paddr_t end);
 /* A free frame's physical address, now in use, or 0 if there is none. */
 paddr_t frame_alloc(void);
