@@ -32,6 +32,7 @@ QEMU = "qemu-system-i386"
 EXIT_SHUTDOWN = 1          # the kernel shut down cleanly (status 0)
 EXIT_PANIC = 255           # L4_EXIT_PANIC
 EXIT_RESET = 0             # triple fault or reset, with -no-reboot
+EXIT_DEADLOCK = 251        # L4_EXIT_DEADLOCK: every thread blocked in IPC for good
 
 
 def describe_exit(rc):
@@ -42,6 +43,8 @@ def describe_exit(rc):
         return "kernel panic"
     if rc == EXIT_RESET:
         return "the machine reset (a triple fault? see the last lines of the log)"
+    if rc == EXIT_DEADLOCK:
+        return "deadlock: every thread was blocked in IPC with no timeout (see the log)"
     if rc is not None and rc > 0 and rc % 2 == 1:
         return "the machine was stopped with status %d" % ((rc - 1) // 2)
     return "QEMU ended with exit code %s" % rc

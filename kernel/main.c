@@ -99,7 +99,8 @@ static void start_module(const struct multiboot_module *mod)
         space_destroy(s);
         return;
     }
-    kprintf("boot: thread %u runs %s (entry %p)\n", t->id, name, (void *)entry);
+    t->privileged = 1;      /* may create threads in its space */
+    kprintf("boot: thread %u runs %s (entry %p)\n", thread_number(t), name, (void *)entry);
 }
 
 /* Whether the kernel command line (QEMU -append) contains the word w. */

@@ -1,12 +1,15 @@
 /*
- * Round-robin scheduling over one ready queue (see sched.h).
+ * Round-robin scheduling over one ready queue, blocking and timeouts
+ * (see sched.h).
  *
  * Invariants: a thread is on the queue iff its state is TS_READY and it is
- * not `current`; the idle thread is never on the queue.  The kernel runs
- * with interrupts off, so none of this needs a lock.
+ * not `current`; the idle thread is never on the queue.  A thread is on the
+ * timeout list iff it is blocked with a finite timeout (timeout_at != 0).
+ * The kernel runs with interrupts off, so none of this needs a lock.
  */
 #include "kernel.h"
 #include "sched.h"
+#include "ipc.h"
 #include "vm.h"
 #include "arch/i386/arch.h"
 #include "l4/abi.h"
@@ -15,15 +18,23 @@ struct thread *current;
 static struct thread *idle;
 static struct thread *queue_head, *queue_tail;
 static struct thread *dead;         /* list of ended threads, not yet freed */
-static unsigned live_threads;       /* user threads not yet dead */
+static struct thread *timeouts;     /* blocked threads with a finite timeout */
+static unsigned live_threads;       /* user threads started and not yet dead */
 
 void sched_init(struct thread *idle_thread)
 {
     idle = idle_thread;
 }
 
-static void enqueue(struct thread *t)
+static void enqueue(struct thread *t, int front)
 {
+    if (front) {
+        t->next = queue_head;
+        queue_head = t;
+        if (!queue_tail)
+            queue_tail = t;
+        return;
+    }
     t->next = NULL;
     if (queue_tail)
         queue_tail->next = t;
@@ -55,25 +66,81 @@ static void unlink(struct thread *t)
         queue_tail = prev;
 }
 
-void sched_set_state(struct thread *t, enum thread_state state)
+static void timeout_cancel(struct thread *t)
+{
+    if (!t->timeout_at)
+        return;
+    struct thread **pp = &timeouts;
+    while (*pp != t)
+        pp = &(*pp)->timeout_next;
+    *pp = t->timeout_next;
+    t->timeout_at = 0;
+}
+
+/* Arms a timeout of n ticks, counted from the next tick, so that the
+   thread waits at least n full ticks. */
+static void timeout_arm(struct thread *t, uint16_t timeout)
+{
+    if (timeout == L4_TIMEOUT_NEVER)
+        return;
+    t->timeout_at = ticks + timeout + 1;
+    t->timeout_next = timeouts;
+    timeouts = t;
+}
+
+static int is_blocked(enum thread_state s)
+{
+    return s == TS_SENDING || s == TS_RECEIVING;
+}
+
+static void change_state(struct thread *t, enum thread_state state, int front)
 {
     if (t->state == TS_DEAD)
-        panic("thread %u (%s) is dead; it cannot change state", t->id, t->name);
+        panic("thread %u (%s) is dead; it cannot change state", thread_number(t), t->name);
     if (state == t->state)
         return;
-    if (state == TS_READY) {
+    if (t->state == TS_NEW && state != TS_DEAD)
         live_threads++;
-        if (t != current)
-            enqueue(t);
-    } else if (state == TS_DEAD) {
-        if (t->state == TS_READY) {
+    if (t->state == TS_READY && t != current)
+        unlink(t);
+    if (is_blocked(t->state))
+        timeout_cancel(t);
+    if (state == TS_READY && t != current)
+        enqueue(t, front);
+    if (state == TS_DEAD) {
+        if (t->state != TS_NEW)
             live_threads--;
-            unlink(t);
-        }
         t->next = dead;
         dead = t;
     }
     t->state = state;
+}
+
+void sched_set_state(struct thread *t, enum thread_state state)
+{
+    change_state(t, state, 0);
+}
+
+void sched_block(enum thread_state state, uint16_t timeout)
+{
+    assert(is_blocked(state) && timeout != L4_TIMEOUT_ZERO);
+    change_state(current, state, 0);
+    timeout_arm(current, timeout);
+    schedule();
+}
+
+void sched_wakeup(struct thread *t)
+{
+    assert(is_blocked(t->state));
+    change_state(t, TS_READY, 1);
+}
+
+void sched_rewait(struct thread *t, enum thread_state state, uint16_t timeout)
+{
+    assert(is_blocked(t->state) && is_blocked(state));
+    timeout_cancel(t);
+    t->state = state;
+    timeout_arm(t, timeout);
 }
 
 /* Frees every dead thread except the one whose stack we are on. */
@@ -91,15 +158,43 @@ static void reap(void)
     }
 }
 
+static void report_blocked(struct thread *t, void *arg)
+{
+    (void)arg;
+    if (t->state == TS_SENDING)
+        kprintf("  thread %u (%s) waits to send to thread %u\n", thread_number(t), t->name,
+                thread_number(t->ipc_partner));
+    else if (t->state == TS_RECEIVING && t->ipc_from == L4_ANYTHREAD)
+        kprintf("  thread %u (%s) waits to receive from any thread\n", thread_number(t), t->name);
+    else if (t->state == TS_RECEIVING)
+        kprintf("  thread %u (%s) waits to receive from thread %u\n", thread_number(t), t->name,
+                l4_tid_number(t->ipc_from));
+}
+
+/*
+ * Nothing can ever run again when no thread is ready and none has a
+ * timeout pending (nothing else wakes threads yet; Lab 4's interrupts
+ * will).  Say so, rather than idle forever.
+ */
+static void check_deadlock(void)
+{
+    if (queue_head || timeouts || (current->state == TS_READY && current != idle))
+        return;
+    kprintf("l4lab: deadlock: every thread is blocked in IPC without a timeout:\n");
+    thread_for_each(report_blocked, NULL);
+    arch_shutdown(L4_EXIT_DEADLOCK);
+}
+
 static void switch_to(struct thread *next)
 {
     struct thread *prev = current;
     if (next->magic != THREAD_MAGIC)
-        panic("thread %u: TCB magic destroyed (kernel stack overflow?)", next->id);
+        panic("thread %u: TCB magic destroyed (kernel stack overflow?)", thread_number(next));
     current = next;
     if (next != idle) {
         space_activate(next->space);
         arch_set_kernel_stack((uint32_t)next + KSTACK_SIZE);
+        arch_set_utcb(next->utcb_uva);
     }
     arch_switch(&prev->ksp, next->ksp);
 }
@@ -111,8 +206,9 @@ void schedule(void)
         kprintf("l4lab: no user thread left to run; shutting down.\n");
         arch_shutdown(L4_EXIT_OK);
     }
+    check_deadlock();
     if (current->state == TS_READY && current != idle)
-        enqueue(current);
+        enqueue(current, 0);
     struct thread *next = dequeue();
     if (!next)
         next = idle;
@@ -121,8 +217,25 @@ void schedule(void)
         switch_to(next);
 }
 
+/* Gives up on every blocked thread whose timeout has come. */
+static void expire_timeouts(void)
+{
+    struct thread **pp = &timeouts;
+    while (*pp) {
+        struct thread *t = *pp;
+        if ((int32_t)(ticks - t->timeout_at) < 0) {
+            pp = &t->timeout_next;
+            continue;
+        }
+        *pp = t->timeout_next;
+        t->timeout_at = 0;
+        ipc_timeout(t);
+    }
+}
+
 void sched_tick(void)
 {
+    expire_timeouts();
     if (current != idle && current->ticks_left > 0 && --current->ticks_left == 0)
         schedule();
 }

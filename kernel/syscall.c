@@ -9,6 +9,7 @@
 #include "syscall.h"
 #include "sched.h"
 #include "vm.h"
+#include "ipc.h"
 #include "arch/i386/arch.h"
 #include "l4/abi.h"
 
@@ -37,8 +38,30 @@ static int32_t sys_kdb_exit(struct trapframe *tf)
 {
     uint32_t status = tf->ebx > L4_EXIT_MAX ? L4_EXIT_MAX : tf->ebx;
     kprintf("l4lab: thread %u (%s) stopped the machine with status %u\n",
-            current->id, current->name, status);
+            thread_number(current), current->name, status);
     arch_shutdown(status);
+}
+
+/* SYS_THREAD_CREATE(entry, stack): a new thread in the caller's space. */
+static int32_t sys_thread_create(struct trapframe *tf)
+{
+    uint32_t entry = tf->ebx, stack = tf->ecx;
+
+    if (!current->privileged)
+        return -L4_EPERM;
+    if (entry >= L4_USER_TOP || stack > L4_USER_TOP)
+        return -L4_EINVAL;
+    struct thread *t = thread_create_user(current->space, current->name, entry, stack);
+    if (!t)
+        return -L4_ENOMEM;
+    return (int32_t)t->tid;
+}
+
+/* SYS_CLOCK(): timer ticks since boot. */
+static int32_t sys_clock(struct trapframe *tf)
+{
+    (void)tf;
+    return (int32_t)ticks;
 }
 
 /* SYS_THREAD_EXIT(status): ends the calling thread. */
@@ -53,6 +76,9 @@ static const syscall_fn syscalls[SYS_COUNT] = {
     [SYS_KDB_EXIT] = sys_kdb_exit,
     [SYS_THREAD_EXIT] = sys_thread_exit,
     [SYS_NULL] = sys_null,
+    [SYS_IPC] = sys_ipc,
+    [SYS_THREAD_CREATE] = sys_thread_create,
+    [SYS_CLOCK] = sys_clock,
 };
 
 void syscall(struct trapframe *tf)

@@ -1,12 +1,19 @@
 /*
- * Thread creation and destruction.  Layout of a thread's frame: thread.h.
+ * Thread creation, thread IDs and destruction.  Layout of a thread's
+ * frame: thread.h.
+ *
+ * The thread table maps a thread number to its TCB; versions[] remembers,
+ * for every number, the version of its current (or last) thread, so that
+ * a new thread on a reused number gets a new ID and the old ID goes stale.
  */
 #include "kernel.h"
 #include "thread.h"
+#include "ipc.h"
 #include "sched.h"
 #include "vm.h"
 
-static unsigned next_id = 1;
+static struct thread *table[MAX_THREADS];
+static uint16_t versions[MAX_THREADS];
 
 /* Takes a frame for a TCB and its stack, and fills in the common fields. */
 static struct thread *tcb_alloc(const char *name)
@@ -16,11 +23,40 @@ static struct thread *tcb_alloc(const char *name)
         return NULL;
     struct thread *t = P2V(pa);
     memset(t, 0, sizeof *t);
-    t->id = next_id++;
     t->magic = THREAD_MAGIC;
     t->ticks_left = SCHED_SLICE;
+    t->ipc_from = L4_NILTHREAD;
     strlcpy(t->name, name, sizeof t->name);
     return t;
+}
+
+/* Gives t a thread number and ID; 0 if every number is taken. */
+static int tid_assign(struct thread *t)
+{
+    for (uint32_t n = 1; n < MAX_THREADS; n++) {
+        if (table[n])
+            continue;
+        versions[n] = (uint16_t)l4_tid_next_version(versions[n]);
+        t->tid = l4_tid_make(n, versions[n]);
+        table[n] = t;
+        return 1;
+    }
+    return 0;
+}
+
+struct thread *thread_lookup(l4_tid_t tid)
+{
+    if (!l4_tid_is_thread(tid) || l4_tid_number(tid) >= MAX_THREADS)
+        return NULL;
+    struct thread *t = table[l4_tid_number(tid)];
+    return t && t->tid == tid ? t : NULL;
+}
+
+void thread_for_each(void (*fn)(struct thread *t, void *arg), void *arg)
+{
+    for (uint32_t n = 1; n < MAX_THREADS; n++)
+        if (table[n])
+            fn(table[n], arg);
 }
 
 /*
@@ -39,9 +75,23 @@ static void push_switch_frame(struct thread *t, uint32_t stack_top, void (*entry
 struct thread *thread_create_user(struct space *s, const char *name, uint32_t eip, uint32_t esp)
 {
     struct thread *t = tcb_alloc(name);
+    void *utcb;
     if (!t)
         return NULL;
+    if (space_utcb_alloc(s, &t->utcb_uva, &utcb) < 0) {
+        frame_free(V2P(t));
+        return NULL;
+    }
+    if (!tid_assign(t)) {
+        space_utcb_free(s, t->utcb_uva);
+        frame_free(V2P(t));
+        return NULL;
+    }
+    t->utcb = utcb;
+    t->utcb->self = t->utcb_uva;
+    t->utcb->tid = t->tid;
     t->space = s;
+    s->threads++;
     arch_init_user_frame(thread_tf(t), eip, esp);
     /* First switch: "return" into trap_return, which pops the trapframe
        and enters ring 3. */
@@ -61,15 +111,20 @@ struct thread *thread_create_kernel(const char *name, void (*fn)(void))
 
 void thread_exit(struct thread *t, int status)
 {
-    kprintf("[thread %u (%s) exited with status %d]\n", t->id, t->name, status);
+    kprintf("[thread %u (%s) exited with status %d]\n", thread_number(t), t->name, status);
+    table[thread_number(t)] = NULL;     /* the ID is stale from now on */
+    ipc_cancel(t);
     sched_set_state(t, TS_DEAD);
 }
 
 void thread_free(struct thread *t)
 {
     assert(t->state == TS_DEAD && t != current);
-    if (t->space)
-        space_destroy(t->space);    /* for now, one thread per space */
+    if (t->space) {
+        space_utcb_free(t->space, t->utcb_uva);
+        if (--t->space->threads == 0)
+            space_destroy(t->space);
+    }
     t->magic = 0;
     frame_free(V2P(t));
 }

@@ -10,50 +10,89 @@
  *                   |          v            |
  *                   | struct thread (TCB)   |  magic checked on every switch
  *   frame        -> +-----------------------+
+ *
+ * Every user thread has a global thread ID (l4/types.h): its number is an
+ * index into the kernel's thread table, its version tells a thread from
+ * the earlier users of the same number.
  */
 #ifndef THREAD_H
 #define THREAD_H
 
 #include <stdint.h>
 #include "arch/i386/arch.h"
+#include "l4/types.h"
 
 struct space;
 
 enum thread_state {
     TS_NEW,         /* created, not yet started (and the idle thread) */
     TS_READY,       /* on the ready queue, or running (== current) */
+    TS_SENDING,     /* blocked in an IPC send phase, on ipc_partner's send queue */
+    TS_RECEIVING,   /* blocked in an IPC receive phase, waiting for ipc_from */
     TS_DEAD,        /* ended; on the dead list until schedule() frees it */
 };
 
 #define THREAD_MAGIC 0x7EADB10Cu
 #define THREAD_NAME_LEN 16
+#define MAX_THREADS 1024        /* thread numbers 1..MAX_THREADS-1 */
 
 struct thread {
     uint32_t ksp;               /* saved kernel %esp while switched out (arch_switch) */
-    enum thread_state state;    /* changed only by sched_set_state() */
+    enum thread_state state;    /* changed only by sched.c */
     struct thread *next;        /* ready- or dead-list link, owned by sched.c */
     struct space *space;
-    unsigned id;
+    l4_tid_t tid;               /* L4_NILTHREAD for the idle thread */
     unsigned ticks_left;        /* of the current time slice */
+    uint32_t timeout_at;        /* blocked: the tick at which to give up (0: never) */
+    struct thread *timeout_next;/* link in sched.c's list of pending timeouts */
+    int privileged;             /* may create threads: the first thread of a boot module */
     char name[THREAD_NAME_LEN];
+
+    /* IPC state, used by kernel/ipc.c and kernel/ipc_syscall.c. */
+    struct l4_utcb *utcb;       /* kernel address of the UTCB */
+    uint32_t utcb_uva;          /* its user address */
+    l4_tid_t ipc_from;          /* the current IPC's receive phase: a thread, L4_ANYTHREAD,
+                                   or L4_NILTHREAD for none */
+    uint16_t ipc_rcv_timeout;   /* the receive phase's timeout */
+    int ipc_received;           /* a message was delivered to us during this IPC */
+    int ipc_error;              /* the result left by the thread (or timer) that woke us */
+    struct thread *ipc_partner; /* TS_SENDING: whom we send to (whose queue we are on) */
+    struct thread *senders;     /* threads blocked sending to us, oldest first ... */
+    struct thread *senders_tail;
+    struct thread *send_next;   /* ... linked through this field */
+
     uint32_t magic;             /* THREAD_MAGIC; the kernel stack must not reach it */
 };
 
 #define KSTACK_SIZE 4096u
+_Static_assert(sizeof(struct thread) < KSTACK_SIZE / 4, "the TCB leaves the stack room");
 
 static inline struct trapframe *thread_tf(struct thread *t)
 {
     return (struct trapframe *)((char *)t + KSTACK_SIZE) - 1;
 }
 
-/* Creates a ready user thread in space s that starts at eip with stack esp.
-   Returns NULL if memory ran out. */
+/* The thread number, as the console messages show it. */
+static inline unsigned thread_number(const struct thread *t)
+{
+    return l4_tid_number(t->tid);
+}
+
+/* Creates a ready user thread in space s that starts at eip with stack esp,
+   with a UTCB and a thread ID.  Returns NULL if memory or IDs ran out. */
 struct thread *thread_create_user(struct space *s, const char *name, uint32_t eip, uint32_t esp);
 
 /* Creates the kernel's idle thread, which runs fn. */
 struct thread *thread_create_kernel(const char *name, void (*fn)(void));
 
-/* Ends t: takes it off the run queue; its memory goes when it is switched out. */
+/* The live user thread with exactly this ID, or NULL (nil, any, unknown, stale). */
+struct thread *thread_lookup(l4_tid_t tid);
+
+/* Calls fn for every live user thread (for the IPC code's clean-up). */
+void thread_for_each(void (*fn)(struct thread *t, void *arg), void *arg);
+
+/* Ends t (the current thread): its ID stops working at once, threads
+   waiting for it are told, and its memory goes when it is switched out. */
 void thread_exit(struct thread *t, int status);
 
 /* Frees a dead thread's frame.  Called by the scheduler, never on t's stack. */

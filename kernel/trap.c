@@ -12,7 +12,7 @@
 #include "arch/i386/x86.h"
 #include "l4/abi.h"
 
-volatile uint32_t ticks;        /* timer interrupts since boot */
+volatile uint32_t ticks;        /* timer interrupts since boot (sched.h) */
 
 static void irq(struct trapframe *tf)
 {
@@ -42,7 +42,7 @@ static void describe_page_fault(const struct trapframe *tf)
 static void user_fault(struct trapframe *tf)
 {
     kprintf("user fault: thread %u (%s): %s (vector %u) at eip %p\n",
-            current->id, current->name, arch_trap_name(tf->trapno), tf->trapno,
+            thread_number(current), current->name, arch_trap_name(tf->trapno), tf->trapno,
             (void *)tf->eip);
     if (tf->trapno == T_PGFLT)
         describe_page_fault(tf);

@@ -37,6 +37,8 @@ struct space *space_create(void)
     memcpy(s->pgdir + KERNEL_PDX, kernel_pgdir + KERNEL_PDX,
            (PT_ENTRIES - KERNEL_PDX) * sizeof(pde_t));
     s->in_use = 1;
+    s->threads = 0;
+    s->utcb_slots = 0;
     return s;
 }
 
@@ -113,6 +115,31 @@ int vm_alloc_range(struct space *s, uint32_t va, uint32_t len, uint32_t flags)
         }
     }
     return 0;
+}
+
+int space_utcb_alloc(struct space *s, uint32_t *uva, void **kva)
+{
+    int slot = 0;
+    while (slot < L4_UTCB_SLOTS && (s->utcb_slots >> slot & 1))
+        slot++;
+    if (slot == L4_UTCB_SLOTS)
+        return -L4_ENOMEM;
+    uint32_t va = L4_UTCB_AREA + (uint32_t)slot * L4_UTCB_SIZE;
+    int err = vm_alloc_range(s, va, L4_UTCB_SIZE, PTE_W);
+    if (err)
+        return err;
+    pte_t *pte = pte_lookup(s, va, 0);
+    *uva = va;
+    *kva = (char *)P2V(PTE_ADDR(*pte)) + va % PAGE_SIZE;
+    memset(*kva, 0, L4_UTCB_SIZE);
+    s->utcb_slots |= 1ull << slot;
+    return slot;
+}
+
+/* The slot's page stays mapped: the space goes away with its last thread. */
+void space_utcb_free(struct space *s, uint32_t uva)
+{
+    s->utcb_slots &= ~(1ull << ((uva - L4_UTCB_AREA) / L4_UTCB_SIZE));
 }
 
 /* Kernel address of the user byte at va, if the page is mapped with at

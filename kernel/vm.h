@@ -18,6 +18,8 @@
 struct space {
     pde_t *pgdir;           /* kernel-virtual address of the page directory */
     int in_use;
+    unsigned threads;       /* threads living here; the last one destroys the space */
+    uint64_t utcb_slots;    /* bit i: UTCB slot i (L4_UTCB_AREA + i * L4_UTCB_SIZE) in use */
 };
 
 void vm_init(void);
@@ -36,6 +38,14 @@ int vm_map(struct space *s, uint32_t va, paddr_t pa, uint32_t flags);
 
 /* Allocates zeroed frames for [va, va+len) of user memory and maps them. */
 int vm_alloc_range(struct space *s, uint32_t va, uint32_t len, uint32_t flags);
+
+/*
+ * Takes a free UTCB slot of s, mapping its page if needed, and returns
+ * the slot number (or -L4_ENOMEM); *uva and *kva receive the UTCB's user
+ * and kernel addresses.  The UTCB is zeroed.
+ */
+int space_utcb_alloc(struct space *s, uint32_t *uva, void **kva);
+void space_utcb_free(struct space *s, uint32_t uva);
 
 /*
  * Copies between kernel memory and user memory of space s, checking every

@@ -22,13 +22,68 @@
 #define SYS_KDB_EXIT     1  /* (unsigned status): stop the machine; tests only */
 #define SYS_THREAD_EXIT  2  /* (int status): end the calling thread */
 #define SYS_NULL         3  /* (): do nothing and return 0 (Lab 0: trap cost) */
-#define SYS_COUNT        4
+#define SYS_IPC          4  /* (to, from, timeouts; MR0 in %esi, MR1 in %edi): see below */
+#define SYS_THREAD_CREATE 5 /* (entry, stack): a new thread in the caller's space -> its ID */
+#define SYS_CLOCK        6  /* (): timer ticks since boot (L4_TICK_HZ per second) */
+#define SYS_COUNT        7
 
 /* Error codes, returned negated in %eax. */
 #define L4_EFAULT   1   /* a pointer argument names memory the caller cannot read/write */
 #define L4_EINVAL   2   /* an argument is out of range */
 #define L4_ENOSYS   3   /* no system call has this number */
 #define L4_ENOMEM   4   /* the kernel ran out of memory for this request */
+#define L4_ETIMEOUT 5   /* IPC: the partner was not ready within the timeout */
+#define L4_ENOPARTNER 6 /* IPC: no thread has this ID (never existed, or ended: stale) */
+#define L4_ECANCELED 7  /* IPC: the partner ended while we waited for it */
+#define L4_EMSGLEN  8   /* IPC: the message tag names more words than MRs exist */
+#define L4_EPERM    9   /* the caller may not use this system call */
+
+/*
+ * An IPC error says in which phase it happened: L4_ERECV is or-ed into the
+ * code when it was the receive phase (so -(L4_ETIMEOUT | L4_ERECV) means
+ * "the message went out, but no reply came in time").
+ */
+#define L4_ERECV    0x100
+
+/*
+ * SYS_IPC, the one IPC system call (docs/abi.md has the details):
+ *   in:  %ebx = to    (thread ID to send to, or L4_NILTHREAD: no send phase)
+ *        %ecx = from  (thread ID to receive from, L4_ANYTHREAD, or
+ *                      L4_NILTHREAD: no receive phase)
+ *        %edx = timeouts: send timeout << 16 | receive timeout
+ *        %esi = MR0 (the message tag), %edi = MR1; MR2.. in the UTCB
+ *   out: %eax = 0 or -error, %ecx = the sender's ID,
+ *        %esi = MR0, %edi = MR1 of the received message; MR2.. in the UTCB
+ * call = (to = X, from = X); reply-and-wait = (to = client, from = any).
+ */
+#define L4_NILTHREAD    0x00000000u
+#define L4_ANYTHREAD    0xFFFFFFFFu
+
+/* Timeouts, 16 bits each: 0 = do not wait, 0xFFFF = wait forever,
+   anything else = that many timer ticks. */
+#define L4_TIMEOUT_ZERO     0x0000u
+#define L4_TIMEOUT_NEVER    0xFFFFu
+#define L4_TICK_HZ          100
+
+/* Message registers: MR0 is the tag, MR1..MR63 the words. */
+#define L4_MAX_MRS      64
+
+/*
+ * A thread ID: thread number in bits 31..14, version in bits 13..0.  The
+ * version changes every time a thread number is reused, so a stale ID (of
+ * a thread that has ended) never names its successor.  include/l4/types.h
+ * packs and unpacks it.
+ */
+#define L4_TID_VERSION_BITS  14
+
+/*
+ * The user thread control block, one per thread, in the thread's own
+ * address space at L4_UTCB_AREA + slot * L4_UTCB_SIZE.  The kernel keeps
+ * %gs based on the running thread's UTCB, so %gs:0 holds its address.
+ */
+#define L4_UTCB_AREA    0xBF000000u
+#define L4_UTCB_SIZE    512
+#define L4_UTCB_SLOTS   64     /* threads per address space */
 
 /*
  * Machine exit statuses written to QEMU's isa-debug-exit port.  QEMU exits
@@ -36,8 +91,9 @@
  * gives 255, and a triple fault under -no-reboot gives 0.
  */
 #define L4_EXIT_OK      0x00
-#define L4_EXIT_MAX     0x7e    /* SYS_KDB_EXIT statuses are clipped to this */
+#define L4_EXIT_MAX     0x7c    /* SYS_KDB_EXIT statuses are clipped to this */
 #define L4_EXIT_PANIC   0x7f
+#define L4_EXIT_DEADLOCK 0x7d   /* every thread blocked for good: QEMU exit code 251 */
 
 /* User address-space layout shared by the kernel's loader and libl4. */
 #define L4_USER_TOP          0xC0000000u   /* first address user code may not touch */

@@ -7,6 +7,7 @@
 
 #include <stdint.h>
 #include "l4/abi.h"
+#include "l4/types.h"
 
 #define L4_STR(x) #x
 #define L4_XSTR(x) L4_STR(x)
@@ -46,6 +47,82 @@ static inline __attribute__((noreturn)) void l4_thread_exit(int status)
 static inline int32_t l4_null(void)
 {
     return l4_syscall4(SYS_NULL, 0, 0, 0, 0);
+}
+
+/* The running thread's UTCB: the kernel bases %gs on it. */
+static inline struct l4_utcb *l4_utcb(void)
+{
+    uint32_t self;
+    __asm__ volatile("movl %%gs:0, %0" : "=r"(self));
+    return (struct l4_utcb *)self;
+}
+
+static inline l4_tid_t l4_myself(void)
+{
+    return l4_utcb()->tid;
+}
+
+/*
+ * The IPC system call.  The message is in the UTCB's message registers:
+ * MR0 (the tag) and MR1 go to the kernel in %esi and %edi and come back
+ * the same way; the stub moves them between the UTCB and the registers.
+ * Returns 0 or -error (L4_ERECV or-ed in for receive-phase errors); the
+ * sender of a received message is stored in *sender if not NULL.
+ */
+static inline int32_t l4_ipc(l4_tid_t to, l4_tid_t from, uint32_t timeouts, l4_tid_t *sender)
+{
+    struct l4_utcb *u = l4_utcb();
+    int32_t ret;
+    uint32_t mr0 = u->mr[0], mr1 = u->mr[1], src = from;
+    __asm__ volatile("int $" L4_XSTR(L4_SYSCALL_VECTOR)
+                     : "=a"(ret), "+c"(src), "+S"(mr0), "+D"(mr1)
+                     : "a"(SYS_IPC), "b"(to), "d"(timeouts)
+                     : "memory");
+    u->mr[0] = mr0;
+    u->mr[1] = mr1;
+    if (sender)
+        *sender = src;
+    return ret;
+}
+
+static inline int32_t l4_send(l4_tid_t to, uint16_t timeout)
+{
+    return l4_ipc(to, L4_NILTHREAD, l4_timeouts(timeout, 0), 0);
+}
+
+static inline int32_t l4_receive(l4_tid_t from, uint16_t timeout, l4_tid_t *sender)
+{
+    return l4_ipc(L4_NILTHREAD, from, l4_timeouts(0, timeout), sender);
+}
+
+/* Send to `to` and wait for its reply, atomically. */
+static inline int32_t l4_call(l4_tid_t to)
+{
+    return l4_ipc(to, to, l4_timeouts(L4_TIMEOUT_NEVER, L4_TIMEOUT_NEVER), 0);
+}
+
+/* A server's loop step: reply to `client` (who must be waiting) and
+   receive the next request from anyone. */
+static inline int32_t l4_reply_wait(l4_tid_t client, l4_tid_t *sender)
+{
+    return l4_ipc(client, L4_ANYTHREAD, l4_timeouts(L4_TIMEOUT_ZERO, L4_TIMEOUT_NEVER), sender);
+}
+
+/* Message registers of the running thread. */
+static inline void l4_set_mr(unsigned i, uint32_t v) { l4_utcb()->mr[i] = v; }
+static inline uint32_t l4_mr(unsigned i) { return l4_utcb()->mr[i]; }
+
+/* A new thread in the caller's address space (root tasks only): starts at
+   entry with %esp = stack.  Returns its thread ID or -error. */
+static inline int32_t l4_thread_create(void (*entry)(void), void *stack)
+{
+    return l4_syscall4(SYS_THREAD_CREATE, (uint32_t)entry, (uint32_t)stack, 0, 0);
+}
+
+/* Timer ticks since boot (L4_TICK_HZ per second). */
+static inline uint32_t l4_clock(void)
+{
+    return (uint32_t)l4_syscall4(SYS_CLOCK, 0, 0, 0, 0);
 }
 
 #endif

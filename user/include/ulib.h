@@ -21,6 +21,17 @@ int printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int vprintf(const char *fmt, va_list ap);
 int puts(const char *s);
 
+/*
+ * Starts fn in a new thread of this address space, on the stack
+ * [stack, stack + size); returning from fn ends the thread.  Only a root
+ * task (a boot module's first thread) may create threads.  Returns the new
+ * thread's ID or -error.
+ */
+int32_t thread_spawn(void (*fn)(void), void *stack, size_t size);
+
+/* Sleeps for about `ticks` timer ticks (a receive that nobody answers). */
+void sleep_ticks(unsigned ticks);
+
 /* Decimal or 0x-hex string to number; stops at the first other character. */
 unsigned long strtoul(const char *s, char **end, int base);
 

@@ -39,6 +39,27 @@ __attribute__((noreturn)) void ulib_start(const char *cmdline)
     l4_thread_exit(main(argc, argv));
 }
 
+/* A new thread starts here, with fn as its argument (see thread_spawn). */
+static void spawn_trampoline(void (*fn)(void))
+{
+    fn();
+    l4_thread_exit(0);
+}
+
+int32_t thread_spawn(void (*fn)(void), void *stack, size_t size)
+{
+    uint32_t *sp = (uint32_t *)(((uintptr_t)stack + size) & ~15u);
+    *--sp = (uint32_t)fn;           /* spawn_trampoline's argument */
+    *--sp = 0;                      /* its return address: none */
+    return l4_thread_create((void (*)(void))spawn_trampoline, sp);
+}
+
+void sleep_ticks(unsigned ticks)
+{
+    /* Nobody sends to us while we wait for ourselves. */
+    l4_receive(l4_myself(), (uint16_t)ticks, 0);
+}
+
 /* printf collects output in a buffer and prints it with one system call
    per 128 characters, so lines of different threads rarely interleave. */
 struct pbuf {

@@ -43,6 +43,9 @@ void pit_init(unsigned hz);
 /* The kernel stack the CPU switches to when a trap arrives from ring 3. */
 void arch_set_kernel_stack(uint32_t esp0);
 
+/* Points the user %gs segment at the UTCB of the thread about to run. */
+void arch_set_utcb(uint32_t utcb);
+
 /* Builds a trapframe that enters ring 3 at eip with stack esp. */
 void arch_init_user_frame(struct trapframe *tf, uint32_t eip, uint32_t esp);
 

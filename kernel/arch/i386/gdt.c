@@ -2,6 +2,8 @@
  * The GDT and the TSS.  l4lab uses flat segments (base 0, limit 4 GiB) for
  * kernel and user; protection comes from paging.  The TSS is used for one
  * thing only: esp0, the kernel stack the CPU loads on a trap from ring 3.
+ * One more user segment, loaded into %gs, is based at the running thread's
+ * UTCB, so that user code finds its UTCB at %gs:0 without a system call.
  *
  * Descriptor format (SDM vol. 3, 3.4.5): limit 15..0 | base 23..0 |
  * access byte (P, DPL, S, type) | flags (G, D/B) + limit 19..16 | base 31..24.
@@ -10,6 +12,7 @@
 #include "arch/i386/arch.h"
 #include "arch/i386/mmu.h"
 #include "arch/i386/x86.h"
+#include "l4/abi.h"
 
 struct tss {
     uint32_t link;
@@ -60,6 +63,7 @@ void gdt_init(void)
     gdt[SEG_UCODE] = descriptor(0, 0xFFFFF, ACC_PRESENT | ACC_CODEDATA | ACC_CODE | ACC_DPL(3), FLAGS_4K32);
     gdt[SEG_UDATA] = descriptor(0, 0xFFFFF, ACC_PRESENT | ACC_CODEDATA | ACC_DATA | ACC_DPL(3), FLAGS_4K32);
     gdt[SEG_TSS] = descriptor((uint32_t)&tss, sizeof tss - 1, ACC_PRESENT | ACC_TSS32, 0);
+    arch_set_utcb(0);
 
     tss.ss0 = KDATA_SEL;
     tss.iomap_base = sizeof tss;    /* no I/O bitmap: ring 3 has no port access */
@@ -72,11 +76,22 @@ void arch_set_kernel_stack(uint32_t esp0)
     tss.esp0 = esp0;
 }
 
+/*
+ * Rebases the UTCB segment.  The CPU reads a descriptor when a selector is
+ * loaded, so the new base takes effect when trap_return pops %gs.
+ */
+void arch_set_utcb(uint32_t utcb)
+{
+    gdt[SEG_UTCB] = descriptor(utcb, L4_UTCB_SIZE - 1,
+                               ACC_PRESENT | ACC_CODEDATA | ACC_DATA | ACC_DPL(3), 0x4);
+}
+
 void arch_init_user_frame(struct trapframe *tf, uint32_t eip, uint32_t esp)
 {
     *tf = (struct trapframe){0};
     tf->cs = UCODE_SEL;
     tf->ds = tf->es = tf->ss = UDATA_SEL;
+    tf->gs = UTCB_SEL;
     tf->eip = eip;
     tf->esp = esp;
     tf->eflags = EFLAGS_IF;         /* user code always runs with interrupts on */

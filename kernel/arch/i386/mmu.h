@@ -60,7 +60,8 @@ typedef uint32_t pde_t;
 #define SEG_UCODE   3
 #define SEG_UDATA   4
 #define SEG_TSS     5
-#define SEG_COUNT   6
+#define SEG_UTCB    6       /* user data segment based at the running thread's UTCB */
+#define SEG_COUNT   7
 
 #define SEL(seg, rpl)   ((uint16_t)(((seg) << 3) | (rpl)))
 #define KCODE_SEL   SEL(SEG_KCODE, 0)
@@ -68,5 +69,6 @@ typedef uint32_t pde_t;
 #define UCODE_SEL   SEL(SEG_UCODE, 3)
 #define UDATA_SEL   SEL(SEG_UDATA, 3)
 #define TSS_SEL     SEL(SEG_TSS, 0)
+#define UTCB_SEL    SEL(SEG_UTCB, 3)
 
 #endif

@@ -1,0 +1,80 @@
+/*
+ * Thread IDs, message tags and the UTCB: the data formats of the L4 API,
+ * as inline functions shared by the kernel, libl4 and the host unit tests
+ * (grader/unit/test_l4types.c).  Numbers and layouts are in l4/abi.h.
+ */
+#ifndef L4_TYPES_H
+#define L4_TYPES_H
+
+#include <stdint.h>
+#include "l4/abi.h"
+
+typedef uint32_t l4_tid_t;
+
+#define L4_TID_VERSION_MASK  ((1u << L4_TID_VERSION_BITS) - 1)
+#define L4_TID_MAX_NUMBER    ((1u << (32 - L4_TID_VERSION_BITS)) - 2)  /* all-ones is anythread */
+
+static inline l4_tid_t l4_tid_make(uint32_t number, uint32_t version)
+{
+    return (number << L4_TID_VERSION_BITS) | (version & L4_TID_VERSION_MASK);
+}
+
+static inline uint32_t l4_tid_number(l4_tid_t tid)  { return tid >> L4_TID_VERSION_BITS; }
+static inline uint32_t l4_tid_version(l4_tid_t tid) { return tid & L4_TID_VERSION_MASK; }
+
+/* Whether tid can name a thread at all (not nil, not any, version != 0). */
+static inline int l4_tid_is_thread(l4_tid_t tid)
+{
+    return tid != L4_NILTHREAD && tid != L4_ANYTHREAD && l4_tid_number(tid) != 0 &&
+           l4_tid_version(tid) != 0;
+}
+
+/* The next version after v for a reused thread number; never 0. */
+static inline uint32_t l4_tid_next_version(uint32_t v)
+{
+    v = (v + 1) & L4_TID_VERSION_MASK;
+    return v ? v : 1;
+}
+
+/*
+ * The message tag, MR0:
+ *   31..16 label (the message's meaning, the protocol's business)
+ *   15..12 flags (unused, must be 0)
+ *   11..6  t: typed words (map/grant items, Lab 2; 0 for now)
+ *    5..0  u: untyped words, MR1..MRu
+ */
+typedef uint32_t l4_tag_t;
+
+static inline l4_tag_t l4_tag_make(uint32_t label, uint32_t untyped, uint32_t typed)
+{
+    return (label << 16) | ((typed & 0x3F) << 6) | (untyped & 0x3F);
+}
+
+static inline uint32_t l4_tag_label(l4_tag_t tag)   { return tag >> 16; }
+static inline uint32_t l4_tag_flags(l4_tag_t tag)   { return (tag >> 12) & 0xF; }
+static inline uint32_t l4_tag_typed(l4_tag_t tag)   { return (tag >> 6) & 0x3F; }
+static inline uint32_t l4_tag_untyped(l4_tag_t tag) { return tag & 0x3F; }
+
+/* Whether the words a tag names fit in the message registers. */
+static inline int l4_tag_fits(l4_tag_t tag)
+{
+    return 1 + l4_tag_untyped(tag) + l4_tag_typed(tag) <= L4_MAX_MRS;
+}
+
+/* Timeouts word for SYS_IPC: send timeout in the upper half. */
+static inline uint32_t l4_timeouts(uint32_t send, uint32_t receive)
+{
+    return (send & 0xFFFF) << 16 | (receive & 0xFFFF);
+}
+
+/* The UTCB.  The kernel writes self and tid when it creates the thread. */
+struct l4_utcb {
+    uint32_t self;              /* this UTCB's address in user space (%gs:0) */
+    l4_tid_t tid;               /* the thread's own ID */
+    uint32_t reserved[6];
+    uint32_t mr[L4_MAX_MRS];    /* message registers; MR0 and MR1 also travel in registers */
+};
+
+_Static_assert(sizeof(struct l4_utcb) <= L4_UTCB_SIZE, "UTCB too large");
+
+#endif

@@ -1,0 +1,56 @@
+/*
+ * Synchronous IPC, L4 style: a message moves only when both sides are
+ * ready (a rendezvous); the kernel never buffers it.  One system call,
+ * SYS_IPC, has an optional send phase followed by an optional receive
+ * phase (l4/abi.h, docs/abi.md).
+ *
+ * kernel/ipc.c holds the rendezvous itself (Lab 1);
+ * kernel/ipc_syscall.c decodes the system call and keeps the send queues.
+ */
+#ifndef IPC_H
+#define IPC_H
+
+#include <stdint.h>
+#include "thread.h"
+
+/* --- kernel/ipc.c: the rendezvous (Lab 1) --- */
+
+/* Copies the message of snd (MR0..MRu) to rcv and tells rcv who sent it. */
+void ipc_transfer(struct thread *snd, struct thread *rcv);
+
+/* The send phase of the current thread's IPC to dest.  Returns 0 once the
+   message is delivered, or -L4_ETIMEOUT / -L4_ECANCELED. */
+int ipc_send(struct thread *dest, uint16_t timeout);
+
+/* The receive phase: from is a thread ID or L4_ANYTHREAD.  Returns 0 once
+   a message has arrived, or an error (which the caller marks L4_ERECV). */
+int ipc_receive(l4_tid_t from, uint16_t timeout);
+
+/* The timer gave up on t, blocked in TS_SENDING or TS_RECEIVING. */
+void ipc_timeout(struct thread *t);
+
+/* --- kernel/ipc_syscall.c: given --- */
+
+int32_t sys_ipc(struct trapframe *tf);
+
+/* t ends: wakes, with -L4_ECANCELED, every thread waiting for it. */
+void ipc_cancel(struct thread *t);
+
+/* Whether rcv is blocked in a receive phase that accepts a message from snd. */
+int ipc_accepts(const struct thread *rcv, const struct thread *snd);
+
+/* Ends t's blocked wait: its IPC returns error (0 for success). */
+void ipc_wake(struct thread *t, int error);
+
+/* A caller's message was taken: it keeps waiting, now for the reply, in
+   its receive phase (with that phase's timeout). */
+void ipc_await_reply(struct thread *caller);
+
+/* The send queue of a thread: who is blocked sending to it, in order. */
+void sendq_append(struct thread *dest, struct thread *snd);
+void sendq_remove(struct thread *dest, struct thread *snd);
+/* Unlinks and returns the first queued sender that `from` accepts
+   (a thread ID or L4_ANYTHREAD), or NULL. */
+struct thread *sendq_take(struct thread *rcv, l4_tid_t from);
+
+#endif

@@ -1,0 +1,130 @@
+/*
+ * The IPC system call around the rendezvous of kernel/ipc.c: decoding and
+ * validating the registers (every check before any state changes), running
+ * the send and the receive phase, and the plumbing the rendezvous uses:
+ * send queues, waking, and cleaning up when a thread ends.
+ */
+#include "kernel.h"
+#include "ipc.h"
+#include "sched.h"
+#include "l4/abi.h"
+
+/* Or-s L4_ERECV into an error of the receive phase. */
+static int recv_error(int err)
+{
+    return err < 0 ? -((-err) | L4_ERECV) : err;
+}
+
+int32_t sys_ipc(struct trapframe *tf)
+{
+    struct thread *self = current, *dest = NULL;
+    l4_tid_t to = tf->ebx, from = tf->ecx;
+    uint16_t snd_timeout = tf->edx >> 16, rcv_timeout = tf->edx & 0xFFFF;
+    l4_tag_t tag = tf->esi;
+
+    if (to != L4_NILTHREAD) {
+        if (!l4_tag_fits(tag))
+            return -L4_EMSGLEN;
+        if (l4_tag_typed(tag) || l4_tag_flags(tag))
+            return -L4_EINVAL;          /* typed items come with Lab 2 */
+        dest = thread_lookup(to);
+        if (!dest)
+            return -L4_ENOPARTNER;
+        if (dest == self)
+            return -L4_EINVAL;          /* would wait for itself forever */
+    }
+    if (from != L4_NILTHREAD && from != L4_ANYTHREAD && !thread_lookup(from))
+        return recv_error(-L4_ENOPARTNER);
+
+    self->ipc_from = from;
+    self->ipc_rcv_timeout = rcv_timeout;
+    self->ipc_received = 0;
+    int err = 0;
+    if (dest)
+        err = ipc_send(dest, snd_timeout);
+    /* A call whose message was taken while it waited has had its reply
+       delivered already (ipc_await_reply); otherwise receive now. */
+    if (!err && from != L4_NILTHREAD && !self->ipc_received)
+        err = recv_error(ipc_receive(from, rcv_timeout));
+    self->ipc_from = L4_NILTHREAD;
+
+    /* A plain send gives way to its receiver (woken at the queue's head). */
+    if (!err && dest && from == L4_NILTHREAD)
+        schedule();
+    return err;
+}
+
+int ipc_accepts(const struct thread *rcv, const struct thread *snd)
+{
+    return rcv->state == TS_RECEIVING &&
+           (rcv->ipc_from == L4_ANYTHREAD || rcv->ipc_from == snd->tid);
+}
+
+void ipc_wake(struct thread *t, int error)
+{
+    t->ipc_error = error;
+    sched_wakeup(t);
+}
+
+void ipc_await_reply(struct thread *caller)
+{
+    if (caller->ipc_rcv_timeout == L4_TIMEOUT_ZERO)
+        ipc_wake(caller, -(L4_ETIMEOUT | L4_ERECV));
+    else
+        sched_rewait(caller, TS_RECEIVING, caller->ipc_rcv_timeout);
+}
+
+void sendq_append(struct thread *dest, struct thread *snd)
+{
+    snd->send_next = NULL;
+    snd->ipc_partner = dest;
+    if (dest->senders_tail)
+        dest->senders_tail->send_next = snd;
+    else
+        dest->senders = snd;
+    dest->senders_tail = snd;
+}
+
+void sendq_remove(struct thread *dest, struct thread *snd)
+{
+    struct thread **pp = &dest->senders, *prev = NULL;
+    while (*pp && *pp != snd)
+        prev = *pp, pp = &(*pp)->send_next;
+    if (!*pp)
+        return;
+    *pp = snd->send_next;
+    if (dest->senders_tail == snd)
+        dest->senders_tail = prev;
+    snd->send_next = NULL;
+    snd->ipc_partner = NULL;
+}
+
+struct thread *sendq_take(struct thread *rcv, l4_tid_t from)
+{
+    for (struct thread *s = rcv->senders; s; s = s->send_next) {
+        if (from == L4_ANYTHREAD || s->tid == from) {
+            sendq_remove(rcv, s);
+            return s;
+        }
+    }
+    return NULL;
+}
+
+/* Wakes a thread that waits to receive from the ending thread. */
+static void cancel_receiver(struct thread *t, void *ending)
+{
+    if (t->state == TS_RECEIVING && t->ipc_from == ((struct thread *)ending)->tid)
+        ipc_wake(t, -(L4_ECANCELED | L4_ERECV));
+}
+
+void ipc_cancel(struct thread *t)
+{
+    if (t->state == TS_SENDING)
+        sendq_remove(t->ipc_partner, t);
+    while (t->senders) {
+        struct thread *s = t->senders;
+        sendq_remove(t, s);
+        ipc_wake(s, -L4_ECANCELED);
+    }
+    thread_for_each(cancel_receiver, t);
+}
