@@ -130,6 +130,20 @@ def test_bad_module(build):
     expect_exit(res, qemu.EXIT_SHUTDOWN, "a clean shutdown")
 
 
+def test_fuzz(build):
+    """Random system calls with random registers get results or errors; the kernel survives.
+    Only a root task may create threads."""
+    seed = random.getrandbits(31)
+    res = qemu.run(build, ["fuzz %d 3000" % seed], timeout=60)
+    expect(res, r"^fuzz: 3000 calls, \d+ errors; the kernel is still here$",
+           "the fuzzer to finish (seed %d)" % seed)
+    expect(res, r"^fuzz: a created thread's own thread_create returned -9$",
+           "-L4_EPERM (-9) for a thread that is not a root task")
+    if "kernel panic" in res.output:
+        raise Failure("the kernel panicked (seed %d)" % seed, res.output)
+    expect_exit(res, qemu.EXIT_SHUTDOWN, "a clean shutdown (seed %d)" % seed)
+
+
 def test_panic(build):
     """panic() prints its message and a symbolised backtrace, and QEMU exits with 255."""
     res = qemu.run(build, ["hello"], append="panic-test")
@@ -187,6 +201,6 @@ def test_gdb(build):
 
 TESTS = [test_boot, test_shutdown_when_idle, test_no_modules] + \
         [make_fault_test(k) for k in FAULTS] + \
-        [test_bad_pointers, test_bad_syscall_number, test_bad_module, test_panic,
+        [test_bad_pointers, test_bad_syscall_number, test_bad_module, test_fuzz, test_panic,
          test_preemption, test_gdb]
 
