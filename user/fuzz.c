@@ -14,10 +14,7 @@ static uint32_t state;
 
 static uint32_t rng(void)
 {
-    state ^= state << 13;
-    state ^= state >> 17;
-    state ^= state << 5;
-    return state;
+    return xorshift32(&state);
 }
 
 /* A random register value: small numbers, user and kernel addresses,

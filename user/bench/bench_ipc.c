@@ -14,13 +14,6 @@
 
 static char server_stack[4096] __attribute__((aligned(16)));
 
-static inline uint64_t rdtsc(void)
-{
-    uint32_t lo, hi;
-    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-    return ((uint64_t)hi << 32) | lo;
-}
-
 static void echo_server(void)
 {
     l4_tid_t client;

@@ -11,13 +11,6 @@
  */
 #include "ulib.h"
 
-static inline uint64_t rdtsc(void)
-{
-    uint32_t lo, hi;
-    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-    return ((uint64_t)hi << 32) | lo;
-}
-
 /*
  * LAB 0: measure the trap round trip.
  *

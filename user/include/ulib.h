@@ -32,6 +32,19 @@ int32_t thread_spawn(void (*fn)(void), void *stack, size_t size);
 /* Sleeps for about `ticks` timer ticks (a receive that nobody answers). */
 void sleep_ticks(unsigned ticks);
 
+/* The time-stamp counter: guest instructions under QEMU -icount shift=0,
+   CPU cycles under KVM. */
+static inline uint64_t rdtsc(void)
+{
+    uint32_t lo, hi;
+    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+    return ((uint64_t)hi << 32) | lo;
+}
+
+/* Marsaglia's xorshift32: a small repeatable pseudo-random sequence for
+   tests.  *state must not be 0. */
+uint32_t xorshift32(uint32_t *state);
+
 /* Decimal or 0x-hex string to number; stops at the first other character. */
 unsigned long strtoul(const char *s, char **end, int base);
 

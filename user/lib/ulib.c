@@ -104,6 +104,15 @@ int puts(const char *s)
     return printf("%s\n", s);
 }
 
+uint32_t xorshift32(uint32_t *state)
+{
+    uint32_t x = *state;
+    x ^= x << 13;
+    x ^= x >> 17;
+    x ^= x << 5;
+    return *state = x;
+}
+
 unsigned long strtoul(const char *s, char **end, int base)
 {
     unsigned long v = 0;

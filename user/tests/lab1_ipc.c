@@ -58,10 +58,7 @@ static uint32_t rng_state;
 
 static uint32_t rng(void)
 {
-    rng_state ^= rng_state << 13;
-    rng_state ^= rng_state >> 17;
-    rng_state ^= rng_state << 5;
-    return rng_state;
+    return xorshift32(&rng_state);
 }
 
 static void expect_ok(int32_t r, const char *what)
