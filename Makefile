@@ -102,7 +102,7 @@ space := $(subst ,, )
 RUN ?= hello
 # "fault null,hello" -> "'fault null' 'hello'", one quoted word per module
 RUN_ARGS = $(foreach m,$(subst $(comma), ,$(subst $(space),@,$(RUN))),'$(subst @, ,$(m))')
-DEMO_RUN ?= hello l4lab demo,fault null,bench_trap 1000 instructions demo
+DEMO_RUN ?= hello l4lab demo,fault null,bench_ipc 1000 instructions demo
 
 FORCE:
 .PHONY: all user qemu qemu-nox qemu-gdb gdb demo help clean FORCE

@@ -40,7 +40,7 @@ void ipc_transfer(struct thread *snd, struct thread *rcv)
  * L4_TIMEOUT_ZERO: return -L4_ETIMEOUT at once.  Otherwise join dest's
  * send queue and block in TS_SENDING with the timeout; when you run again,
  * whoever woke you left the result in current->ipc_error: return it.
- * Tested by: pingpong, zero_timeout, send_timeout, many_clients.
+ * Tested by: pingpong, zero_timeout, timeouts, many_clients.
  */
 int ipc_send(struct thread *dest, uint16_t timeout)
 {
@@ -60,7 +60,7 @@ int ipc_send(struct thread *dest, uint16_t timeout)
  * success.  If no sender is queued: with a zero timeout return
  * -L4_ETIMEOUT, else block in TS_RECEIVING and return current->ipc_error
  * when you run again.  (sys_ipc has stored `from` in current->ipc_from.)
- * Tested by: pingpong, receive_any, many_clients, call_atomic, recv_timeout.
+ * Tested by: pingpong, receive_any, many_clients, call_atomic, timeouts.
  */
 int ipc_receive(l4_tid_t from, uint16_t timeout)
 {
@@ -76,7 +76,7 @@ int ipc_receive(l4_tid_t from, uint16_t timeout)
  * must leave the send queue of the thread it was sending to
  * (t->ipc_partner).  Then wake t with -L4_ETIMEOUT, or'ed with L4_ERECV
  * if it was receiving.
- * Tested by: send_timeout, recv_timeout.
+ * Tested by: timeouts.
  */
 void ipc_timeout(struct thread *t)
 {

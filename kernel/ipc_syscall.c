@@ -39,17 +39,24 @@ int32_t sys_ipc(struct trapframe *tf)
     self->ipc_from = from;
     self->ipc_rcv_timeout = rcv_timeout;
     self->ipc_received = 0;
+    self->ipc_woke = 0;
     int err = 0;
     if (dest)
         err = ipc_send(dest, snd_timeout);
     /* A call whose message was taken while it waited has had its reply
-       delivered already (ipc_await_reply); otherwise receive now. */
-    if (!err && from != L4_NILTHREAD && !self->ipc_received)
-        err = recv_error(ipc_receive(from, rcv_timeout));
+       delivered already (ipc_await_reply); otherwise receive now, unless
+       the partner ended while we were sending. */
+    if (!err && from != L4_NILTHREAD && !self->ipc_received) {
+        if (from != L4_ANYTHREAD && !thread_lookup(from))
+            err = recv_error(-L4_ENOPARTNER);
+        else
+            err = recv_error(ipc_receive(from, rcv_timeout));
+    }
     self->ipc_from = L4_NILTHREAD;
 
-    /* A plain send gives way to its receiver (woken at the queue's head). */
-    if (!err && dest && from == L4_NILTHREAD)
+    /* A plain send that woke its receiver gives way to it: the receiver
+       is at the head of the ready queue (direct process switch). */
+    if (!err && self->ipc_woke && from == L4_NILTHREAD)
         schedule();
     return err;
 }
@@ -63,12 +70,15 @@ int ipc_accepts(const struct thread *rcv, const struct thread *snd)
 void ipc_wake(struct thread *t, int error)
 {
     t->ipc_error = error;
+    current->ipc_woke = 1;
     sched_wakeup(t);
 }
 
 void ipc_await_reply(struct thread *caller)
 {
-    if (caller->ipc_rcv_timeout == L4_TIMEOUT_ZERO)
+    if (caller->ipc_from != L4_ANYTHREAD && !thread_lookup(caller->ipc_from))
+        ipc_wake(caller, -(L4_ENOPARTNER | L4_ERECV));  /* it ended meanwhile */
+    else if (caller->ipc_rcv_timeout == L4_TIMEOUT_ZERO)
         ipc_wake(caller, -(L4_ETIMEOUT | L4_ERECV));
     else
         sched_rewait(caller, TS_RECEIVING, caller->ipc_rcv_timeout);

@@ -4,7 +4,7 @@
  *
  * Invariants: a thread is on the queue iff its state is TS_READY and it is
  * not `current`; the idle thread is never on the queue.  A thread is on the
- * timeout list iff it is blocked with a finite timeout (timeout_at != 0).
+ * timeout list iff it is blocked with a finite timeout (timeout_armed).
  * The kernel runs with interrupts off, so none of this needs a lock.
  */
 #include "kernel.h"
@@ -68,13 +68,13 @@ static void unlink(struct thread *t)
 
 static void timeout_cancel(struct thread *t)
 {
-    if (!t->timeout_at)
+    if (!t->timeout_armed)
         return;
     struct thread **pp = &timeouts;
     while (*pp != t)
         pp = &(*pp)->timeout_next;
     *pp = t->timeout_next;
-    t->timeout_at = 0;
+    t->timeout_armed = 0;
 }
 
 /* Arms a timeout of n ticks, counted from the next tick, so that the
@@ -84,6 +84,7 @@ static void timeout_arm(struct thread *t, uint16_t timeout)
     if (timeout == L4_TIMEOUT_NEVER)
         return;
     t->timeout_at = ticks + timeout + 1;
+    t->timeout_armed = 1;
     t->timeout_next = timeouts;
     timeouts = t;
 }
@@ -217,10 +218,12 @@ void schedule(void)
         switch_to(next);
 }
 
-/* Gives up on every blocked thread whose timeout has come. */
-static void expire_timeouts(void)
+/* Gives up on every blocked thread whose timeout has come; returns how
+   many there were. */
+static int expire_timeouts(void)
 {
     struct thread **pp = &timeouts;
+    int n = 0;
     while (*pp) {
         struct thread *t = *pp;
         if ((int32_t)(ticks - t->timeout_at) < 0) {
@@ -228,15 +231,19 @@ static void expire_timeouts(void)
             continue;
         }
         *pp = t->timeout_next;
-        t->timeout_at = 0;
+        t->timeout_armed = 0;
         ipc_timeout(t);
+        n++;
     }
+    return n;
 }
 
 void sched_tick(void)
 {
-    expire_timeouts();
-    if (current != idle && current->ticks_left > 0 && --current->ticks_left == 0)
+    /* A thread whose timeout expired runs at once: it waited long enough. */
+    if (expire_timeouts() > 0 && current != idle)
+        schedule();
+    else if (current != idle && current->ticks_left > 0 && --current->ticks_left == 0)
         schedule();
 }
 

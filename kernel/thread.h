@@ -43,7 +43,8 @@ struct thread {
     struct space *space;
     l4_tid_t tid;               /* L4_NILTHREAD for the idle thread */
     unsigned ticks_left;        /* of the current time slice */
-    uint32_t timeout_at;        /* blocked: the tick at which to give up (0: never) */
+    uint32_t timeout_at;        /* blocked with a timeout: the tick at which to give up */
+    int timeout_armed;          /* on the timeout list */
     struct thread *timeout_next;/* link in sched.c's list of pending timeouts */
     int privileged;             /* may create threads: the first thread of a boot module */
     char name[THREAD_NAME_LEN];
@@ -56,6 +57,7 @@ struct thread {
     uint16_t ipc_rcv_timeout;   /* the receive phase's timeout */
     int ipc_received;           /* a message was delivered to us during this IPC */
     int ipc_error;              /* the result left by the thread (or timer) that woke us */
+    int ipc_woke;               /* this IPC of ours woke a partner (for the direct switch) */
     struct thread *ipc_partner; /* TS_SENDING: whom we send to (whose queue we are on) */
     struct thread *senders;     /* threads blocked sending to us, oldest first ... */
     struct thread *senders_tail;

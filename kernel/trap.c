@@ -67,8 +67,9 @@ void trap(struct trapframe *tf)
     else
         panic_trap(tf);
 
-    /* A thread that ended (or, later, blocked) does not go back to user
-       mode: pick another one.  This frame is abandoned if it is dead. */
+    /* A thread that ended does not go back to user mode: pick another one.
+       (A thread that blocks waits inside its system call, in sched_block.)
+       This frame is abandoned for good. */
     if (tf_from_user(tf) && current->state != TS_READY)
         schedule();
 }

@@ -56,7 +56,12 @@ int32_t thread_spawn(void (*fn)(void), void *stack, size_t size)
 
 void sleep_ticks(unsigned ticks)
 {
-    /* Nobody sends to us while we wait for ourselves. */
+    /* Nobody sends to us while we wait for ourselves.  0 and the
+       "never" value are not sleeps: clamp to 1..L4_TIMEOUT_NEVER-1. */
+    if (ticks == 0)
+        ticks = 1;
+    if (ticks >= L4_TIMEOUT_NEVER)
+        ticks = L4_TIMEOUT_NEVER - 1;
     l4_receive(l4_myself(), (uint16_t)ticks, 0);
 }
 

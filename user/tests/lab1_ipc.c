@@ -334,6 +334,12 @@ static void waits_then_exits(void)
     sleep_ticks(3);
 }
 
+static void receives_late(void)
+{
+    sleep_ticks(6);
+    l4_receive(L4_ANYTHREAD, L4_TIMEOUT_NEVER, 0);
+}
+
 static void test_bad_tid(uint32_t unknown)
 {
     int32_t r;
@@ -361,6 +367,15 @@ static void test_bad_tid(uint32_t unknown)
     if (dying_result != -L4_ECANCELED)
         fail("a send blocked on a thread that ended returned %d, expected %d",
              dying_result, -L4_ECANCELED);
+
+    /* A receive phase whose partner ends during the send phase fails
+       instead of waiting for ever. */
+    l4_tid_t ends = spawn(waits_then_exits), late = spawn(receives_late);
+    l4_set_mr(0, l4_tag_make(1, 0, 0));
+    r = l4_ipc(late, ends, l4_timeouts(L4_TIMEOUT_NEVER, L4_TIMEOUT_NEVER), 0);
+    if (r != -(L4_ENOPARTNER | L4_ERECV))
+        fail("send to one thread, then receive from another that ended meanwhile, "
+             "returned %d, expected %d", r, -(L4_ENOPARTNER | L4_ERECV));
 
     /* And a real message still works afterwards. */
     spawn(sends_to_main);
