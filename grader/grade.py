@@ -166,16 +166,16 @@ def bench(args):
         results[label] = [run_bench(b, build) for b in benches]
 
     print("Benchmarks under QEMU -icount shift=0: one unit = one guest instruction.")
-    print("%-16s %12s  %-12s %10s   %s" % ("name", trees[0][1], "unit", "reference", "paper"))
+    print("%-22s %12s  %-12s %10s   %s" % ("name", trees[0][1], "unit", "reference", "paper"))
     figures = []
     for i, b in enumerate(benches):
         mine, why = results[trees[0][1]][i]
         ref, _ = results["reference"][i]
-        print("%-16s %12s  %-12s %10s   %s" % (
+        print("%-22s %12s  %-12s %10s   %s" % (
             b.name, mine["value"] if mine else "-", mine["unit"] if mine else "",
             ref["value"] if ref else "-", b.paper))
         if not mine:
-            print("%16s   not measured: %s" % ("", why))
+            print("%22s   not measured: %s" % ("", why))
         figures.append(dict(name=b.name, lab=b.lab, value=mine and mine["value"],
                             unit=mine and mine["unit"], runs=mine and mine["runs"],
                             reference=ref and ref["value"], paper=b.paper))

@@ -40,13 +40,15 @@ TESTS = [
          programs=["lab1_ipc receive_any {nonce} {senders}"],
          params={"senders": (3, 7)},
          expect=ok_line("receive_any", "senders={senders} ")),
-    Test("many_clients", points=15,
+    Test("many_clients", points=10,
          doc="Several clients call one reply-and-wait server; each gets its own answer.",
          programs=["lab1_ipc many_clients {nonce} {clients} {calls}"],
          params={"clients": (3, 7), "calls": (5, 20)},
          expect=ok_line("many_clients", "clients={clients} calls={calls} ")),
     Test("call_atomic", points=15,
-         doc="A reply reaches the caller although another thread is sending to it.",
+         doc="A caller already waits for the reply when the server takes its message "
+             "(an immediate zero-timeout reply arrives), and the reply reaches it although "
+             "another thread is sending to it.",
          programs=["lab1_ipc call_atomic {nonce}"],
          expect=ok_line("call_atomic")),
     Test("zero_timeout", points=10,
@@ -54,13 +56,15 @@ TESTS = [
          programs=["lab1_ipc zero_timeout {nonce}"],
          expect=ok_line("zero_timeout")),
     Test("timeouts", points=15,
-         doc="Finite send and receive timeouts expire after the right number of ticks.",
+         doc="Finite send, receive and call timeouts expire after the right number of ticks "
+             "(ERECV for the call's receive phase), and a timed-out sender leaves the queue.",
          programs=["lab1_ipc timeouts {nonce} {ticks}"],
          params={"ticks": (5, 20)},
          expect=ok_line("timeouts", r"timeout={ticks} receive_ticks=\d+ send_ticks=\d+ "),
          check=timeouts_in_range),
     Test("bad_tid", points=10,
-         doc="Nil, any, unknown, stale and dying partners give errors, never a hang.",
+         doc="Nil, any, unknown, stale (also after the number is reused) and dying partners "
+             "give errors, never a hang.",
          programs=["lab1_ipc bad_tid {nonce} {tid}"],
          params={"tid": (100 << 14, 900 << 14)},
          expect=ok_line("bad_tid")),
@@ -68,6 +72,12 @@ TESTS = [
          doc="Oversized or malformed tags are refused; a 63-word message arrives intact.",
          programs=["lab1_ipc msg_len {nonce}"],
          expect=ok_line("msg_len")),
+    Test("fairness", points=5,
+         doc="Two threads calling each other without pause do not keep a busy third thread "
+             "off the processor.",
+         programs=["lab1_ipc fairness {nonce} {loops}"],
+         params={"loops": (20000000, 30000000)},
+         expect=ok_line("fairness", r"ticks=\d+ ")),
 ]
 
 BENCHES = [

@@ -33,7 +33,7 @@ int32_t sys_ipc(struct trapframe *tf)
         if (dest == self)
             return -L4_EINVAL;          /* would wait for itself forever */
     }
-    if (from != L4_NILTHREAD && from != L4_ANYTHREAD && !thread_lookup(from))
+    if (from != L4_NILTHREAD && from != L4_ANYTHREAD && from != to && !thread_lookup(from))
         return recv_error(-L4_ENOPARTNER);
 
     self->ipc_from = from;
@@ -45,9 +45,10 @@ int32_t sys_ipc(struct trapframe *tf)
         err = ipc_send(dest, snd_timeout);
     /* A call whose message was taken while it waited has had its reply
        delivered already (ipc_await_reply); otherwise receive now, unless
-       the partner ended while we were sending. */
+       the partner ended while we were sending.  (When from == to, our
+       message reached it alive, and if it ends now, ipc_cancel wakes us.) */
     if (!err && from != L4_NILTHREAD && !self->ipc_received) {
-        if (from != L4_ANYTHREAD && !thread_lookup(from))
+        if (from != L4_ANYTHREAD && from != to && !thread_lookup(from))
             err = recv_error(-L4_ENOPARTNER);
         else
             err = recv_error(ipc_receive(from, rcv_timeout));

@@ -181,7 +181,7 @@ static void check_deadlock(void)
 {
     if (queue_head || timeouts || (current->state == TS_READY && current != idle))
         return;
-    kprintf("l4lab: deadlock: every thread is blocked in IPC without a timeout:\n");
+    kprintf("l4lab: deadlock: every thread is blocked in IPC and no timeout is pending:\n");
     thread_for_each(report_blocked, NULL);
     arch_shutdown(L4_EXIT_DEADLOCK);
 }
@@ -213,7 +213,6 @@ void schedule(void)
     struct thread *next = dequeue();
     if (!next)
         next = idle;
-    next->ticks_left = SCHED_SLICE;
     if (next != current)
         switch_to(next);
 }
@@ -243,8 +242,12 @@ void sched_tick(void)
     /* A thread whose timeout expired runs at once: it waited long enough. */
     if (expire_timeouts() > 0 && current != idle)
         schedule();
-    else if (current != idle && current->ticks_left > 0 && --current->ticks_left == 0)
+    else if (current != idle && --current->ticks_left == 0) {
+        /* The slice follows the thread across IPC switches, so that two
+           threads calling each other cannot keep a third off the CPU. */
+        current->ticks_left = SCHED_SLICE;
         schedule();
+    }
 }
 
 void sched_start(void)

@@ -12,9 +12,12 @@
  *   many_clients N C   N clients make C calls each to one reply-and-wait server
  *   call_atomic        a reply reaches the caller although another thread sends to it
  *   zero_timeout       zero timeouts fail at once without a partner, succeed with one
- *   timeouts T         receive and send timeouts of T ticks expire after T ticks, not before
- *   bad_tid X          nil, any, unknown (X), stale and dying partners give errors
+ *   timeouts T         send, receive and call timeouts of T ticks expire after T ticks,
+ *                      not before, and a timed-out sender leaves the queue
+ *   bad_tid X          nil, any, unknown (X), stale (also after reuse) and dying partners
+ *                      give errors
  *   msg_len            oversized and malformed tags are refused; 63 words arrive
+ *   fairness L         a thread busy for L loops finishes while two others ping-pong
  */
 #include "ulib.h"
 
@@ -203,10 +206,20 @@ static void test_many_clients(unsigned n, unsigned calls)
 
 static volatile l4_tid_t intruder_tid;
 
-/* Takes the call, lets the intruder queue up at the caller, then replies. */
+/*
+ * First call: replies at once, with a zero timeout, before the caller has
+ * run again: only a caller that was already waiting for the reply gets it.
+ * Second call: lets the intruder queue up at the caller, then replies.
+ */
 static void slow_server(void)
 {
     l4_tid_t caller;
+    expect_ok(l4_receive(L4_ANYTHREAD, L4_TIMEOUT_NEVER, &caller), "server receive");
+    l4_set_mr(0, l4_tag_make(0x11, 1, 0));
+    l4_set_mr(1, 0x11111111);
+    expect_ok(l4_send(caller, L4_TIMEOUT_ZERO),
+              "an immediate reply with a zero timeout (the caller must already be waiting)");
+
     expect_ok(l4_receive(L4_ANYTHREAD, L4_TIMEOUT_NEVER, &caller), "server receive");
     l4_set_mr(0, l4_tag_make(0, 0, 0));
     expect_ok(l4_send(intruder_tid, L4_TIMEOUT_NEVER), "server wakes the intruder");
@@ -229,7 +242,12 @@ static void test_call_atomic(void)
     intruder_tid = spawn(intruder);
     server_tid = spawn(slow_server);
     l4_set_mr(0, l4_tag_make(0xCA, 0, 0));
-    expect_ok(l4_call(server_tid), "l4_call");
+    expect_ok(l4_call(server_tid), "the first l4_call");
+    if (l4_tag_label(l4_mr(0)) != 0x11 || l4_mr(1) != 0x11111111)
+        fail("the first call returned label %x word %x, not the server's reply (11, 11111111)",
+             l4_tag_label(l4_mr(0)), l4_mr(1));
+    l4_set_mr(0, l4_tag_make(0xCA, 0, 0));
+    expect_ok(l4_call(server_tid), "the second l4_call");
     if (l4_tag_label(l4_mr(0)) != 0x5E || l4_mr(1) != 0x5E5E5E5E)
         fail("the call returned label %x word %x, not the server's reply (5e, 5e5e5e5e)",
              l4_tag_label(l4_mr(0)), l4_mr(1));
@@ -286,6 +304,27 @@ static void never_receives(void)
         sleep_ticks(1000);
 }
 
+/* Takes one message and never answers it. */
+static void never_replies(void)
+{
+    l4_receive(L4_ANYTHREAD, L4_TIMEOUT_NEVER, 0);
+    for (;;)
+        sleep_ticks(1000);
+}
+
+static volatile unsigned late_ticks;
+
+/* Receives only after a while: a sender that timed out before must not be
+   waiting in its queue any more. */
+static void late_checker(void)
+{
+    sleep_ticks(late_ticks);
+    int32_t r = l4_receive(L4_ANYTHREAD, L4_TIMEOUT_ZERO, 0);
+    l4_set_mr(0, l4_tag_make(4, 1, 0));
+    l4_set_mr(1, (uint32_t)r);
+    l4_send(main_tid, L4_TIMEOUT_NEVER);
+}
+
 static void test_timeouts(unsigned t)
 {
     l4_tid_t sleeper = spawn(never_receives);
@@ -301,6 +340,27 @@ static void test_timeouts(unsigned t)
     uint32_t snd_ticks = l4_clock() - t0;
     if (r != -L4_ETIMEOUT)
         fail("a send nobody takes returned %d, expected %d", r, -L4_ETIMEOUT);
+
+    /* A call whose message is taken but never answered times out in its
+       receive phase. */
+    l4_tid_t silent = spawn(never_replies);
+    l4_set_mr(0, l4_tag_make(1, 0, 0));
+    r = l4_ipc(silent, silent, l4_timeouts(L4_TIMEOUT_NEVER, (uint16_t)t), 0);
+    if (r != -(L4_ETIMEOUT | L4_ERECV))
+        fail("a call nobody answers returned %d, expected %d (a receive-phase timeout)",
+             r, -(L4_ETIMEOUT | L4_ERECV));
+
+    /* A sender whose timeout expired has left the receiver's queue. */
+    late_ticks = 2 * t;
+    l4_tid_t checker = spawn(late_checker);
+    l4_set_mr(0, l4_tag_make(1, 0, 0));
+    if ((r = l4_send(checker, (uint16_t)t)) != -L4_ETIMEOUT)
+        fail("a send to a thread that is asleep returned %d, expected %d", r, -L4_ETIMEOUT);
+    expect_ok(l4_receive(checker, L4_TIMEOUT_NEVER, 0), "the checker's report");
+    if ((int32_t)l4_mr(1) != -(L4_ETIMEOUT | L4_ERECV))
+        fail("after our send timed out, the receiver still found a message from us "
+             "(its zero-timeout receive returned %d, expected %d)",
+             (int32_t)l4_mr(1), -(L4_ETIMEOUT | L4_ERECV));
     char detail[64];
     fmt_snprintf(detail, sizeof detail, "timeout=%u receive_ticks=%u send_ticks=%u ",
                  t, rcv_ticks, snd_ticks);
@@ -360,6 +420,19 @@ static void test_bad_tid(uint32_t unknown)
     if ((r = l4_receive(gone, L4_TIMEOUT_NEVER, 0)) != -(L4_ENOPARTNER | L4_ERECV))
         fail("a receive from a stale ID returned %d, expected %d", r, -(L4_ENOPARTNER | L4_ERECV));
 
+    /* The next thread reuses the number; the old ID still names nobody. */
+    helper_mode = 2;
+    l4_tid_t reused = spawn(zero_helper);
+    sleep_ticks(2);                 /* it now waits for anyone */
+    if (l4_tid_number(reused) != l4_tid_number(gone) || reused == gone)
+        fail("expected the new thread %x to reuse the number of %x with a new version",
+             reused, gone);
+    l4_set_mr(0, l4_tag_make(1, 0, 0));
+    if ((r = l4_send(gone, L4_TIMEOUT_ZERO)) != -L4_ENOPARTNER)
+        fail("a send to a stale ID whose number is in use again returned %d, expected %d",
+             r, -L4_ENOPARTNER);
+    expect_ok(l4_send(reused, L4_TIMEOUT_ZERO), "a send to the thread with the reused number");
+
     /* A thread blocked sending to a thread that ends is told so. */
     dying_tid = spawn(waits_then_exits);
     spawn(sends_to_dying);
@@ -381,6 +454,49 @@ static void test_bad_tid(uint32_t unknown)
     spawn(sends_to_main);
     expect_ok(l4_receive(L4_ANYTHREAD, L4_TIMEOUT_NEVER, 0), "receive after the errors");
     pass("");
+}
+
+/* --- fairness --- */
+
+static volatile unsigned exchanges;
+static volatile l4_tid_t ping_tid, pong_tid;
+
+static void pinger(void)
+{
+    while (!pong_tid)
+        ;
+    for (;;) {
+        l4_set_mr(0, l4_tag_make(1, 0, 0));
+        if (l4_call(pong_tid) == 0)
+            exchanges++;
+    }
+}
+
+static void ponger(void)
+{
+    l4_tid_t client;
+    l4_receive(L4_ANYTHREAD, L4_TIMEOUT_NEVER, &client);
+    for (;;) {
+        l4_set_mr(0, l4_tag_make(1, 0, 0));
+        l4_reply_wait(client, &client);
+    }
+}
+
+/* Two threads calling each other without pause must not keep a third,
+   busy thread (this one) off the processor. */
+static void test_fairness(unsigned loops)
+{
+    ping_tid = spawn(pinger);
+    pong_tid = spawn(ponger);
+    uint32_t t0 = l4_clock();
+    volatile unsigned spin = 0;
+    for (unsigned i = 0; i < loops; i++)
+        spin++;
+    if (exchanges == 0)
+        fail("the ping-pong threads never ran");
+    char detail[64];
+    fmt_snprintf(detail, sizeof detail, "ticks=%u ", l4_clock() - t0);
+    pass(detail);
 }
 
 /* --- msg_len --- */
@@ -452,5 +568,7 @@ int main(int argc, char **argv)
         test_bad_tid(p1);
     else if (strcmp(test_name, "msg_len") == 0)
         test_msg_len();
+    else if (strcmp(test_name, "fairness") == 0)
+        test_fairness(p1);
     fail("unknown test '%s'", test_name);
 }
