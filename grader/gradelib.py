@@ -7,7 +7,8 @@ A lab's tests are declared in grader/labN.py (see docs/grading.md):
          programs=["lab0_null {nonce} {calls}"],
          params={"calls": (20, 60)},
          expect=[(r"^lab0_null: nonce={nonce} calls={calls} ok$", "the program's success line")],
-         gdb_count={"sys_null": "{calls}"})
+         watches=[Watch("syscall", cond="tf->eax == 3", key="tf->ebx", expect="{calls}",
+                        what="null system calls")])
 
 Every run gets a fresh random nonce and fresh random parameters; the
 patterns and the programs' command lines are filled in with them, so a
@@ -20,6 +21,7 @@ import random
 import re
 import socket
 import subprocess
+import tempfile
 import threading
 import time
 
@@ -31,6 +33,10 @@ TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 HOLE_RE = re.compile(r"^LAB (\d+): .*$", re.M)
 PANIC_RE = re.compile(r"^kernel panic.*$", re.M)
 BENCH_RE = re.compile(r"^BENCH (\S+) value=(\d+) unit=(instructions|cycles) runs=(\d+)$", re.M)
+# The kernel's boot chatter (banner, memory map, "physical memory:" and
+# "boot: thread" lines), left out of the log excerpt under a failure.
+BOOT_RE = re.compile(r"^(l4lab: an L4-style |memory map \(|  \[[0-9a-f]{8}-[0-9a-f]{8}\] "
+                     r"|physical memory: |boot: thread )")
 
 
 class Test:
@@ -42,7 +48,10 @@ class Test:
     params    name -> (low, high): a random integer for each run
     expect    (regex, description) pairs that must appear in the serial output, in order
     reject    (regex, description) pairs that must not appear
-    gdb_count symbol -> expected number of times a breakpoint there is hit (a format string)
+    watches   GDB breakpoints that count what the kernel does (Watch objects)
+    watch_apart  boot twice: once with GDB, judged without check, and once
+              without GDB, judged without watches (for programs that measure
+              themselves: under -icount every GDB stop adds to the count)
     icount    run under -icount shift=0 (deterministic instruction counts)
     timeout   seconds on a reference machine; scaled by the measured speed factor
     check     extra judge: check(result, values) -> None or a reason string
@@ -50,15 +59,56 @@ class Test:
     """
 
     def __init__(self, name, points, programs, expect=(), reject=(), params=None,
-                 gdb_count=None, icount=False, timeout=20, check=None,
+                 watches=(), watch_apart=False, icount=False, timeout=20, check=None,
                  exit_rc=qemu.EXIT_SHUTDOWN, doc=""):
         self.name, self.points, self.programs = name, points, list(programs)
         self.expect, self.reject = list(expect), list(reject)
         self.params = dict(params or {})
-        self.gdb_count = dict(gdb_count or {})
+        self.watches, self.watch_apart = list(watches), watch_apart
         self.icount, self.timeout, self.check = icount, timeout, check
         self.exit_rc, self.doc = exit_rc, doc
         self.lab = None             # set by load_lab()
+
+
+class Watch:
+    """A GDB breakpoint that counts what the kernel does while a test runs.
+
+    location  where GDB breaks in the kernel: a function, or file:line
+    cond      a GDB condition; only stops where it holds are counted (None: all)
+    key       an unsigned integer expression that GDB prints at each stop
+    expect    the expected count, a format string like "{calls}"
+    mode      "distinct": the number of distinct keys must equal expect.
+              Give every counted event its own key: QEMU's GDB stub
+              sometimes reports one stop twice, and a repeated key counts once.
+              "at_least": the number of stops must be at least expect;
+              a stop reported twice does no harm, and key may be None.
+    what      what is counted, in words, for the failure message
+    """
+
+    def __init__(self, location, expect, cond=None, key=None, mode="distinct", what=None):
+        if mode not in ("distinct", "at_least"):
+            raise ValueError("Watch mode must be 'distinct' or 'at_least', not %r" % mode)
+        if mode == "distinct" and not key:
+            raise ValueError("a 'distinct' Watch needs a key")
+        self.location, self.expect, self.cond, self.key = location, expect, cond, key
+        self.mode, self.what = mode, what or "stops"
+
+    def describe(self):
+        """The breakpoint as GDB's break command takes it."""
+        return self.location + (" if " + self.cond if self.cond else "")
+
+    def judge(self, keys, values):
+        """None if the keys GDB printed meet the expectation, else the reason."""
+        want = int(fill(self.expect, values))
+        if self.mode == "distinct":
+            got = len(set(keys))
+            if got != want:
+                return "GDB counted %d %s (distinct %s at %s), expected %d" % (
+                    got, self.what, self.key, self.describe(), want)
+        elif len(keys) < want:
+            return "GDB counted %d %s (stops at %s), expected at least %d" % (
+                len(keys), self.what, self.describe(), want)
+        return None
 
 
 class Bench:
@@ -98,80 +148,113 @@ def free_port():
         return s.getsockname()[1]
 
 
-class GdbWatch:
-    """Counts breakpoint hits on kernel symbols while a test runs.  GDB
-    attaches to the halted QEMU, sets a breakpoint on each symbol with a
-    huge ignore count (so the kernel never really stops), lets it run, and
-    reads the hit counts after QEMU has exited."""
+class GdbSession:
+    """GDB attached to a test's halted QEMU, reporting its watches' stops.
 
-    def __init__(self, build, port, symbols):
-        cmds = ["set confirm off", "set pagination off", "set architecture i386",
-                "file " + os.path.join(build, "kernel.elf"),
-                "target remote 127.0.0.1:%d" % port]
-        for sym in symbols:
-            cmds += ["break " + sym, "ignore $bpnum 100000000"]
-        cmds += ["continue", "info breakpoints"]
-        args = ["gdb", "-nx", "-batch"]
-        for c in cmds:
-            args += ["-ex", c]
-        self.symbols = list(symbols)
-        self.proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                     stderr=subprocess.STDOUT, text=True,
+    GDB runs a script file, since a breakpoint's command list cannot be
+    given with -ex.  The script connects, loads the kernel's symbols and
+    sets a breakpoint at each watched location.  At each stop, the
+    breakpoint's commands print "TAG INDEX KEY" for every watch there whose
+    condition holds, and continue, so the kernel never waits for a person.
+    The script prints "TAG connected" once it has reached QEMU's GDB server
+    and "TAG ready" once every breakpoint is set, then lets the machine run
+    until QEMU exits.  If that `continue` returns early, `detach` lets the
+    machine go on: a QEMU killed by GDB exits with code 0 and would look
+    like a reset.  TAG is random, so no text built into the kernel (a file
+    name in its debugging information, say) can pose as a stop."""
+
+    def __init__(self, build, port, watches):
+        self.watches = list(watches)
+        self.tag = "GRADER-%016x" % random.getrandbits(64)
+        lines = ["set confirm off", "set pagination off", "set breakpoint pending off",
+                 "set architecture i386", "target remote 127.0.0.1:%d" % port,
+                 "echo %s connected\\n" % self.tag, "file " + os.path.join(build, "kernel.elf")]
+        # One breakpoint per location: when two breakpoints share an address,
+        # the first one's `continue` would skip the other's commands.
+        for location in dict.fromkeys(w.location for w in self.watches):
+            lines += ["break " + location, "commands", "silent"]
+            for i, w in enumerate(self.watches):
+                if w.location == location:
+                    hit = 'printf "%s %d %%u\\n", %s' % (self.tag, i, w.key or "0")
+                    lines += ["if " + w.cond, hit, "end"] if w.cond else [hit]
+            lines += ["continue", "end"]
+        lines += ["echo %s ready\\n" % self.tag, "continue", "detach"]
+        fd, self.script = tempfile.mkstemp(prefix="l4lab-grader-", suffix=".gdb")
+        with os.fdopen(fd, "w") as f:
+            f.write("\n".join(lines) + "\n")
+        # GDB retries the connection until QEMU listens (set tcp auto-retry, on by
+        # default).  An error ends the script early; the -ex detach after it
+        # still runs, so that then too GDB lets go of QEMU rather than kill it.
+        self.proc = subprocess.Popen(["gdb", "-nx", "-batch", "-x", self.script, "-ex", "detach"],
+                                     stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                     stderr=subprocess.STDOUT, text=True, errors="replace",
                                      start_new_session=True)
         self.output = ""
         self.reader = threading.Thread(target=self._read, daemon=True)
         self.reader.start()
+        self.connected = self.ready = False
+        self.error, self.keys = None, [[] for _ in self.watches]
 
     def _read(self):
         self.output = self.proc.stdout.read()
 
-    def counts(self, timeout=10):
-        """symbol -> hit count (0 if never hit, None if the symbol is missing)."""
+    def finish(self, timeout=5):
+        """Waits for GDB to end (it ends when QEMU does), then reads its output:
+        ready, keys (one list per watch, a key per stop) and error (GDB's
+        first complaint, or None)."""
         try:
             self.proc.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait()
         self.reader.join(timeout=5)
-        counts = {}
-        blocks = re.split(r"\n(?=\d+\s+breakpoint)", self.output)
-        for sym in self.symbols:
-            counts[sym] = None
-            for b in blocks:
-                if re.search(r"\bin %s at " % re.escape(sym), b):
-                    m = re.search(r"already hit (\d+) time", b)
-                    counts[sym] = int(m.group(1)) if m else 0
-        return counts
-
-    def kill(self):
-        if self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait()
+        try:
+            os.remove(self.script)
+        except OSError:
+            pass
+        tag = re.escape(self.tag)
+        self.connected = re.search(r"^%s connected$" % tag, self.output, re.M) is not None
+        self.ready = re.search(r"^%s ready$" % tag, self.output, re.M) is not None
+        for m in re.finditer(r"^%s (\d+) (\d+)$" % tag, self.output, re.M):
+            self.keys[int(m.group(1))].append(int(m.group(2)))
+        # "Remote connection closed" is how every run ends: QEMU exited.
+        errors = [m.group(1).strip() for m in re.finditer(r"^.*Error in .*:\n(.*)$", self.output, re.M)
+                  if m.group(1).strip() != "Remote connection closed"]
+        self.error = errors[0] if errors else None
 
 
 def relevant_lines(output, limit=8):
-    """What a student should look at: hole messages, panics, faults, and the end of the log."""
+    """What a student should look at: hole messages, panics, faults, and the
+    end of the log, leaving out the boot chatter unless nothing else is left."""
     lines = output.rstrip("\n").splitlines()
-    keep = [l for l in lines if HOLE_RE.match(l) or PANIC_RE.match(l) or l.startswith("user fault")]
-    tail = lines[-limit:]
-    return keep[:5] + [l for l in tail if l not in keep[:5]]
+    keep = [l for l in lines if HOLE_RE.match(l) or PANIC_RE.match(l)
+            or l.startswith("user fault")][:5]
+    rest = [l for l in lines if not BOOT_RE.match(l)] or lines
+    return keep + [l for l in rest[-limit:] if l not in keep]
 
 
-def judge(test, res, values, counts):
-    """Returns None if the run passed, else the reason it failed."""
+def judge(test, res, values, gdb=None, check=True):
+    """Returns None if the run passed, else the reason it failed.  gdb is the
+    run's finished GdbSession if it was watched; check=False skips test.check."""
     out = res.output
     holes = HOLE_RE.findall(out)
     hole_line = HOLE_RE.search(out)
     prefix = ("unfinished: '%s'. " % hole_line.group(0)) if holes else ""
 
     panic = PANIC_RE.search(out)
-    if panic:
+    if panic and test.exit_rc != qemu.EXIT_PANIC:
         return prefix + panic.group(0)
     if holes:
         return "unfinished: '%s' (a stub ran; implement it)" % hole_line.group(0)
+    if res.reason == "timeout" and gdb and not gdb.connected:
+        return "QEMU waited for GDB, which never connected: %s" % (gdb.error or "no reason given")
     if res.reason != "exit" and res.reason != "marker":
         return prefix + res.verdict()
     ended_badly = res.reason == "exit" and res.rc != test.exit_rc
+    if gdb and not gdb.ready:
+        reason = "GDB could not set its breakpoints (%s): %s" % (
+            "; ".join(w.describe() for w in test.watches), gdb.error or "it gave no reason")
+        return prefix + reason + ("; then " + res.verdict() if ended_badly else "")
     pos = 0
     for pattern, what in test.expect:
         regex = re.compile(fill(pattern, values), re.M)
@@ -190,14 +273,15 @@ def judge(test, res, values, counts):
         m = re.compile(fill(pattern, values), re.M).search(out)
         if m:
             return prefix + "unexpected %s: '%s'" % (what, m.group(0))
-    for sym, want in test.gdb_count.items():
-        want = int(fill(want, values))
-        got = counts.get(sym)
-        if got is None:
-            return prefix + "GDB could not set a breakpoint on %s (is it in the kernel?)" % sym
-        if got != want:
-            return prefix + "the kernel ran %s %d time(s), expected %d" % (sym, got, want)
-    if test.check:
+    for w, keys in zip(test.watches, gdb.keys if gdb else []):
+        reason = w.judge(keys, values)
+        if reason:
+            if gdb.error:
+                reason += " (GDB said: %s)" % gdb.error
+            if not check and BENCH_RE.search(out):
+                reason += " (in a boot under GDB, whose stops inflate the BENCH figure)"
+            return prefix + reason
+    if check and test.check:
         reason = test.check(res, values)
         if reason:
             return prefix + reason
@@ -213,16 +297,15 @@ def run_test(test, build, scale=1.0, rng=None):
     values = new_values(test, rng)
     start = time.monotonic()
     try:
-        programs = [fill(p, values) for p in test.programs]
-        port = free_port() if test.gdb_count else None
-        watch = None
-        if port:
-            launcher = _start_with_gdb(build, port, test)
-            res, watch = launcher(programs, test.timeout * scale)
+        if test.watches and test.watch_apart:
+            # Every GDB stop would count in what the program measures, so the
+            # watches get a boot of their own, and the figures are judged in
+            # a second boot without GDB.  Both must pass.
+            res, reason = _boot(test, build, scale, values, watch=True, check=False)
+            if reason is None:
+                res, reason = _boot(test, build, scale, values, watch=False, check=True)
         else:
-            res = qemu.run(build, programs, timeout=test.timeout * scale, icount=test.icount)
-        counts = watch.counts() if watch else {}
-        reason = judge(test, res, values, counts)
+            res, reason = _boot(test, build, scale, values, watch=bool(test.watches), check=True)
     except (OSError, ValueError, KeyError) as e:
         return Outcome(test, False, "grader could not run the test: %s" % e,
                        time.monotonic() - start)
@@ -232,23 +315,21 @@ def run_test(test, build, scale=1.0, rng=None):
                    res.output, benches)
 
 
-def _start_with_gdb(build, port, test):
-    def launch(programs, timeout):
-        holder = {}
-
-        def attach_gdb():
-            time.sleep(0.2)
-            holder["watch"] = GdbWatch(build, port, test.gdb_count.keys())
-
-        t = threading.Thread(target=attach_gdb)
-        t.start()
-        res = qemu.run(build, programs, timeout=timeout, gdb_port=port, icount=test.icount)
-        t.join()
-        watch = holder.get("watch")
-        if res.reason != "exit" and watch:
-            watch.kill()
-        return res, watch
-    return launch
+def _boot(test, build, scale, values, watch, check):
+    """Boots the test's programs once, with GDB and its watches if watch;
+    returns (qemu.Result, judge's verdict)."""
+    programs = [fill(p, values) for p in test.programs]
+    port = free_port() if watch else None
+    gdb = GdbSession(build, port, test.watches) if watch else None
+    res = None
+    try:
+        res = qemu.run(build, programs, timeout=test.timeout * scale, gdb_port=port,
+                       icount=test.icount)
+    finally:
+        if gdb:
+            # QEMU has ended, so GDB ends at once; if QEMU never ran, stop GDB.
+            gdb.finish(timeout=5 if res else 0)
+    return res, judge(test, res, values, gdb, check)
 
 
 def load_lab(path):

@@ -4,7 +4,8 @@
  * Makes CALLS null system calls, each with different values in every
  * argument register, and checks that each returns 0 and leaves the
  * registers as they were.  The grader passes a fresh NONCE and CALLS on
- * every run and counts, with a GDB breakpoint, how often sys_null ran.
+ * every run and counts, with a GDB breakpoint on the kernel's syscall(), the
+ * distinct %ebx values of the SYS_NULL calls: one per call.
  */
 #include "ulib.h"
 
