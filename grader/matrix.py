@@ -48,6 +48,11 @@ def run(jobs, say):
     labs = {n: gradelib.load_lab(p) for n, p in gradelib.lab_files().items()}
     passed = failed = 0
     for n in labs:
+        if not os.path.isdir(os.path.join(gradelib.TOP, "solutions", "lab%d" % n)):
+            # A student handout (grader/export.py) holds only the released
+            # solutions: the matrix cannot be checked for the other labs.
+            print("matrix: lab%d skipped: solutions/lab%d is not in this tree" % (n, n))
+            continue
         p, f = check_lab(n, labs, jobs, say)
         passed, failed = passed + p, failed + f
     return passed, failed
