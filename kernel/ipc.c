@@ -12,6 +12,7 @@
  */
 #include "kernel.h"
 #include "ipc.h"
+#include "map.h"
 #include "sched.h"
 #include "l4/abi.h"
 
@@ -19,11 +20,13 @@
  * LAB 1: copy a message.
  *
  * snd's message is in its saved registers and UTCB: MR0 (the tag) in the
- * trapframe's %esi, MR1 in %edi, MR2..MRu in snd->utcb->mr[], where u is
- * the tag's untyped-word count (sys_ipc has checked that it fits).  Put it
- * where rcv's IPC returns it: MR0 and MR1 into rcv's saved %esi and %edi,
- * MR2..MRu into rcv->utcb->mr[]; put snd's thread ID into rcv's saved
- * %ecx; and set rcv->ipc_received.
+ * trapframe's %esi, MR1 in %edi, MR2..MR(u+t) in snd->utcb->mr[], where u
+ * and t are the tag's untyped and typed word counts (sys_ipc has checked
+ * that they fit; t is 0 until Lab 2).  Put it where rcv's IPC returns it:
+ * MR0 and MR1 into rcv's saved %esi and %edi, MR2..MR(u+t) into
+ * rcv->utcb->mr[]; then call ipc_map_items(snd, rcv) (kernel/map.c, which
+ * carries out the typed items: nothing for a message without them); put
+ * snd's thread ID into rcv's saved %ecx; and set rcv->ipc_received.
  * Tested by: make grade LAB=1 (pingpong, and every other lab-1 test).
  */
 void ipc_transfer(struct thread *snd, struct thread *rcv)

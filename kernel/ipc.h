@@ -15,7 +15,8 @@
 
 /* --- kernel/ipc.c: the rendezvous (Lab 1) --- */
 
-/* Copies the message of snd (MR0..MRu) to rcv and tells rcv who sent it. */
+/* Copies the message of snd (MR0..MR(u+t)) to rcv, carries out its map
+   and grant items, and tells rcv who sent it. */
 void ipc_transfer(struct thread *snd, struct thread *rcv);
 
 /* The send phase of the current thread's IPC to dest.  Returns 0 once the
@@ -38,6 +39,11 @@ void ipc_cancel(struct thread *t);
 
 /* Whether rcv is blocked in a receive phase that accepts a message from snd. */
 int ipc_accepts(const struct thread *rcv, const struct thread *snd);
+
+/* Message register i of thread t, wherever it is kept: MR0 and MR1 in
+   the saved %esi and %edi, the others in the UTCB. */
+uint32_t ipc_get_mr(struct thread *t, unsigned i);
+void ipc_set_mr(struct thread *t, unsigned i, uint32_t v);
 
 /* Ends t's blocked wait: its IPC returns error (0 for success). */
 void ipc_wake(struct thread *t, int error);

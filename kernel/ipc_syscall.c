@@ -6,8 +6,39 @@
  */
 #include "kernel.h"
 #include "ipc.h"
+#include "map.h"
 #include "sched.h"
 #include "l4/abi.h"
+
+uint32_t ipc_get_mr(struct thread *t, unsigned i)
+{
+    struct trapframe *tf = thread_tf(t);
+    return i == 0 ? tf->esi : i == 1 ? tf->edi : t->utcb->mr[i];
+}
+
+void ipc_set_mr(struct thread *t, unsigned i, uint32_t v)
+{
+    struct trapframe *tf = thread_tf(t);
+    if (i == 0)
+        tf->esi = v;
+    else if (i == 1)
+        tf->edi = v;
+    else
+        t->utcb->mr[i] = v;
+}
+
+/* The typed items of the current thread's message: pairs of words, each
+   a map or grant item of a valid flexpage. */
+static int items_valid(l4_tag_t tag)
+{
+    unsigned first = 1 + l4_tag_untyped(tag), end = first + l4_tag_typed(tag);
+    if (l4_tag_typed(tag) % 2)
+        return 0;
+    for (unsigned i = first; i < end; i += 2)
+        if (!map_item_valid(ipc_get_mr(current, i), ipc_get_mr(current, i + 1)))
+            return 0;
+    return 1;
+}
 
 /* Or-s L4_ERECV into an error of the receive phase. */
 static int recv_error(int err)
@@ -25,8 +56,8 @@ int32_t sys_ipc(struct trapframe *tf)
     if (to != L4_NILTHREAD) {
         if (!l4_tag_fits(tag))
             return -L4_EMSGLEN;
-        if (l4_tag_typed(tag) || l4_tag_flags(tag))
-            return -L4_EINVAL;          /* typed items come with Lab 2 */
+        if (l4_tag_flags(tag) || !items_valid(tag))
+            return -L4_EINVAL;
         dest = thread_lookup(to);
         if (!dest)
             return -L4_ENOPARTNER;

@@ -29,6 +29,31 @@ static int check_segment(const struct elf_phdr *ph, size_t size)
     return 0;
 }
 
+/* Whether page va lies in a writable loadable segment. */
+static int in_writable_segment(const struct elf_phdr *ph, unsigned n, uint32_t va)
+{
+    for (unsigned i = 0; i < n; i++)
+        if (ph[i].type == PT_LOAD && (ph[i].flags & PF_W) &&
+            va + PAGE_SIZE > ph[i].vaddr && va < ph[i].vaddr + ph[i].memsz)
+            return 1;
+    return 0;
+}
+
+/* The segments were mapped writable so that copy_to_user could fill them;
+   now code and read-only data lose write access (unless a page is shared
+   with a writable segment), so that a stray write faults and a read-only
+   mapping of them stays read-only. */
+static void protect_read_only(struct space *s, const struct elf_phdr *ph, unsigned n)
+{
+    for (unsigned i = 0; i < n; i++) {
+        if (ph[i].type != PT_LOAD || (ph[i].flags & PF_W) || ph[i].memsz == 0)
+            continue;
+        for (uint32_t va = PAGE_DOWN(ph[i].vaddr); va < ph[i].vaddr + ph[i].memsz; va += PAGE_SIZE)
+            if (!in_writable_segment(ph, n, va))
+                vm_protect_page(s, va);
+    }
+}
+
 int elf_load(struct space *s, const void *image, size_t size, uint32_t *entry)
 {
     const struct elf_header *eh = image;
@@ -54,8 +79,7 @@ int elf_load(struct space *s, const void *image, size_t size, uint32_t *entry)
         if (err)
             return err;
     }
-    /* Segments are mapped writable for now so that the copy above can fill
-       them; Lab 2 maps text read-only. */
+    protect_read_only(s, ph, eh->phnum);
     *entry = eh->entry;
     return 0;
 }

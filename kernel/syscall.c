@@ -10,6 +10,7 @@
 #include "sched.h"
 #include "vm.h"
 #include "ipc.h"
+#include "map.h"
 #include "arch/i386/arch.h"
 #include "l4/abi.h"
 
@@ -79,6 +80,7 @@ static const syscall_fn syscalls[SYS_COUNT] = {
     [SYS_IPC] = sys_ipc,
     [SYS_THREAD_CREATE] = sys_thread_create,
     [SYS_CLOCK] = sys_clock,
+    [SYS_UNMAP] = sys_unmap,
 };
 
 void syscall(struct trapframe *tf)

@@ -4,6 +4,7 @@
  */
 #include "kernel.h"
 #include "vm.h"
+#include "mapdb.h"
 #include "l4/abi.h"
 #include "arch/i386/x86.h"
 
@@ -39,6 +40,8 @@ struct space *space_create(void)
     s->in_use = 1;
     s->threads = 0;
     s->utcb_slots = 0;
+    s->mapnodes = 0;
+    memset(s->shadow, 0, sizeof s->shadow);
     return s;
 }
 
@@ -47,14 +50,17 @@ void space_destroy(struct space *s)
     if (active == s)
         space_activate(NULL);
     for (unsigned i = 0; i < KERNEL_PDX; i++) {
-        if (!(s->pgdir[i] & PTE_P))
+        if (!s->shadow[i])
             continue;
-        pte_t *pt = P2V(PTE_ADDR(s->pgdir[i]));
         for (unsigned j = 0; j < PT_ENTRIES; j++)
-            if (pt[j] & PTE_P)
-                frame_free(PTE_ADDR(pt[j]));
-        frame_free(PTE_ADDR(s->pgdir[i]));
+            if (s->shadow[i][j])
+                mapdb_remove(s->shadow[i][j]);
+        frame_free(V2P(s->shadow[i]));
+        s->shadow[i] = NULL;
     }
+    for (unsigned i = 0; i < KERNEL_PDX; i++)
+        if (s->pgdir[i] & PTE_P)
+            frame_free(PTE_ADDR(s->pgdir[i]));
     frame_free(V2P(s->pgdir));
     s->in_use = 0;
 }
@@ -83,35 +89,66 @@ static pte_t *pte_lookup(struct space *s, uint32_t va, int create)
     return &pt[PTX(va)];
 }
 
-int vm_map(struct space *s, uint32_t va, paddr_t pa, uint32_t flags)
+pte_t *vm_pte(struct space *s, uint32_t va)
 {
-    if (va % PAGE_SIZE || va >= L4_USER_TOP)
-        return -L4_EINVAL;
+    return va < L4_USER_TOP ? pte_lookup(s, va, 0) : NULL;
+}
+
+int vm_set_page(struct space *s, uint32_t va, paddr_t pa, uint32_t flags)
+{
     pte_t *pte = pte_lookup(s, va, 1);
     if (!pte)
         return -L4_ENOMEM;
-    if (*pte & PTE_P)
-        return -L4_EINVAL;
     *pte = pa | (flags & PTE_W) | PTE_P | PTE_U;
     if (active == s)
         invlpg(va);
     return 0;
 }
 
+void vm_clear_page(struct space *s, uint32_t va)
+{
+    pte_t *pte = pte_lookup(s, va, 0);
+    if (pte)
+        *pte = 0;
+    if (active == s)
+        invlpg(va);
+}
+
+void vm_protect_page(struct space *s, uint32_t va)
+{
+    pte_t *pte = pte_lookup(s, va, 0);
+    if (pte)
+        *pte &= ~PTE_W;
+    if (active == s)
+        invlpg(va);
+}
+
+struct mapnode **vm_node_slot(struct space *s, uint32_t va, int create)
+{
+    struct mapnode ***table = &s->shadow[PDX(va)];
+    if (!*table) {
+        paddr_t pa = create ? frame_alloc() : 0;
+        if (!pa)
+            return NULL;
+        memset(P2V(pa), 0, PAGE_SIZE);
+        *table = P2V(pa);
+    }
+    return &(*table)[PTX(va)];
+}
+
 int vm_alloc_range(struct space *s, uint32_t va, uint32_t len, uint32_t flags)
 {
     for (uint32_t a = PAGE_DOWN(va); a < va + len; a += PAGE_SIZE) {
-        pte_t *pte = pte_lookup(s, a, 0);
-        if (pte && (*pte & PTE_P))
+        if (mapdb_lookup(s, a))
             continue;               /* already there (segments may share a page) */
         paddr_t pa = frame_alloc();
         if (!pa)
             return -L4_ENOMEM;
         memset(P2V(pa), 0, PAGE_SIZE);
-        int err = vm_map(s, a, pa, flags);
-        if (err) {
+        if (vm_set_page(s, a, pa, flags) < 0 || mapdb_add_root(s, a) < 0) {
+            vm_clear_page(s, a);
             frame_free(pa);
-            return err;
+            return -L4_ENOMEM;
         }
     }
     return 0;

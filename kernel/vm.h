@@ -3,9 +3,12 @@
  *
  * A space is a page directory whose kernel half (entries 768..1023) is a
  * copy of kernel_pgdir's, so the kernel is mapped identically everywhere.
- * The user half maps pages allocated for the space; a space owns the
- * frames its page tables point to and gives them back when destroyed.
- * (Lab 2 brings shared mappings and a mapping database.)
+ * Every page mapped in the user half has a node in the mapping database
+ * (kernel/mapdb.h): pages the kernel allocated for the space are owned by
+ * it (roots), pages mapped from other spaces are children of the sender's
+ * mapping.  Beside each page table, a shadow page holds the node pointer
+ * of every page (vm_node_slot).  Destroying a space removes all its
+ * mappings, and with them everything mapped from them.
  */
 #ifndef VM_H
 #define VM_H
@@ -15,11 +18,15 @@
 #include "frame.h"
 #include "arch/i386/mmu.h"
 
+struct mapnode;
+
 struct space {
     pde_t *pgdir;           /* kernel-virtual address of the page directory */
     int in_use;
     unsigned threads;       /* threads living here; the last one destroys the space */
     uint64_t utcb_slots;    /* bit i: UTCB slot i (L4_UTCB_AREA + i * L4_UTCB_SIZE) in use */
+    unsigned mapnodes;      /* mapping-database nodes of this space (quota: mapdb.h) */
+    struct mapnode **shadow[KERNBASE >> PGDIR_SHIFT];  /* per page table: node pointers */
 };
 
 void vm_init(void);
@@ -29,15 +36,21 @@ void space_destroy(struct space *s);
 /* Loads s's page directory into %cr3 (if it is not loaded already). */
 void space_activate(struct space *s);
 
-/*
- * Maps the user page at va to frame pa with PTE_* flags (PTE_P and PTE_U
- * are implied).  Returns 0 or -L4_ENOMEM / -L4_EINVAL; nothing changes on
- * error.
- */
-int vm_map(struct space *s, uint32_t va, paddr_t pa, uint32_t flags);
-
-/* Allocates zeroed frames for [va, va+len) of user memory and maps them. */
+/* Allocates zeroed frames for [va, va+len) of user memory and maps them,
+   owned by s (roots in the mapping database).  Pages already mapped stay. */
 int vm_alloc_range(struct space *s, uint32_t va, uint32_t len, uint32_t flags);
+
+/* The page-table entry of user page va in s, or NULL if no page table. */
+pte_t *vm_pte(struct space *s, uint32_t va);
+/* Points user page va of s at frame pa, writable if flags has PTE_W,
+   replacing what was there.  0 or -L4_ENOMEM (no page table could be had). */
+int vm_set_page(struct space *s, uint32_t va, paddr_t pa, uint32_t flags);
+/* Removes the page's mapping / its write access (and flushes the TLB entry). */
+void vm_clear_page(struct space *s, uint32_t va);
+void vm_protect_page(struct space *s, uint32_t va);
+/* Where s keeps the mapping-database node of page va; with create, a
+   missing shadow page is allocated (NULL if memory ran out). */
+struct mapnode **vm_node_slot(struct space *s, uint32_t va, int create);
 
 /*
  * Takes a free UTCB slot of s, mapping its page if needed, and returns

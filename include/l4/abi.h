@@ -25,7 +25,8 @@
 #define SYS_IPC          4  /* (to, from, timeouts; MR0 in %esi, MR1 in %edi): see below */
 #define SYS_THREAD_CREATE 5 /* (entry, stack): a new thread in the caller's space -> its ID */
 #define SYS_CLOCK        6  /* (): timer ticks since boot (L4_TICK_HZ per second) */
-#define SYS_COUNT        7
+#define SYS_UNMAP        7  /* (fpage, flags): revoke rights derived from own pages (Lab 2) */
+#define SYS_COUNT        8
 
 /* Error codes, returned negated in %eax. */
 #define L4_EFAULT   1   /* a pointer argument names memory the caller cannot read/write */
@@ -65,6 +66,35 @@
 #define L4_TIMEOUT_NEVER    0xFFFFu
 #define L4_TICK_HZ          100
 
+/*
+ * Flexpages (Lab 2): a power-of-two, size-aligned region of an address
+ * space with access rights, in one word (l4/types.h packs it):
+ *   31..12 base | 9..4 log2 of the size (12..31) | 2..0 rights (R W X)
+ * i386 without PAE cannot forbid execution: X is accepted and ignored.
+ */
+#define L4_NILPAGE      0u
+#define L4_FPAGE_R      4u
+#define L4_FPAGE_W      2u
+#define L4_FPAGE_X      1u
+#define L4_FPAGE_RWX    7u
+
+/*
+ * Typed message items follow the untyped words, two words each:
+ *   word 0: send base (bits 31..12, selects the part of the larger side)
+ *           | item type (bits 3..0)
+ *   word 1: the flexpage
+ * The receiver accepts mappings only inside its receive window, the
+ * flexpage in its UTCB's rcv_window (L4_NILPAGE: none).  What it receives
+ * in word 1 is the flexpage that landed in its own space (L4_NILPAGE if
+ * nothing did).
+ */
+#define L4_ITEM_MAP     0x8u
+#define L4_ITEM_GRANT   0xAu
+
+/* SYS_UNMAP flags: also take the caller's own mapping (not only those
+   derived from it). */
+#define L4_UNMAP_SELF   1u
+
 /* Message registers: MR0 is the tag, MR1..MR63 the words. */
 #define L4_MAX_MRS      64
 
@@ -84,6 +114,8 @@
 #define L4_UTCB_AREA    0xBF000000u
 #define L4_UTCB_SIZE    512
 #define L4_UTCB_SLOTS   64     /* threads per address space */
+#define L4_UTCB_AREA_END (L4_UTCB_AREA + L4_UTCB_SLOTS * L4_UTCB_SIZE)
+/* The UTCB area is the kernel's: it is never mapped, granted or unmapped. */
 
 /*
  * Machine exit statuses written to QEMU's isa-debug-exit port.  QEMU exits

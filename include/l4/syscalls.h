@@ -119,6 +119,22 @@ static inline int32_t l4_thread_create(void (*entry)(void), void *stack)
     return l4_syscall4(SYS_THREAD_CREATE, (uint32_t)entry, (uint32_t)stack, 0, 0);
 }
 
+/* Revokes the rights `rights` of fpage (in the caller's space) from every
+   mapping derived from its pages, recursively; with L4_UNMAP_SELF from
+   the caller's own mappings too.  R (or RWX) unmaps; W alone makes them
+   read-only.  Returns 0 or -L4_EINVAL for an invalid flexpage. */
+static inline int32_t l4_unmap(l4_fpage_t fpage, uint32_t flags)
+{
+    return l4_syscall4(SYS_UNMAP, fpage, flags, 0, 0);
+}
+
+/* The first thread of boot module i (0 = the first module): the kernel
+   starts the modules in order, as thread numbers 1, 2, ... version 1. */
+static inline l4_tid_t l4_boot_tid(unsigned i)
+{
+    return l4_tid_make(i + 1, 1);
+}
+
 /* Timer ticks since boot (L4_TICK_HZ per second). */
 static inline uint32_t l4_clock(void)
 {

@@ -67,11 +67,40 @@ static inline uint32_t l4_timeouts(uint32_t send, uint32_t receive)
     return (send & 0xFFFF) << 16 | (receive & 0xFFFF);
 }
 
+/* Flexpages (l4/abi.h). */
+typedef uint32_t l4_fpage_t;
+
+static inline l4_fpage_t l4_fpage(uint32_t base, uint32_t log2size, uint32_t rights)
+{
+    return (base & ~0xFFFu) | ((log2size & 0x3F) << 4) | (rights & L4_FPAGE_RWX);
+}
+
+static inline uint32_t l4_fpage_base(l4_fpage_t f)     { return f & ~0xFFFu; }
+static inline uint32_t l4_fpage_log2size(l4_fpage_t f) { return (f >> 4) & 0x3F; }
+static inline uint32_t l4_fpage_rights(l4_fpage_t f)   { return f & L4_FPAGE_RWX; }
+static inline uint32_t l4_fpage_size(l4_fpage_t f)     { return 1u << l4_fpage_log2size(f); }
+
+/* Whether f is a usable flexpage of user space: 4 KiB <= size <= 2 GiB,
+   base aligned to the size, the whole region below L4_USER_TOP. */
+static inline int l4_fpage_valid(l4_fpage_t f)
+{
+    uint32_t s = l4_fpage_log2size(f), base = l4_fpage_base(f);
+    return s >= 12 && s <= 31 && (base & ((1u << s) - 1)) == 0 &&
+           base < L4_USER_TOP && (1u << s) <= L4_USER_TOP - base;
+}
+
+/* The two words of a map or grant item. */
+static inline uint32_t l4_item_word0(uint32_t type, uint32_t snd_base)
+{
+    return (snd_base & ~0xFFFu) | (type & 0xF);
+}
+
 /* The UTCB.  The kernel writes self and tid when it creates the thread. */
 struct l4_utcb {
     uint32_t self;              /* this UTCB's address in user space (%gs:0) */
     l4_tid_t tid;               /* the thread's own ID */
-    uint32_t reserved[6];
+    l4_fpage_t rcv_window;      /* where mappings may land (Lab 2); L4_NILPAGE: nowhere */
+    uint32_t reserved[5];
     uint32_t mr[L4_MAX_MRS];    /* message registers; MR0 and MR1 also travel in registers */
 };
 

@@ -8,6 +8,7 @@
  */
 #include "kernel.h"
 #include "ipc.h"
+#include "map.h"
 #include "sched.h"
 #include "l4/abi.h"
 
@@ -18,8 +19,9 @@ void ipc_transfer(struct thread *snd, struct thread *rcv)
 
     rtf->esi = tag;                         /* MR0 and MR1 travel in registers */
     rtf->edi = stf->edi;
-    for (unsigned i = 2; i <= l4_tag_untyped(tag); i++)
+    for (unsigned i = 2; i <= l4_tag_untyped(tag) + l4_tag_typed(tag); i++)
         rcv->utcb->mr[i] = snd->utcb->mr[i];
+    ipc_map_items(snd, rcv);
     rtf->ecx = snd->tid;                    /* the receiver learns who sent it */
     rcv->ipc_received = 1;
 }

@@ -1,0 +1,22 @@
+/* Map and grant items, and SYS_UNMAP (kernel/map.c, Lab 2). */
+#ifndef MAP_H
+#define MAP_H
+
+#include <stdint.h>
+#include "thread.h"
+
+/* Whether a typed item's two words are a map or grant item of a valid
+   flexpage (sys_ipc refuses the message otherwise). */
+int map_item_valid(uint32_t word0, l4_fpage_t fp);
+
+/* Carries out the typed items of the message just copied from snd to rcv
+   (called by ipc_transfer; nothing happens for a message without items). */
+void ipc_map_items(struct thread *snd, struct thread *rcv);
+
+/* Lab 2: moves pages from snd to rcv; returns the number mapped or -L4_ENOMEM. */
+int map_fpage(struct space *snd, uint32_t snd_va, struct space *rcv, uint32_t rcv_va,
+              uint32_t size, uint32_t rights, int grant);
+
+int32_t sys_unmap(struct trapframe *tf);
+
+#endif

@@ -1,0 +1,162 @@
+/*
+ * The mapping database (mapdb.h): node memory, lookups, and the tree
+ * operations.  mapdb_insert and mapdb_revoke are Lab 2's.
+ *
+ * Nodes come from whole frames cut into MAPNODES_PER_FRAME pieces, kept on
+ * a free list; a frame, once used for nodes, stays with the database.
+ * Where a space's node for a page is: vm_node_slot() (kernel/vm.c), a
+ * shadow of the page table with one node pointer per page.
+ */
+#include "kernel.h"
+#include "mapdb.h"
+#include "vm.h"
+#include "l4/abi.h"
+
+#define MAPNODES_PER_FRAME (PAGE_SIZE / sizeof(struct mapnode))
+
+static struct mapnode *free_nodes;
+
+struct mapnode *mapdb_alloc(struct space *s, uint32_t va)
+{
+    if (s->mapnodes >= MAPDB_PER_SPACE)
+        return NULL;
+    if (!free_nodes) {
+        paddr_t pa = frame_alloc();
+        if (!pa)
+            return NULL;
+        struct mapnode *n = P2V(pa);
+        for (unsigned i = 0; i < MAPNODES_PER_FRAME; i++) {
+            n[i].sibling = free_nodes;
+            free_nodes = &n[i];
+        }
+    }
+    struct mapnode *n = free_nodes;
+    free_nodes = n->sibling;
+    *n = (struct mapnode){.space = s, .va = va};
+    s->mapnodes++;
+    return n;
+}
+
+void mapdb_free(struct mapnode *n)
+{
+    n->space->mapnodes--;
+    n->space = NULL;
+    n->sibling = free_nodes;
+    free_nodes = n;
+}
+
+struct mapnode *mapdb_lookup(struct space *s, uint32_t va)
+{
+    struct mapnode **slot = vm_node_slot(s, va, 0);
+    return slot ? *slot : NULL;
+}
+
+int mapdb_add_root(struct space *s, uint32_t va)
+{
+    struct mapnode **slot = vm_node_slot(s, va, 1);
+    struct mapnode *n = slot ? mapdb_alloc(s, va) : NULL;
+    if (!n)
+        return -L4_ENOMEM;
+    *slot = n;
+    return 0;
+}
+
+int mapdb_in_subtree(const struct mapnode *n, const struct mapnode *top)
+{
+    for (; n; n = n->parent)
+        if (n == top)
+            return 1;
+    return 0;
+}
+
+struct mapnode *mapdb_next(struct mapnode *n, const struct mapnode *top)
+{
+    if (n->child)
+        return n->child;
+    for (; n != top; n = n->parent)
+        if (n->sibling)
+            return n->sibling;
+    return NULL;
+}
+
+/* Unlinks n from its parent's list of children. */
+static void unlink_child(struct mapnode *n)
+{
+    if (!n->parent)
+        return;
+    struct mapnode **pp = &n->parent->child;
+    while (*pp != n)
+        pp = &(*pp)->sibling;
+    *pp = n->sibling;
+    n->sibling = NULL;
+    n->parent = NULL;
+}
+
+/* The end of one mapping: its page-table entry and slot go, and the
+   frame too if n owned it.  n must have no children left. */
+static void drop_mapping(struct mapnode *n)
+{
+    pte_t *pte = vm_pte(n->space, n->va);
+    paddr_t pa = pte ? PTE_ADDR(*pte) : 0;
+    assert(!n->child);
+    *vm_node_slot(n->space, n->va, 0) = NULL;
+    vm_clear_page(n->space, n->va);
+    if (!n->parent && pa)
+        frame_free(pa);
+    unlink_child(n);
+    mapdb_free(n);
+}
+
+void mapdb_remove(struct mapnode *n)
+{
+    if (n->child)
+        mapdb_revoke(n, L4_FPAGE_RWX);
+    drop_mapping(n);
+}
+
+void mapdb_move(struct mapnode *n, struct space *s, uint32_t va)
+{
+    struct mapnode **slot = vm_node_slot(n->space, n->va, 0);
+    *slot = NULL;
+    vm_clear_page(n->space, n->va);
+    n->space->mapnodes--;
+    n->space = s;
+    n->va = va;
+    s->mapnodes++;
+    *vm_node_slot(s, va, 1) = n;
+}
+
+/*
+ * LAB 2: record a mapping in the tree.
+ *
+ * Take a node for (s, va) with mapdb_alloc (NULL means no memory: return
+ * NULL), make it the first child of parent (parent->child, with the old
+ * first child as its sibling; its parent pointer set), store it in s's
+ * slot for va (vm_node_slot(s, va, 1); NULL there also means no memory:
+ * free the node and return NULL), and return it.
+ * Tested by: make grade LAB=2 (share, chain, and every test that maps).
+ */
+struct mapnode *mapdb_insert(struct mapnode *parent, struct space *s, uint32_t va)
+{
+    (void)parent, (void)s, (void)va;
+    kprintf("LAB 2: mapdb_insert not implemented (kernel/mapdb.c)\n");
+    return NULL;
+}
+
+/*
+ * LAB 2: revoke rights from everything derived from n (not n itself).
+ *
+ * With L4_FPAGE_R in rights, every descendant goes: take them away one by
+ * one, always a leaf (a node without children) so that the tree stays
+ * consistent, using drop_mapping().  With only L4_FPAGE_W, every
+ * descendant stays but loses write access: vm_protect_page().  Do not
+ * recurse: chains of mappings can be longer than the kernel stack allows.
+ * (Hints: a leaf below n is found by following ->child while there is one;
+ * mapdb_next() walks a subtree in order without recursion.)
+ * Tested by: chain, rights, grant.
+ */
+void mapdb_revoke(struct mapnode *n, uint32_t rights)
+{
+    (void)n, (void)rights;
+    kprintf("LAB 2: mapdb_revoke not implemented (kernel/mapdb.c)\n");
+}
