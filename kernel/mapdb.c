@@ -21,10 +21,9 @@ struct mapnode *mapdb_alloc(struct space *s, uint32_t va)
     if (s->mapnodes >= MAPDB_PER_SPACE)
         return NULL;
     if (!free_nodes) {
-        paddr_t pa = frame_alloc();
-        if (!pa)
+        struct mapnode *n = vm_alloc_kpage();
+        if (!n)
             return NULL;
-        struct mapnode *n = P2V(pa);
         for (unsigned i = 0; i < MAPNODES_PER_FRAME; i++) {
             n[i].sibling = free_nodes;
             free_nodes = &n[i];

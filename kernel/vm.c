@@ -123,15 +123,21 @@ void vm_protect_page(struct space *s, uint32_t va)
         invlpg(va);
 }
 
+void *vm_alloc_kpage(void)
+{
+    paddr_t pa = frame_alloc();
+    return pa ? P2V(pa) : NULL;
+}
+
 struct mapnode **vm_node_slot(struct space *s, uint32_t va, int create)
 {
     struct mapnode ***table = &s->shadow[PDX(va)];
     if (!*table) {
-        paddr_t pa = create ? frame_alloc() : 0;
-        if (!pa)
+        void *page = create ? vm_alloc_kpage() : NULL;
+        if (!page)
             return NULL;
-        memset(P2V(pa), 0, PAGE_SIZE);
-        *table = P2V(pa);
+        memset(page, 0, PAGE_SIZE);
+        *table = page;
     }
     return &(*table)[PTX(va)];
 }

@@ -48,6 +48,9 @@ int vm_set_page(struct space *s, uint32_t va, paddr_t pa, uint32_t flags);
 /* Removes the page's mapping / its write access (and flushes the TLB entry). */
 void vm_clear_page(struct space *s, uint32_t va);
 void vm_protect_page(struct space *s, uint32_t va);
+/* A frame for the kernel's own use, by its kernel address; NULL if none. */
+void *vm_alloc_kpage(void);
+
 /* Where s keeps the mapping-database node of page va; with create, a
    missing shadow page is allocated (NULL if memory ran out). */
 struct mapnode **vm_node_slot(struct space *s, uint32_t va, int create);
