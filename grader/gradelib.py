@@ -114,10 +114,13 @@ class Watch:
 
 class Bench:
     """A benchmark for make bench: a program that prints one BENCH line.
-    {unit} becomes "instructions" under -icount (or "cycles" under KVM)."""
+    {unit} becomes "instructions" under -icount (or "cycles" under KVM).
+    program is one boot module ("prog args"), or a list of them for a
+    benchmark between several tasks (the first one prints the line)."""
 
     def __init__(self, name, program, paper=""):
-        self.name, self.program, self.paper = name, program, paper
+        self.name, self.paper = name, paper
+        self.programs = [program] if isinstance(program, str) else list(program)
         self.lab = None
 
 
