@@ -50,7 +50,9 @@ static void place(l4_fpage_t fp, uint32_t snd_base, l4_fpage_t window,
 
 void ipc_map_items(struct thread *snd, struct thread *rcv)
 {
-    l4_tag_t tag = ipc_get_mr(rcv, 0);
+    l4_tag_t tag = thread_tf(rcv)->esi;
+    if (!l4_tag_typed(tag))
+        return;                                     /* the common case: no items */
     unsigned first = 1 + l4_tag_untyped(tag), end = first + l4_tag_typed(tag);
     l4_fpage_t window = rcv->utcb->rcv_window;      /* user-written: check it */
     int have_window = l4_fpage_valid(window);
