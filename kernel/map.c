@@ -88,9 +88,10 @@ void ipc_map_items(struct thread *snd, struct thread *rcv)
  * nothing has changed: return -L4_ENOMEM), and record the mapping:
  *   map:   mapdb_insert a child of the sender's node for (rcv, rcv_va)
  *          (if that fails, vm_clear_page the new entry, -L4_ENOMEM);
- *   grant: mapdb_move the sender's node to (rcv, rcv_va), and if write
- *          access was dropped, take it from the descendants too
- *          (mapdb_revoke with L4_FPAGE_W).
+ *   grant: mapdb_move the sender's node to (rcv, rcv_va) (if that fails,
+ *          vm_clear_page the new entry, -L4_ENOMEM), and if write access
+ *          was dropped, take it from the descendants too (mapdb_revoke
+ *          with L4_FPAGE_W).
  * Return how many pages were mapped, or -L4_ENOMEM if memory ran out
  * (the pages mapped so far stay).
  * Tested by: make grade LAB=2 (every test).

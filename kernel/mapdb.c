@@ -113,16 +113,19 @@ void mapdb_remove(struct mapnode *n)
     drop_mapping(n);
 }
 
-void mapdb_move(struct mapnode *n, struct space *s, uint32_t va)
+int mapdb_move(struct mapnode *n, struct space *s, uint32_t va)
 {
-    struct mapnode **slot = vm_node_slot(n->space, n->va, 0);
-    *slot = NULL;
+    struct mapnode **to = vm_node_slot(s, va, 1);
+    if (!to || (s != n->space && s->mapnodes >= MAPDB_PER_SPACE))
+        return -L4_ENOMEM;              /* nothing has changed */
+    *vm_node_slot(n->space, n->va, 0) = NULL;
     vm_clear_page(n->space, n->va);
     n->space->mapnodes--;
     n->space = s;
     n->va = va;
     s->mapnodes++;
-    *vm_node_slot(s, va, 1) = n;
+    *to = n;
+    return 0;
 }
 
 /*
@@ -150,8 +153,9 @@ struct mapnode *mapdb_insert(struct mapnode *parent, struct space *s, uint32_t v
  * consistent, using drop_mapping().  With only L4_FPAGE_W, every
  * descendant stays but loses write access: vm_protect_page().  Do not
  * recurse: chains of mappings can be longer than the kernel stack allows.
- * (Hints: a leaf below n is found by following ->child while there is one;
- * mapdb_next() walks a subtree in order without recursion.)
+ * (Hints: a leaf is found by following ->child while there is one; after
+ * dropping it, go on from its parent rather than from n, or a long chain
+ * costs quadratic time; mapdb_next() walks a subtree without recursion.)
  * Tested by: chain, rights, grant.
  */
 void mapdb_revoke(struct mapnode *n, uint32_t rights)

@@ -57,8 +57,9 @@ int mapdb_in_subtree(const struct mapnode *n, const struct mapnode *top);
 void mapdb_remove(struct mapnode *n);
 
 /* Moves mapping n to page va of space s (a grant): the tree stays as it
-   was, only the node's place changes.  Clears n's old page-table entry. */
-void mapdb_move(struct mapnode *n, struct space *s, uint32_t va);
+   was, only the node's place changes.  Clears n's old page-table entry.
+   -L4_ENOMEM (and nothing changes) if s has no room for it. */
+int mapdb_move(struct mapnode *n, struct space *s, uint32_t va);
 
 /* The next node after n in a pre-order walk of the subtree below top
    (n == top starts the walk), or NULL at the end.  No recursion. */

@@ -78,7 +78,11 @@ static inline l4_fpage_t l4_fpage(uint32_t base, uint32_t log2size, uint32_t rig
 static inline uint32_t l4_fpage_base(l4_fpage_t f)     { return f & ~0xFFFu; }
 static inline uint32_t l4_fpage_log2size(l4_fpage_t f) { return (f >> 4) & 0x3F; }
 static inline uint32_t l4_fpage_rights(l4_fpage_t f)   { return f & L4_FPAGE_RWX; }
-static inline uint32_t l4_fpage_size(l4_fpage_t f)     { return 1u << l4_fpage_log2size(f); }
+/* The size in bytes; 0 for a log2 size that does not fit in 32 bits. */
+static inline uint32_t l4_fpage_size(l4_fpage_t f)
+{
+    return l4_fpage_log2size(f) < 32 ? 1u << l4_fpage_log2size(f) : 0;
+}
 
 /* Whether f is a usable flexpage of user space: 4 KiB <= size <= 2 GiB,
    base aligned to the size, the whole region below L4_USER_TOP. */

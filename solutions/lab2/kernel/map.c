@@ -99,7 +99,10 @@ int map_fpage(struct space *snd, uint32_t snd_va, struct space *rcv, uint32_t rc
         if (vm_set_page(rcv, dva, PTE_ADDR(spte), flags) < 0)
             return -L4_ENOMEM;              /* nothing has changed for this page */
         if (grant) {
-            mapdb_move(from, rcv, dva);
+            if (mapdb_move(from, rcv, dva) < 0) {
+                vm_clear_page(rcv, dva);
+                return -L4_ENOMEM;
+            }
             if (!(flags & PTE_W) && from->child)
                 mapdb_revoke(from, L4_FPAGE_W);
         } else if (!mapdb_insert(from, rcv, dva)) {

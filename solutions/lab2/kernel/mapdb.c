@@ -113,16 +113,19 @@ void mapdb_remove(struct mapnode *n)
     drop_mapping(n);
 }
 
-void mapdb_move(struct mapnode *n, struct space *s, uint32_t va)
+int mapdb_move(struct mapnode *n, struct space *s, uint32_t va)
 {
-    struct mapnode **slot = vm_node_slot(n->space, n->va, 0);
-    *slot = NULL;
+    struct mapnode **to = vm_node_slot(s, va, 1);
+    if (!to || (s != n->space && s->mapnodes >= MAPDB_PER_SPACE))
+        return -L4_ENOMEM;              /* nothing has changed */
+    *vm_node_slot(n->space, n->va, 0) = NULL;
     vm_clear_page(n->space, n->va);
     n->space->mapnodes--;
     n->space = s;
     n->va = va;
     s->mapnodes++;
-    *vm_node_slot(s, va, 1) = n;
+    *to = n;
+    return 0;
 }
 
 /*
@@ -146,18 +149,22 @@ struct mapnode *mapdb_insert(struct mapnode *parent, struct space *s, uint32_t v
 }
 
 /*
- * Reference solution.  Removal takes a leaf below n each time (going down
- * ->child), so every node is dropped after its children; read-only walks
- * the subtree with mapdb_next.  Neither recurses.
+ * Reference solution.  Removal goes down ->child to a leaf, drops it, and
+ * goes on from the leaf's parent, so every node is dropped after its
+ * children and each is visited a bounded number of times (starting over
+ * from n after each leaf would make a long chain quadratic).  Read-only
+ * walks the subtree with mapdb_next.  Neither recurses.
  */
 void mapdb_revoke(struct mapnode *n, uint32_t rights)
 {
     if (rights & L4_FPAGE_R) {
-        while (n->child) {
-            struct mapnode *leaf = n->child;
-            while (leaf->child)
-                leaf = leaf->child;
-            drop_mapping(leaf);
+        struct mapnode *c = n->child;
+        while (c) {
+            while (c->child)
+                c = c->child;
+            struct mapnode *parent = c->parent;
+            drop_mapping(c);
+            c = parent == n ? n->child : parent;
         }
     } else if (rights & L4_FPAGE_W) {
         for (struct mapnode *c = mapdb_next(n, n); c; c = mapdb_next(c, n))
