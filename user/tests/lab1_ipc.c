@@ -483,14 +483,16 @@ static void ponger(void)
 }
 
 /* Two threads calling each other without pause must not keep a third,
-   busy thread (this one) off the processor. */
+   busy thread (this one) off the processor.  It spins for at least three
+   time slices, so the timer must take the processor away from it and
+   give it back again. */
 static void test_fairness(unsigned loops)
 {
     ping_tid = spawn(pinger);
     pong_tid = spawn(ponger);
     uint32_t t0 = l4_clock();
     volatile unsigned spin = 0;
-    for (unsigned i = 0; i < loops; i++)
+    for (unsigned i = 0; i < loops || l4_clock() - t0 < 30; i++)
         spin++;
     if (exchanges == 0)
         fail("the ping-pong threads never ran");

@@ -1,0 +1,207 @@
+"""Lab 2 — address spaces, flexpages, map/grant/unmap.  Handout: labs/lab2-spaces/README.md.
+
+Holes: the transfer of map and grant items (kernel/map.c) and the mapping
+database with recursive unmap (kernel/mapdb.c).  Every test boots
+user/tests/lab2_map.c two or three times, as boot modules in address spaces
+of their own: role a drives the test, roles b and c serve it.  The program
+checks what it sees itself; the grader checks its final line, and every
+fault the kernel reports against the faults the test expects: which access,
+at which (randomized) address, and why ("no page is mapped there" or "the
+page is mapped, but not for this access").
+"""
+
+import re
+
+from gradelib import Test, Bench
+
+LAB = 2
+TITLE = "Address spaces, flexpages, map, grant and unmap"
+
+PAGE = 0x1000
+NOMAP = "no page is mapped there"
+PROT = "the page is mapped, but not for this access"
+
+# The kernel's report of a user fault (kernel/trap.c), first two lines.
+FAULT_RE = re.compile(r"^user fault: thread \d+ \(([^)]*)\): (.*) \(vector (\d+)\) at eip 0x[0-9a-f]+"
+                      r"(?:\n  (read|write) at address (0x[0-9a-f]+)(?: \([^)]*\))?: (.*))?$", re.M)
+# lab2_map's announcement of a fault it expects.
+ANNOUNCE_RE = re.compile(r"^lab2 \S+: expecting a fault: ([abc]) (reads|writes) 0x([0-9a-f]{8}) \((.*)\)$",
+                         re.M)
+
+
+def off(v):
+    """The byte offset lab2_map uses: word-aligned, inside the page."""
+    return v["off"] & 0xFFC
+
+
+def page(v, name):
+    return v[name] * PAGE
+
+
+def announced(res, values, i):
+    """The address of the i-th fault the program announced (a's own
+    addresses, which the grader cannot know)."""
+    found = ANNOUNCE_RE.findall(res.output)
+    return int(found[i][2], 16) if i < len(found) else None
+
+
+def expect_faults(*faults):
+    """A check: the kernel reports exactly these page faults, in this order.
+    Each fault is (who, access, address, reason); address is a function of
+    the run's values, or an int i: the address of the i-th announced fault."""
+
+    def check(res, values):
+        got = list(FAULT_RE.finditer(res.output))
+        said = ANNOUNCE_RE.findall(res.output)
+        for i, (who, access, address, reason) in enumerate(faults):
+            if i < len(said) and (said[i][0], said[i][1]) != (who, access + "s"):
+                return "test bug: fault %d should be %s's %s, but lab2_map announced '%s %s'" % (
+                    i + 1, who, access, said[i][0], said[i][1])
+            addr = announced(res, values, address) if isinstance(address, int) else address(values)
+            want = "%s's %s at 0x%08x reported as a page fault (%s)" % (
+                who, access, addr if addr is not None else 0, reason)
+            if addr is None:
+                return "expected %s, but the program did not announce it" % want
+            if i >= len(got):
+                return "expected %s, but the kernel reported %s" % (
+                    want, "%d fault(s) only" % len(got) if got else "no fault")
+            m = got[i]
+            if m.group(3) != "14" or m.group(1) != "lab2_map" or not m.group(4):
+                return "expected %s, but the kernel reported: '%s'" % (want, m.group(0).split("\n")[0])
+            if (m.group(4), int(m.group(5), 16), m.group(6)) != (access, addr, reason):
+                return "expected %s, but the kernel reported: '%s'" % (want, m.group(0).split("\n")[1].strip())
+        if len(got) > len(faults):
+            extra = got[len(faults)].group(0).replace("\n", " /").replace("  ", " ")
+            return "unexpected fault (the test expects %d): '%s'" % (len(faults), extra)
+        return None
+
+    return check
+
+
+def lab2_test(name, points, doc, roles, args, params, at, faults=()):
+    """A lab2_map test: roles "ab" or "abc", a's arguments (a format string
+    over the params), the address a's success line names (at=...), and the
+    faults the kernel must report."""
+    programs = ["lab2_map %s {nonce} a %s {seed}" % (name, args)]
+    programs += ["lab2_map %s {nonce} %s" % (name, r) for r in roles[1:]]
+    params = dict(params, seed=(1, 2**31 - 1))
+    fault_check = expect_faults(*faults)
+
+    def check(res, values):
+        m = re.search(r"^lab2 %s: nonce=%s at=(0x[0-9a-f]{8}) ok$" % (name, values["nonce"]),
+                      res.output, re.M)
+        if int(m.group(1), 16) != at(values):
+            return "the success line names 0x%08x, expected 0x%08x" % (int(m.group(1), 16), at(values))
+        return fault_check(res, values)
+
+    return Test(name, points=points, doc=doc, programs=programs, params=params,
+                expect=[(r"^lab2 %s: nonce={nonce} at=0x[0-9a-f]{{8}} ok$" % name,
+                         "the '%s' test's success line" % name)],
+                check=check, timeout=20)
+
+
+# Where the peers' windows go: 0x40000000..0x7fffffff, where lab2_map has nothing.
+WIN = (0x40000, 0x7FFFF)        # a page number
+OFF = (0, 0xFFF)                # a byte offset, word-aligned by the program
+
+TESTS = [
+    lab2_test("share", 15, roles="ab",
+              doc="A page a maps into b's 64 KiB window lands where the send base says; writes "
+                  "by either task are seen by the other; a second map to the same place replaces "
+                  "the first.",
+              args="0x{win:04x}0000 {slot} {off}",
+              params={"win": (0x4000, 0x7FFF), "slot": (0, 15), "off": OFF},
+              at=lambda v: (v["win"] << 16) + v["slot"] * PAGE),
+    lab2_test("readonly", 10, roles="abc",
+              doc="A read-only map cannot be written: b's write faults, and so does c's, who "
+                  "asked b for RW (rights only shrink); reads work.",
+              args="0x{wb:05x}000 0x{wc:05x}000 {off}",
+              params={"wb": WIN, "wc": WIN, "off": OFF},
+              at=lambda v: page(v, "wb"),
+              faults=[("b", "write", lambda v: page(v, "wb") + off(v), PROT),
+                      ("c", "write", lambda v: page(v, "wc") + off(v), PROT)]),
+    lab2_test("grant", 10, roles="abc",
+              doc="The granter loses the page (its read faults, a second grant lands nothing), "
+                  "the grantee keeps the data, and a mapping a made before now derives from the "
+                  "grantee's (b's unmap takes it from c).",
+              args="0x{wb:05x}000 0x{wc:05x}000 {off}",
+              params={"wb": WIN, "wc": WIN, "off": OFF},
+              at=lambda v: page(v, "wb"),
+              faults=[("a", "read", 0, NOMAP),
+                      ("c", "read", lambda v: page(v, "wc") + off(v), NOMAP)]),
+    lab2_test("window", 10, roles="ab",
+              doc="Without a receive window nothing lands (L4_NILPAGE); an 8 KiB fpage into a "
+                  "4 KiB window maps the half the send base selects, and the pages beside the "
+                  "window fault.",
+              args="0x{win:05x}000 {off} {half}",
+              params={"win": (0x40001, 0x7FFFE), "off": OFF, "half": (0, 1)},
+              at=lambda v: page(v, "win"),
+              faults=[("b", "read", lambda v: page(v, "win") + PAGE + off(v), NOMAP),
+                      ("b", "read", lambda v: page(v, "win") - PAGE + off(v), NOMAP)]),
+    lab2_test("chain", 15, roles="abc",
+              doc="Map a -> b -> c of two pages: b's unmap of the second removes it from c only; "
+                  "a's unmap of the first removes it from b and c, and a keeps its own; a page "
+                  "a mapped to both b and c leaves both when a unmaps it.",
+              args="0x{wb:05x}000 0x{wc:05x}000 {off}",
+              params={"wb": WIN, "wc": WIN, "off": OFF},
+              at=lambda v: page(v, "wb") & ~0x3FFF,
+              faults=[("c", "read", lambda v: (page(v, "wc") & ~0x3FFF) + PAGE + off(v), NOMAP),
+                      ("b", "read", lambda v: (page(v, "wb") & ~0x3FFF) + off(v), NOMAP),
+                      ("c", "read", lambda v: (page(v, "wc") & ~0x3FFF) + off(v), NOMAP),
+                      ("b", "read", lambda v: (page(v, "wb") & ~0x3FFF) + 2 * PAGE + off(v), NOMAP),
+                      ("c", "read", lambda v: (page(v, "wc") & ~0x3FFF) + 2 * PAGE + off(v), NOMAP)]),
+    lab2_test("rights", 10, roles="abc",
+              doc="Unmap with W only: the page a mapped to b, b to c, and a to c again stays "
+                  "readable in all three mappings, a's writes show, their writes fault; with "
+                  "L4_UNMAP_SELF a's own write faults too.",
+              args="0x{wb:05x}000 0x{wc:05x}000 {off}",
+              params={"wb": WIN, "wc": WIN, "off": OFF},
+              at=lambda v: page(v, "wb"),
+              faults=[("b", "write", lambda v: page(v, "wb") + off(v), PROT),
+                      ("c", "write", lambda v: (page(v, "wc") & ~0x1FFF) + off(v), PROT),
+                      ("c", "write", lambda v: (page(v, "wc") & ~0x1FFF) + PAGE + off(v), PROT),
+                      ("a", "write", 3, PROT)]),
+    lab2_test("refused", 10, roles="ab",
+              doc="Map and grant items naming kernel memory, a misaligned or too small fpage, "
+                  "or an unknown type fail with -L4_EINVAL and reach nobody; unowned memory and "
+                  "the UTCB area land nothing; unmap refuses invalid fpages.",
+              args="0x{win:03x}00000 0x{kpage:05x}000 0x{upage:05x}000 0x{mpage:05x}000",
+              params={"win": (0x400, 0x7FF), "kpage": (0xC0000, 0xFFFFF),
+                      "upage": (0x20000, 0x2FFFF), "mpage": (0x20000, 0x2FFFF)},
+              at=lambda v: (v["win"] << 20) & ~0x3FFFFF),
+    lab2_test("bigpage", 10, roles="ab",
+              doc="A 4 MiB flexpage maps 1024 pages: b reads a word from each and their sum "
+                  "matches a's; b's write to the last page reaches a.",
+              args="0x{win:03x}00000 {off}",
+              params={"win": (0x400, 0x7FF), "off": OFF},
+              at=lambda v: (v["win"] << 20) & ~0x3FFFFF),
+    lab2_test("isolation", 10, roles="abc",
+              doc="Without a mapping a task cannot see another's memory: b's page at the "
+                  "address of a's is b's own, and what a maps to c cannot be read by b (nor by "
+                  "a) at that address.",
+              args="0x{wc:05x}000 {off}",
+              params={"wc": WIN, "off": OFF},
+              at=lambda v: page(v, "wc"),
+              faults=[("b", "read", lambda v: page(v, "wc") + off(v), NOMAP),
+                      ("a", "read", lambda v: page(v, "wc") + off(v), NOMAP)]),
+]
+
+
+def spaces_bench(name, runs, modules, paper):
+    """A bench_map benchmark between `modules` tasks (module 0 measures)."""
+    return Bench(name, program=["bench_map %s %d {unit} {nonce}" % (name, runs)] +
+                 ["bench_map server"] * (modules - 1), paper=paper)
+
+
+BENCHES = [
+    spaces_bench("ipc.rtt.inter_space", 1000, 2,
+                 paper="synchronous L4 RPC: 5 us on a Pentium 133 (Table 4); 2 x 121 cycles "
+                       "one-way IPC (1997), plus the TLB refills an address-space switch costs"),
+    spaces_bench("ipc.map.1page", 1000, 2,
+                 paper="synchronous mapping RPC: 12 us on a Pentium 133 (Table 4)"),
+    spaces_bench("ipc.map.1024pages", 50, 2,
+                 paper="no latency in the paper; synchronous mapping RPC bandwidth: "
+                       "2470-2900 MB/s (Table 4)"),
+    spaces_bench("unmap.chain", 500, 3,
+                 paper="no figure in the paper"),
+]

@@ -1,0 +1,773 @@
+/*
+ * lab2_map TEST NONCE ROLE [PARAMS...]: the graded tests of Lab 2 (address
+ * spaces, flexpages, map, grant and unmap).
+ *
+ * A test boots this program two or three times, as boot modules 0, 1 and 2,
+ * each in an address space of its own.  Role 'a' (module 0) drives the test;
+ * roles 'b' and 'c' (modules 1 and 2) serve a's requests: set the receive
+ * window, take a mapping, read or write an address, unmap, pass a mapping on
+ * to the other peer.  The three copies of the program are linked at the same
+ * address, so a's static page P is, in b, b's own page P: what one task sees
+ * of another's memory it sees through the windows, at addresses where the
+ * program itself has nothing (0x40000000..0x7fffffff; a's unowned memory in
+ * the refused test is at 0x20000000..0x2fffffff).
+ *
+ * Every access that may fault runs in a probe thread of its own, so that a
+ * fault ends only the probe: its task learns of it from the failed receive
+ * (-(L4_ECANCELED | L4_ERECV), or L4_ENOPARTNER if the probe ended before the
+ * receive began).  Before each access that must fault, 'a' announces it in a
+ * line "lab2 TEST: expecting a fault: ROLE reads|writes ADDRESS (why)"; the
+ * grader checks the kernel's report of that fault (access, address, reason).
+ *
+ * Each test ends with one line "lab2 TEST: nonce=NONCE at=ADDRESS ok" from 'a'
+ * and a clean stop of the machine, or a line saying what went wrong and
+ * status 1.  Addresses on the command line are aligned down to what the test
+ * needs; OFF is a byte offset in a page (0..4092) at which the test reads and
+ * writes 32-bit values derived from SEED.
+ *
+ *   share W S OFF SEED       (a b)   a 4 KiB page lands at W + S * 4 KiB in b's
+ *                                    64 KiB window W; writes are seen both ways;
+ *                                    a second map to the same place replaces it
+ *   readonly WB WC OFF SEED  (a b c) a maps read-only to b, b passes it on with
+ *                                    RW to c: both reads work, both writes fault
+ *   grant WB WC OFF SEED     (a b c) a maps a page to c and grants it to b: b and c
+ *                                    share it, a has lost it (a second grant lands
+ *                                    nothing, a's read faults), and c's mapping now
+ *                                    derives from b's (b's unmap takes it from c)
+ *   window W OFF HALF SEED   (a b)   no window: nothing lands; an 8 KiB fpage into
+ *                                    the 4 KiB window W: page HALF of it lands, the
+ *                                    pages beside W fault
+ *   chain WB WC OFF SEED     (a b c) a -> b -> c with two pages: b's unmap of the
+ *                                    second takes it from c only; a's unmap of the
+ *                                    first takes it from b and c, a keeps its own;
+ *                                    a third page a maps to b and to c goes from both
+ *   rights WB WC OFF SEED    (a b c) a -> b -> c, and a -> c; a's unmap of W alone
+ *                                    leaves all three reading but not writing; with
+ *                                    L4_UNMAP_SELF a's own page becomes read-only too
+ *   refused W KP UP MP SEED  (a b)   kernel memory (page KP), misaligned (at MP),
+ *                                    too small and mistyped items fail the IPC with
+ *                                    -L4_EINVAL and reach nobody; unowned memory
+ *                                    (page UP) and the UTCB area land nothing; unmap
+ *                                    refuses the same flexpages and skips a's UTCB
+ *   bigpage W OFF SEED       (a b)   a 4 MiB flexpage lands whole in the 4 MiB window W
+ *   isolation WC OFF SEED    (a b c) b's copy of a's page is b's own; what a maps
+ *                                    to c at WC is not readable by b nor by a there
+ */
+#include "ulib.h"
+
+#define PAGE 4096u
+#define BIG_LOG2 22
+#define BIG_SIZE (1u << BIG_LOG2)
+#define PROBE_STACKS 4
+#define RW (L4_FPAGE_R | L4_FPAGE_W)
+
+enum { ROLE_A, ROLE_B, ROLE_C };
+
+/* What a peer does for 'a': the label of a's request.  Words in brackets
+   are the request's; the reply's two words follow the arrow. */
+enum {
+    REQ_WINDOW = 1, /* [fpage] -> (): the receive window for the mappings to come */
+    REQ_TAKE,       /* [cookie] + one map/grant item -> (landed fpage, cookie) */
+    REQ_READ,       /* [addr] -> (faulted, value) */
+    REQ_WRITE,      /* [addr, value] -> (faulted) */
+    REQ_SUM,        /* [addr, count, stride] -> (faulted, sum of the words) */
+    REQ_UNMAP,      /* [fpage, flags] -> (l4_unmap's result) */
+    REQ_PASS,       /* [role, type, snd_base, fpage]: send that item to the peer
+                       `role` -> (the IPC's result, the fpage that landed there) */
+    REQ_COUNT,      /* [] -> (requests served, this one included) */
+};
+#define REPLY_LABEL 0x7E
+
+/*
+ * a's own pages (a test uses a few of them); the first two form an aligned
+ * 8 KiB flexpage.  big is the 4 MiB flexpage of the bigpage test.  It is a
+ * common symbol because the linker puts those first in .bss: so it starts
+ * .bss, at the 4 MiB boundary after the program's text, and the rest of
+ * .bss follows it, instead of leaving a gap of almost 4 MiB before it.
+ */
+static uint32_t pages[8][PAGE / 4] __attribute__((aligned(2 * PAGE)));
+uint32_t big[BIG_SIZE / 4] __attribute__((common, aligned(BIG_SIZE)));
+
+static char probe_stacks[PROBE_STACKS][PAGE] __attribute__((aligned(16)));
+static unsigned probe_next;
+
+static const char *test_name, *nonce;
+static int my_role;
+static uint32_t rng_state;
+
+static char role_char(int role) { return "abc"[role]; }
+
+/* Ends the test with a failure the grader shows to the student. */
+static __attribute__((noreturn, format(printf, 1, 2))) void fail(const char *fmt, ...)
+{
+    va_list ap;
+    printf("lab2 %s: FAIL: %c: ", test_name, role_char(my_role));
+    va_start(ap, fmt);
+    vprintf(fmt, ap);
+    va_end(ap);
+    printf("\n");
+    l4_kdb_exit(1);
+}
+
+static __attribute__((noreturn)) void pass(uint32_t at)
+{
+    printf("lab2 %s: nonce=%s at=0x%08x ok\n", test_name, nonce, at);
+    l4_kdb_exit(0);
+}
+
+static uint32_t rng(void)
+{
+    return xorshift32(&rng_state);
+}
+
+/* A value to write: random, never 0 (a fresh page holds zeros). */
+static uint32_t value(void)
+{
+    uint32_t v;
+    while ((v = rng()) == 0)
+        ;
+    return v;
+}
+
+/* Random bits for a send base above 2^log2, the larger of the item's and
+   the window's size: placement takes the send base modulo that size, so
+   they must not matter.  (Kept below L4_USER_TOP all the same.) */
+static uint32_t high_bits(unsigned log2)
+{
+    return (rng() % L4_USER_TOP) & ~((1u << log2) - 1);
+}
+
+/* A flexpage in words, for failure messages (up to three in one message). */
+static const char *fp_str(l4_fpage_t f)
+{
+    static char bufs[3][64];
+    static unsigned n;
+    char *b = bufs[n++ % 3];
+    if (f == L4_NILPAGE)
+        fmt_snprintf(b, sizeof bufs[0], "L4_NILPAGE");
+    else
+        fmt_snprintf(b, sizeof bufs[0], "%x (base %x, 2^%u bytes, rights %x)", f,
+                     l4_fpage_base(f), l4_fpage_log2size(f), l4_fpage_rights(f));
+    return b;
+}
+
+/* --- probes: accesses that may fault, each in a thread of its own --- */
+
+enum { PROBE_SUM, PROBE_WRITE };
+
+static struct {
+    int kind;
+    uint32_t addr, value, count, stride;
+    l4_tid_t parent;
+} probe_job;
+
+static void probe_main(void)
+{
+    uint32_t sum = 0;
+    if (probe_job.kind == PROBE_WRITE)
+        *(volatile uint32_t *)probe_job.addr = probe_job.value;
+    else
+        for (uint32_t i = 0; i < probe_job.count; i++)
+            sum += *(volatile uint32_t *)(probe_job.addr + i * probe_job.stride);
+    l4_set_mr(0, l4_tag_make(0, 1, 0));
+    l4_set_mr(1, sum);
+    l4_send(probe_job.parent, L4_TIMEOUT_NEVER);
+}
+
+/*
+ * Runs one access in a new thread of this task and waits for it.  Returns
+ * 0 with the sum of the words read in *sum, or 1 if the access faulted (the
+ * kernel ended the probe).  The stacks rotate: a probe that has just
+ * reported may not have left its stack yet.
+ */
+static uint32_t probe(int kind, uint32_t addr, uint32_t val, uint32_t count, uint32_t stride,
+                      uint32_t *sum)
+{
+    probe_job.kind = kind;
+    probe_job.addr = addr;
+    probe_job.value = val;
+    probe_job.count = count;
+    probe_job.stride = stride;
+    probe_job.parent = l4_myself();
+    int32_t tid = thread_spawn(probe_main, probe_stacks[probe_next++ % PROBE_STACKS], PAGE);
+    if (tid < 0)
+        fail("cannot create a probe thread: l4_thread_create returned %d", tid);
+    int32_t r = l4_receive((l4_tid_t)tid, L4_TIMEOUT_NEVER, 0);
+    *sum = 0;
+    if (r == 0) {
+        *sum = l4_mr(1);
+        return 0;
+    }
+    if (r == -(L4_ECANCELED | L4_ERECV) || r == -(L4_ENOPARTNER | L4_ERECV))
+        return 1;
+    fail("waiting for the probe thread that %s 0x%08x returned %d, expected 0 (done) or %d "
+         "(it faulted and ended)", kind == PROBE_WRITE ? "writes" : "reads", addr, r,
+         -(L4_ECANCELED | L4_ERECV));
+}
+
+/* --- the map message: one item after one untyped word --- */
+
+/*
+ * Sends one map or grant item to the first thread of boot module `to`
+ * (who serves REQ_TAKE) and returns the IPC's result; *landed receives the
+ * fpage that the receiver found in its item's word 1.
+ */
+static int32_t give(int to, uint32_t type, uint32_t snd_base, l4_fpage_t fp, l4_fpage_t *landed)
+{
+    uint32_t cookie = value();
+    l4_set_mr(0, l4_tag_make(REQ_TAKE, 1, 2));
+    l4_set_mr(1, cookie);
+    l4_set_mr(2, l4_item_word0(type, snd_base));
+    l4_set_mr(3, fp);
+    int32_t r = l4_call(l4_boot_tid((unsigned)to));
+    *landed = L4_NILPAGE;
+    if (r != 0)
+        return r;
+    if (l4_tag_label(l4_mr(0)) != REPLY_LABEL || l4_mr(2) != cookie)
+        fail("%c's reply to the map message has label %x and cookie %x, expected %x and %x",
+             role_char(to), l4_tag_label(l4_mr(0)), l4_mr(2), REPLY_LABEL, cookie);
+    *landed = l4_mr(1);
+    return 0;
+}
+
+/* --- the peers (b, c) --- */
+
+static l4_fpage_t window = L4_NILPAGE;
+static uint32_t served;
+
+/* Carries out the request in the message registers and sets the reply. */
+static void handle(void)
+{
+    l4_tag_t tag = l4_mr(0);
+    unsigned u = l4_tag_untyped(tag), t = l4_tag_typed(tag);
+    uint32_t w[4] = {0, 0, 0, 0}, out0 = 0, out1 = 0;
+    for (unsigned i = 0; i < u && i < 4; i++)
+        w[i] = l4_mr(1 + i);
+    switch (l4_tag_label(tag)) {
+    case REQ_WINDOW:
+        window = w[0];
+        break;
+    case REQ_TAKE:
+        if (u != 1 || t != 2)
+            fail("a map message arrived with tag %x (%u untyped, %u typed words), "
+                 "expected 1 and 2", tag, u, t);
+        out0 = l4_mr(u + 2);
+        out1 = w[0];
+        break;
+    case REQ_READ:
+        out0 = probe(PROBE_SUM, w[0], 0, 1, 0, &out1);
+        break;
+    case REQ_WRITE:
+        out0 = probe(PROBE_WRITE, w[0], w[1], 0, 0, &out1);
+        break;
+    case REQ_SUM:
+        out0 = probe(PROBE_SUM, w[0], 0, w[1], w[2], &out1);
+        break;
+    case REQ_UNMAP:
+        out0 = (uint32_t)l4_unmap(w[0], w[1]);
+        break;
+    case REQ_PASS:
+        out0 = (uint32_t)give((int)w[0], w[1], w[2], w[3], &out1);
+        break;
+    case REQ_COUNT:
+        out0 = served;
+        break;
+    default:
+        fail("a request with tag %x arrived, which no test sends", tag);
+    }
+    l4_set_mr(0, l4_tag_make(REPLY_LABEL, 2, 0));
+    l4_set_mr(1, out0);
+    l4_set_mr(2, out1);
+}
+
+/* A peer's life: serve requests until a stops the machine.  The receive
+   window is set anew before every receive (a REQ_WINDOW changes it). */
+static __attribute__((noreturn)) void serve(void)
+{
+    l4_tid_t client;
+    l4_utcb()->rcv_window = window;
+    int32_t r = l4_receive(L4_ANYTHREAD, L4_TIMEOUT_NEVER, &client);
+    for (;;) {
+        if (r != 0)
+            fail("receiving the next request returned %d, expected 0", r);
+        served++;
+        handle();
+        l4_utcb()->rcv_window = window;
+        r = l4_reply_wait(client, &client);
+    }
+}
+
+/* --- a's side: requests to the peers and the checks on their answers --- */
+
+/* Sends request req with n words to peer `to`; returns the reply's words. */
+static void ask(int to, uint32_t req, unsigned n, const uint32_t *w, uint32_t *out0,
+                uint32_t *out1)
+{
+    l4_set_mr(0, l4_tag_make(req, n, 0));
+    for (unsigned i = 0; i < n; i++)
+        l4_set_mr(1 + i, w[i]);
+    int32_t r = l4_call(l4_boot_tid((unsigned)to));
+    if (r != 0)
+        fail("a request (label %u) to %c, the first thread of boot module %d (%x), "
+             "returned %d, expected 0", req, role_char(to), to, l4_boot_tid((unsigned)to), r);
+    if (l4_tag_label(l4_mr(0)) != REPLY_LABEL)
+        fail("%c's reply has label %x, expected %x", role_char(to), l4_tag_label(l4_mr(0)),
+             REPLY_LABEL);
+    if (out0)
+        *out0 = l4_mr(1);
+    if (out1)
+        *out1 = l4_mr(2);
+}
+
+static void set_window(int to, l4_fpage_t w)
+{
+    ask(to, REQ_WINDOW, 1, &w, 0, 0);
+}
+
+/* Makes `who` (a itself, or a peer) access addr; returns 1 if it faulted. */
+static uint32_t access_at(int who, int kind, uint32_t addr, uint32_t val, uint32_t *got)
+{
+    if (who == ROLE_A)
+        return probe(kind, addr, val, 1, 0, got);
+    uint32_t w[2] = {addr, val}, faulted;
+    ask(who, kind == PROBE_WRITE ? REQ_WRITE : REQ_READ, kind == PROBE_WRITE ? 2 : 1, w,
+        &faulted, got);
+    return faulted;
+}
+
+/* `who` reads addr and must find want there. */
+static void must_read(int who, uint32_t addr, uint32_t want, const char *what)
+{
+    uint32_t got;
+    if (access_at(who, PROBE_SUM, addr, 0, &got))
+        fail("%c's read at 0x%08x (%s) faulted, but the page should be readable there",
+             role_char(who), addr, what);
+    if (got != want)
+        fail("%c read %x at 0x%08x (%s), expected %x", role_char(who), got, addr, what, want);
+}
+
+static void must_write(int who, uint32_t addr, uint32_t val, const char *what)
+{
+    uint32_t got;
+    if (access_at(who, PROBE_WRITE, addr, val, &got))
+        fail("%c's write at 0x%08x (%s) faulted, but the page should be writable there",
+             role_char(who), addr, what);
+}
+
+/* `who`'s access at addr must fault: the line before it tells the grader
+   which fault report of the kernel to expect. */
+static void must_fault(int who, int kind, uint32_t addr, const char *why)
+{
+    uint32_t got;
+    printf("lab2 %s: expecting a fault: %c %s 0x%08x (%s)\n", test_name, role_char(who),
+           kind == PROBE_WRITE ? "writes" : "reads", addr, why);
+    if (!access_at(who, kind, addr, 0x0BADF00D, &got)) {
+        if (kind == PROBE_WRITE)
+            fail("%c's write at 0x%08x did not fault (%s)", role_char(who), addr, why);
+        fail("%c's read at 0x%08x did not fault (%s): it read %x", role_char(who), addr, why, got);
+    }
+}
+
+/* a maps (or grants) fp to peer `to`, and it must land as `want`. */
+static void map_to(int to, uint32_t type, uint32_t snd_base, l4_fpage_t fp, l4_fpage_t want)
+{
+    l4_fpage_t landed;
+    int32_t r = give(to, type, snd_base, fp, &landed);
+    const char *how = type == L4_ITEM_GRANT ? "grant" : "map";
+    if (r != 0)
+        fail("a %s IPC of fpage %s (send base %x) to %c returned %d, expected 0", how,
+             fp_str(fp), snd_base, role_char(to), r);
+    if (landed != want)
+        fail("a %s of fpage %s (send base %x) to %c landed as %s; expected %s", how,
+             fp_str(fp), snd_base, role_char(to), fp_str(landed), fp_str(want));
+}
+
+/* Peer `from` passes the item on to peer `to`; it must land as `want`. */
+static void pass_on(int from, int to, uint32_t type, uint32_t snd_base, l4_fpage_t fp,
+                    l4_fpage_t want)
+{
+    uint32_t w[4] = {(uint32_t)to, type, snd_base, fp}, r, landed;
+    ask(from, REQ_PASS, 4, w, &r, &landed);
+    if (r != 0)
+        fail("%c's map IPC of its fpage %s (send base %x) to %c returned %d, expected 0",
+             role_char(from), fp_str(fp), snd_base, role_char(to), (int32_t)r);
+    if (landed != want)
+        fail("%c's map of its fpage %s (send base %x) to %c landed as %s; expected %s",
+             role_char(from), fp_str(fp), snd_base, role_char(to), fp_str(landed),
+             fp_str(want));
+}
+
+static void unmap_by(int who, l4_fpage_t fp, uint32_t flags)
+{
+    uint32_t w[2] = {fp, flags}, r;
+    if (who == ROLE_A)
+        r = (uint32_t)l4_unmap(fp, flags);
+    else
+        ask(who, REQ_UNMAP, 2, w, &r, 0);
+    if (r != 0)
+        fail("%c's l4_unmap(%s, %u) returned %d, expected 0", role_char(who), fp_str(fp),
+             flags, (int32_t)r);
+}
+
+/* a's own value at p + off. */
+static volatile uint32_t *word(void *page, uint32_t off)
+{
+    return (volatile uint32_t *)((char *)page + off);
+}
+
+static void a_expects(void *page, uint32_t off, uint32_t want, const char *what)
+{
+    uint32_t got = *word(page, off);
+    if (got != want)
+        fail("a read %x at 0x%08x (%s), expected %x", got, (uint32_t)page + off, what, want);
+}
+
+/* --- the tests (role a) --- */
+
+static void test_share(uint32_t w, uint32_t slot, uint32_t off)
+{
+    uint32_t wbase = w & ~0xFFFFu, at = wbase + (slot & 15) * PAGE;
+    uint32_t *p = pages[0], *p2 = pages[1];
+    uint32_t v1 = value(), v2 = value(), v3 = value(), v4 = value(), v5 = value();
+    /* The send base's bits above the window size must not matter. */
+    uint32_t snd_base = high_bits(16) | (slot & 15) * PAGE;
+
+    set_window(ROLE_B, l4_fpage(wbase, 16, 0));
+    *word(p, off) = v1;
+    map_to(ROLE_B, L4_ITEM_MAP, snd_base, l4_fpage((uint32_t)p, 12, RW), l4_fpage(at, 12, RW));
+    must_read(ROLE_B, at + off, v1, "the page a mapped, written by a");
+    must_write(ROLE_B, at + off, v2, "the page a mapped");
+    a_expects(p, off, v2, "its page, after b wrote through its mapping");
+    *word(p, off) = v3;
+    must_read(ROLE_B, at + off, v3, "the page a mapped, written by a again");
+
+    /* A second page mapped to the same place replaces the first. */
+    *word(p2, off) = v4;
+    map_to(ROLE_B, L4_ITEM_MAP, snd_base, l4_fpage((uint32_t)p2, 12, RW), l4_fpage(at, 12, RW));
+    must_read(ROLE_B, at + off, v4, "a's second page, mapped where the first one was");
+    must_write(ROLE_B, at + off, v5, "a's second page");
+    a_expects(p2, off, v5, "its second page, after b wrote to it");
+    a_expects(p, off, v3, "its first page, no longer mapped in b");
+    pass(at);
+}
+
+static void test_readonly(uint32_t wb, uint32_t wc, uint32_t off)
+{
+    uint32_t *p = pages[2], v1 = value(), v2 = value();
+    wb &= ~(PAGE - 1);
+    wc &= ~(PAGE - 1);
+    set_window(ROLE_B, l4_fpage(wb, 12, 0));
+    set_window(ROLE_C, l4_fpage(wc, 12, 0));
+    *word(p, off) = v1;
+    map_to(ROLE_B, L4_ITEM_MAP, 0, l4_fpage((uint32_t)p, 12, L4_FPAGE_R),
+           l4_fpage(wb, 12, L4_FPAGE_R));
+    must_read(ROLE_B, wb + off, v1, "a's page, mapped read-only");
+    /* b asks for RW, but has R only: c gets R only (rights only shrink). */
+    pass_on(ROLE_B, ROLE_C, L4_ITEM_MAP, 0, l4_fpage(wb, 12, RW), l4_fpage(wc, 12, RW));
+    must_read(ROLE_C, wc + off, v1, "a's page, from b, who has it read-only");
+    must_fault(ROLE_B, PROBE_WRITE, wb + off, "a mapped it read-only");
+    must_fault(ROLE_C, PROBE_WRITE, wc + off, "b has it read-only, so c may not write either");
+    a_expects(p, off, v1, "its page, which b and c could not write");
+    *word(p, off) = v2;
+    must_read(ROLE_B, wb + off, v2, "a's page, after a wrote to it");
+    must_read(ROLE_C, wc + off, v2, "a's page, after a wrote to it");
+    pass(wb);
+}
+
+static void test_grant(uint32_t wb, uint32_t wc, uint32_t off)
+{
+    uint32_t *g = pages[3], v1 = value(), v2 = value();
+    l4_fpage_t landed;
+    wb &= ~(PAGE - 1);
+    wc &= ~(PAGE - 1);
+    set_window(ROLE_B, l4_fpage(wb, 12, 0));
+    set_window(ROLE_C, l4_fpage(wc, 12, 0));
+    *word(g, off) = v1;
+    map_to(ROLE_C, L4_ITEM_MAP, 0, l4_fpage((uint32_t)g, 12, RW), l4_fpage(wc, 12, RW));
+    must_read(ROLE_C, wc + off, v1, "a's page, mapped by a");
+    map_to(ROLE_B, L4_ITEM_GRANT, 0, l4_fpage((uint32_t)g, 12, RW), l4_fpage(wb, 12, RW));
+    must_read(ROLE_B, wb + off, v1, "the page a granted");
+    must_write(ROLE_B, wb + off, v2, "the page a granted");
+    must_read(ROLE_C, wc + off, v2, "a's former page, which b now holds and wrote");
+
+    /* a no longer has the page: a second grant finds nothing to give. */
+    int32_t r = give(ROLE_B, L4_ITEM_GRANT, 0, l4_fpage((uint32_t)g, 12, RW), &landed);
+    if (r != 0 || landed != L4_NILPAGE)
+        fail("granting the page a has already granted away returned %d and landed as %s; "
+             "expected 0 and L4_NILPAGE", r, fp_str(landed));
+    must_fault(ROLE_A, PROBE_SUM, (uint32_t)g + off, "a granted the page away");
+
+    /* c's mapping came from a's, whose place b took: b's unmap takes it from c. */
+    unmap_by(ROLE_B, l4_fpage(wb, 12, L4_FPAGE_R), 0);
+    must_fault(ROLE_C, PROBE_SUM, wc + off,
+               "c's mapping now derives from b's, and b unmapped it");
+    must_read(ROLE_B, wb + off, v2, "the granted page, still b's after b's unmap");
+    pass(wb);
+}
+
+static void test_window(uint32_t w, uint32_t off, uint32_t half)
+{
+    uint32_t *q = pages[0], v[2] = {value(), value()};
+    l4_fpage_t landed;
+    w &= ~(PAGE - 1);
+    half &= 1;
+    *word(pages[0], off) = v[0];
+    *word(pages[1], off) = v[1];
+
+    set_window(ROLE_B, L4_NILPAGE);
+    int32_t r = give(ROLE_B, L4_ITEM_MAP, 0, l4_fpage((uint32_t)q, 12, RW), &landed);
+    if (r != 0 || landed != L4_NILPAGE)
+        fail("a map to b, whose receive window is L4_NILPAGE, returned %d and landed as %s; "
+             "expected 0 and L4_NILPAGE", r, fp_str(landed));
+
+    /* 8 KiB into a 4 KiB window: the half the send base selects lands. */
+    set_window(ROLE_B, l4_fpage(w, 12, 0));
+    uint32_t snd_base = high_bits(13) | half * PAGE;
+    map_to(ROLE_B, L4_ITEM_MAP, snd_base, l4_fpage((uint32_t)q, 13, RW), l4_fpage(w, 12, RW));
+    must_read(ROLE_B, w + off, v[half], "the half of a's 8 KiB fpage that the send base selects");
+    must_fault(ROLE_B, PROBE_SUM, w + PAGE + off, "the page after b's 4 KiB window");
+    must_fault(ROLE_B, PROBE_SUM, w - PAGE + off, "the page before b's 4 KiB window");
+    pass(w);
+}
+
+static void test_chain(uint32_t wb, uint32_t wc, uint32_t off)
+{
+    uint32_t *p1 = pages[4], *p2 = pages[5], *p3 = pages[6];
+    uint32_t v1 = value(), v2 = value(), v3 = value();
+    wb &= ~(4 * PAGE - 1);
+    wc &= ~(4 * PAGE - 1);
+    *word(p1, off) = v1;
+    *word(p2, off) = v2;
+    *word(p3, off) = v3;
+    set_window(ROLE_B, l4_fpage(wb, 14, 0));
+    set_window(ROLE_C, l4_fpage(wc, 14, 0));
+    map_to(ROLE_B, L4_ITEM_MAP, 0, l4_fpage((uint32_t)p1, 12, RW), l4_fpage(wb, 12, RW));
+    map_to(ROLE_B, L4_ITEM_MAP, PAGE, l4_fpage((uint32_t)p2, 12, RW),
+           l4_fpage(wb + PAGE, 12, RW));
+    pass_on(ROLE_B, ROLE_C, L4_ITEM_MAP, 0, l4_fpage(wb, 13, RW), l4_fpage(wc, 13, RW));
+    /* The third page goes from a to b and to c: two mappings side by side. */
+    map_to(ROLE_B, L4_ITEM_MAP, 2 * PAGE, l4_fpage((uint32_t)p3, 12, RW),
+           l4_fpage(wb + 2 * PAGE, 12, RW));
+    map_to(ROLE_C, L4_ITEM_MAP, 2 * PAGE, l4_fpage((uint32_t)p3, 12, RW),
+           l4_fpage(wc + 2 * PAGE, 12, RW));
+    must_read(ROLE_B, wb + off, v1, "a's first page");
+    must_read(ROLE_B, wb + PAGE + off, v2, "a's second page");
+    must_read(ROLE_C, wc + off, v1, "a's first page, from b");
+    must_read(ROLE_C, wc + PAGE + off, v2, "a's second page, from b");
+    must_read(ROLE_B, wb + 2 * PAGE + off, v3, "a's third page");
+    must_read(ROLE_C, wc + 2 * PAGE + off, v3, "a's third page");
+
+    /* b's unmap of the second page: gone from c, still in b and a. */
+    unmap_by(ROLE_B, l4_fpage(wb + PAGE, 12, L4_FPAGE_R), 0);
+    must_fault(ROLE_C, PROBE_SUM, wc + PAGE + off, "b unmapped the second page");
+    must_read(ROLE_B, wb + PAGE + off, v2, "the second page, which b unmapped only from c");
+    must_read(ROLE_C, wc + off, v1, "the first page, which b's unmap did not name");
+
+    /* a's unmap of the first page: gone from b and c, a keeps its own. */
+    unmap_by(ROLE_A, l4_fpage((uint32_t)p1, 12, L4_FPAGE_RWX), 0);
+    must_fault(ROLE_B, PROBE_SUM, wb + off, "a unmapped the first page");
+    must_fault(ROLE_C, PROBE_SUM, wc + off, "a unmapped the first page, which c had from b");
+    a_expects(p1, off, v1, "its first page, after unmapping it from the others");
+    must_read(ROLE_B, wb + PAGE + off, v2, "the second page, which a's unmap did not name");
+    must_read(ROLE_C, wc + 2 * PAGE + off, v3, "the third page, which a's unmap did not name");
+
+    /* a's unmap of the third page takes both of its mappings. */
+    unmap_by(ROLE_A, l4_fpage((uint32_t)p3, 12, L4_FPAGE_R), 0);
+    must_fault(ROLE_B, PROBE_SUM, wb + 2 * PAGE + off, "a unmapped the third page");
+    must_fault(ROLE_C, PROBE_SUM, wc + 2 * PAGE + off,
+               "a unmapped the third page, which it had mapped to b and to c");
+    a_expects(p3, off, v3, "its third page, after unmapping it from the others");
+    pass(wb);
+}
+
+static void test_rights(uint32_t wb, uint32_t wc, uint32_t off)
+{
+    uint32_t *p = pages[6], v1 = value(), v2 = value(), v3 = value();
+    wb &= ~(PAGE - 1);
+    wc &= ~(2 * PAGE - 1);
+    set_window(ROLE_B, l4_fpage(wb, 12, 0));
+    set_window(ROLE_C, l4_fpage(wc, 13, 0));
+    *word(p, off) = v1;
+    /* a -> b -> c at wc, and a -> c at wc + 4 KiB: three mappings of one page. */
+    map_to(ROLE_B, L4_ITEM_MAP, 0, l4_fpage((uint32_t)p, 12, RW), l4_fpage(wb, 12, RW));
+    pass_on(ROLE_B, ROLE_C, L4_ITEM_MAP, 0, l4_fpage(wb, 12, RW), l4_fpage(wc, 12, RW));
+    map_to(ROLE_C, L4_ITEM_MAP, PAGE, l4_fpage((uint32_t)p, 12, RW),
+           l4_fpage(wc + PAGE, 12, RW));
+    must_write(ROLE_B, wb + off, v2, "a's page, mapped read-write");
+    a_expects(p, off, v2, "its page, after b wrote to it");
+    must_read(ROLE_C, wc + off, v2, "a's page, from b, after b wrote to it");
+    must_read(ROLE_C, wc + PAGE + off, v2, "a's page, from a, after b wrote to it");
+
+    /* Revoking W: b and c keep reading, none of them can write. */
+    unmap_by(ROLE_A, l4_fpage((uint32_t)p, 12, L4_FPAGE_W), 0);
+    must_read(ROLE_B, wb + off, v2, "a's page, after a revoked only W");
+    must_read(ROLE_C, wc + off, v2, "a's page via b, after a revoked only W");
+    must_read(ROLE_C, wc + PAGE + off, v2, "a's page, after a revoked only W");
+    must_fault(ROLE_B, PROBE_WRITE, wb + off, "a revoked W from the mappings derived from its page");
+    must_fault(ROLE_C, PROBE_WRITE, wc + off, "a revoked W, recursively: c has it from b");
+    must_fault(ROLE_C, PROBE_WRITE, wc + PAGE + off, "a revoked W: c has it from a, too");
+    *word(p, off) = v3;
+    must_read(ROLE_B, wb + off, v3, "a's page, which a can still write");
+    must_read(ROLE_C, wc + off, v3, "a's page, which a can still write");
+
+    /* With L4_UNMAP_SELF, a's own mapping loses W too. */
+    unmap_by(ROLE_A, l4_fpage((uint32_t)p, 12, L4_FPAGE_W), L4_UNMAP_SELF);
+    must_read(ROLE_A, (uint32_t)p + off, v3, "its own page, after revoking W with L4_UNMAP_SELF");
+    must_fault(ROLE_A, PROBE_WRITE, (uint32_t)p + off, "a revoked W from itself (L4_UNMAP_SELF)");
+    pass(wb);
+}
+
+static void expect_einval(int32_t r, const char *what, l4_fpage_t fp)
+{
+    if (r != -L4_EINVAL)
+        fail("%s (fpage %s) returned %d, expected %d (-L4_EINVAL)", what, fp_str(fp), r,
+             -L4_EINVAL);
+}
+
+static void test_refused(uint32_t w, uint32_t kpage, uint32_t upage, uint32_t mpage)
+{
+    uint32_t *p = pages[7], v = value(), before, after;
+    l4_fpage_t landed;
+    w &= ~(BIG_SIZE - 1);
+    kpage = (kpage & ~(PAGE - 1)) | L4_USER_TOP;        /* a page of kernel memory */
+    upage &= ~(PAGE - 1);
+    mpage = (mpage & ~(2 * PAGE - 1)) | PAGE;           /* 4 KiB- but not 8 KiB-aligned */
+    *word(p, 0) = v;
+    set_window(ROLE_B, l4_fpage(w, BIG_LOG2, 0));
+    ask(ROLE_B, REQ_COUNT, 0, 0, &before, 0);
+
+    const struct { uint32_t type; l4_fpage_t fp; const char *what; } bad[] = {
+        {L4_ITEM_MAP, l4_fpage(kpage, 12, RW), "a map of kernel memory"},
+        {L4_ITEM_GRANT, l4_fpage(kpage, 12, RW), "a grant of kernel memory"},
+        {L4_ITEM_MAP, l4_fpage(0x80000000u, 31, L4_FPAGE_R),
+         "a map of 2 GiB at 0x80000000, reaching into kernel memory"},
+        {L4_ITEM_MAP, l4_fpage(mpage, 13, RW), "a map of an fpage not aligned to its size"},
+        {L4_ITEM_MAP, l4_fpage((uint32_t)p, 11, RW), "a map of an fpage smaller than 4 KiB"},
+        {0x4, l4_fpage((uint32_t)p, 12, RW), "an item of type 4 (neither map nor grant)"},
+    };
+    for (unsigned i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        expect_einval(give(ROLE_B, bad[i].type, 0, bad[i].fp, &landed), bad[i].what, bad[i].fp);
+    ask(ROLE_B, REQ_COUNT, 0, 0, &after, 0);
+    if (after != before + 1)
+        fail("b received %u messages while a sent it only refused map IPCs; the refused ones "
+             "must fail before anything reaches b", after - before - 1);
+
+    /* Memory a does not have, and the UTCB area, land nothing. */
+    const struct { l4_fpage_t fp; const char *what; } none[] = {
+        {l4_fpage(upage, 12, RW), "a page a does not have"},
+        {l4_fpage(L4_UTCB_AREA, 12, RW), "a's UTCB page (the kernel's)"},
+    };
+    for (unsigned i = 0; i < sizeof none / sizeof none[0]; i++) {
+        int32_t r = give(ROLE_B, L4_ITEM_MAP, 0, none[i].fp, &landed);
+        if (r != 0 || landed != L4_NILPAGE)
+            fail("a map of %s (fpage %s) returned %d and landed as %s; expected 0 and "
+                 "L4_NILPAGE", none[i].what, fp_str(none[i].fp), r, fp_str(landed));
+    }
+
+    expect_einval(l4_unmap(l4_fpage(kpage, 12, L4_FPAGE_RWX), 0), "unmapping kernel memory",
+                  l4_fpage(kpage, 12, L4_FPAGE_RWX));
+    expect_einval(l4_unmap(l4_fpage(mpage, 13, L4_FPAGE_RWX), 0),
+                  "unmapping an fpage not aligned to its size", l4_fpage(mpage, 13, L4_FPAGE_RWX));
+    expect_einval(l4_unmap(l4_fpage((uint32_t)p, 11, L4_FPAGE_RWX), 0),
+                  "unmapping an fpage smaller than 4 KiB", l4_fpage((uint32_t)p, 11, L4_FPAGE_RWX));
+    /* The UTCB area is skipped: a keeps its UTCB (l4_mr below uses it). */
+    int32_t r = l4_unmap(l4_fpage(L4_UTCB_AREA, 12, L4_FPAGE_RWX), L4_UNMAP_SELF);
+    if (r != 0)
+        fail("l4_unmap of a's own UTCB page with L4_UNMAP_SELF returned %d, expected 0 "
+             "(the UTCB area is silently skipped)", r);
+
+    /* And a good map still works. */
+    map_to(ROLE_B, L4_ITEM_MAP, 0, l4_fpage((uint32_t)p, 12, RW), l4_fpage(w, 12, RW));
+    must_read(ROLE_B, w, v, "a's page, mapped after the refused ones");
+    pass(w);
+}
+
+static void test_bigpage(uint32_t w, uint32_t off)
+{
+    uint32_t sum = 0, got, faulted, last = value();
+    w &= ~(BIG_SIZE - 1);
+    for (uint32_t i = 0; i < BIG_SIZE / PAGE; i++) {
+        uint32_t v = value();
+        *word((char *)big + i * PAGE, off) = v;
+        sum += v;
+    }
+    set_window(ROLE_B, l4_fpage(w, BIG_LOG2, 0));
+    map_to(ROLE_B, L4_ITEM_MAP, 0, l4_fpage((uint32_t)big, BIG_LOG2, RW),
+           l4_fpage(w, BIG_LOG2, RW));
+    uint32_t args[3] = {w + off, BIG_SIZE / PAGE, PAGE};
+    ask(ROLE_B, REQ_SUM, 3, args, &faulted, &got);
+    if (faulted)
+        fail("b's read of one word in each of the 1024 pages at 0x%08x faulted: not all of a's "
+             "4 MiB flexpage landed", w);
+    if (got != sum)
+        fail("the words b read in the 1024 pages at 0x%08x add up to %x, expected %x", w, got, sum);
+    must_write(ROLE_B, w + BIG_SIZE - PAGE + off, last, "the last page of a's 4 MiB flexpage");
+    a_expects((char *)big + BIG_SIZE - PAGE, off, last, "the last page of big, written by b");
+    printf("lab2 bigpage: pages=%u sum=%x\n", BIG_SIZE / PAGE, sum);
+    pass(w);
+}
+
+static void test_isolation(uint32_t wc, uint32_t off)
+{
+    uint32_t *p = pages[0], secret = value(), other = value();
+    wc &= ~(PAGE - 1);
+    *word(p, off) = secret;
+    /* b's page at the same address is b's own. */
+    must_read(ROLE_B, (uint32_t)p + off, 0, "b's own copy of a's static page, never written in b");
+    must_write(ROLE_B, (uint32_t)p + off, other, "b's own copy of a's static page");
+    a_expects(p, off, secret, "its page, after b wrote at the same address in b's space");
+
+    /* What a maps to c is c's alone. */
+    set_window(ROLE_C, l4_fpage(wc, 12, 0));
+    map_to(ROLE_C, L4_ITEM_MAP, 0, l4_fpage((uint32_t)p, 12, RW), l4_fpage(wc, 12, RW));
+    must_read(ROLE_C, wc + off, secret, "a's page, mapped to c");
+    must_fault(ROLE_B, PROBE_SUM, wc + off, "a mapped its page to c, not to b");
+    must_fault(ROLE_A, PROBE_SUM, wc + off, "a's page is at that address in c, not in a");
+    pass(wc);
+}
+
+static uint32_t arg(int argc, char **argv, int i)
+{
+    return argc > i ? (uint32_t)strtoul(argv[i], NULL, 0) : 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 4 || !argv[3][0] || argv[3][1] || argv[3][0] < 'a' || argv[3][0] > 'c') {
+        printf("usage: lab2_map TEST NONCE a|b|c [PARAMS...]\n");
+        l4_kdb_exit(2);
+    }
+    test_name = argv[1];
+    nonce = argv[2];
+    my_role = argv[3][0] - 'a';
+    if (l4_myself() != l4_boot_tid((unsigned)my_role))
+        fail("this is thread %x, but role %c must be the first thread of boot module %d (%x): "
+             "boot the roles in the order a, b, c", l4_myself(), role_char(my_role), my_role,
+             l4_boot_tid((unsigned)my_role));
+    rng_state = arg(argc, argv, argc - 1) | 1;      /* SEED is always the last parameter */
+    if (my_role != ROLE_A)
+        serve();
+
+    uint32_t p1 = arg(argc, argv, 4), p2 = arg(argc, argv, 5), p3 = arg(argc, argv, 6);
+    uint32_t p4 = arg(argc, argv, 7);
+
+    if (strcmp(test_name, "share") == 0)
+        test_share(p1, p2, p3 & (PAGE - 4));
+    else if (strcmp(test_name, "readonly") == 0)
+        test_readonly(p1, p2, p3 & (PAGE - 4));
+    else if (strcmp(test_name, "grant") == 0)
+        test_grant(p1, p2, p3 & (PAGE - 4));
+    else if (strcmp(test_name, "window") == 0)
+        test_window(p1, p2 & (PAGE - 4), p3);
+    else if (strcmp(test_name, "chain") == 0)
+        test_chain(p1, p2, p3 & (PAGE - 4));
+    else if (strcmp(test_name, "rights") == 0)
+        test_rights(p1, p2, p3 & (PAGE - 4));
+    else if (strcmp(test_name, "refused") == 0)
+        test_refused(p1, p2, p3, p4);
+    else if (strcmp(test_name, "bigpage") == 0)
+        test_bigpage(p1, p2 & (PAGE - 4));
+    else if (strcmp(test_name, "isolation") == 0)
+        test_isolation(p1, p2 & (PAGE - 4));
+    fail("unknown test '%s'", test_name);
+}
