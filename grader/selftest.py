@@ -40,21 +40,25 @@ def make_evil_build(mode, programs_from):
 
 
 def run(jobs, say):
-    """Grades every lab's tests against every evil kernel; returns (passed, failed)."""
+    """Grades the labs' tests against each evil kernel; returns (passed, failed)."""
     from grade import run_all
     ok, log = gradelib.build("all")
     if not ok:
         say(False, "selftest: the reference tree builds", log.strip().splitlines()[-1])
         return 0, 1
     labs = {n: gradelib.load_lab(p) for n, p in gradelib.lab_files().items()}
-    tests = [t for ns in labs.values() for t in ns.get("TESTS", [])]
+    every = [t for ns in labs.values() for t in ns.get("TESTS", [])]
+    # A kernel that hangs, floods or resets does so whatever the test, so
+    # one test per lab shows the grader copes (and keeps make test short);
+    # forged output must fail every test.
+    one_per_lab = [ns["TESTS"][0] for ns in labs.values() if ns.get("TESTS")]
     # Short timeouts: these kernels hang on purpose.
     os.environ["GRADE_TIMEOUT_SCALE"] = "0.2"
     passed = failed = 0
     try:
         for mode, must_say in CASES.items():
             build = make_evil_build(mode, gradelib.build_dir("all"))
-            for o in run_all(tests, build, jobs):
+            for o in run_all(every if mode == "forge" else one_per_lab, build, jobs):
                 good = not o.passed and must_say in o.reason
                 name = "grader: a '%s' kernel fails lab%d/%s" % (mode, o.test.lab, o.test.name)
                 why = "" if good else ("it PASSED" if o.passed else
