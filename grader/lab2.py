@@ -105,7 +105,7 @@ WIN = (0x40000, 0x7FFFF)        # a page number
 OFF = (0, 0xFFF)                # a byte offset, word-aligned by the program
 
 TESTS = [
-    lab2_test("share", 15, roles="ab",
+    lab2_test("share", 10, roles="ab",
               doc="A page a maps into b's 64 KiB window lands where the send base says; writes "
                   "by either task are seen by the other; a second map to the same place replaces "
                   "the first.",
@@ -175,6 +175,13 @@ TESTS = [
               args="0x{win:03x}00000 {off}",
               params={"win": (0x400, 0x7FF), "off": OFF},
               at=lambda v: (v["win"] << 20) & ~0x3FFFFF),
+    lab2_test("task", 5, roles="a",
+              doc="A root task creates a new address space and fills it by mapping its code "
+                  "and data; the new task runs, computes from a's data and answers; it may not "
+                  "create tasks itself.",
+              args="0x{secret:08x}",
+              params={"secret": (0x10000000, 0x7FFFFFFF)},
+              at=lambda v: v["secret"]),
     lab2_test("isolation", 10, roles="abc",
               doc="Without a mapping a task cannot see another's memory: b's page at the "
                   "address of a's is b's own, and what a maps to c cannot be read by b (nor by "

@@ -58,6 +58,28 @@ static int32_t sys_thread_create(struct trapframe *tf)
     return (int32_t)t->tid;
 }
 
+/* SYS_TASK_CREATE(entry, stack): a new space whose thread first waits
+   for the caller's message, which maps it its memory (l4/syscalls.h). */
+static int32_t sys_task_create(struct trapframe *tf)
+{
+    uint32_t entry = tf->ebx, stack = tf->ecx;
+
+    if (!current->privileged)
+        return -L4_EPERM;
+    if (entry >= L4_USER_TOP || stack > L4_USER_TOP)
+        return -L4_EINVAL;
+    struct space *s = space_create();
+    if (!s)
+        return -L4_ENOMEM;
+    struct thread *t = thread_create_waiting(s, current->name, entry, stack, current->tid,
+                                             l4_fpage(0, 31, L4_FPAGE_RWX));
+    if (!t) {
+        space_destroy(s);
+        return -L4_ENOMEM;
+    }
+    return (int32_t)t->tid;
+}
+
 /* SYS_CLOCK(): timer ticks since boot. */
 static int32_t sys_clock(struct trapframe *tf)
 {
@@ -81,6 +103,7 @@ static const syscall_fn syscalls[SYS_COUNT] = {
     [SYS_THREAD_CREATE] = sys_thread_create,
     [SYS_CLOCK] = sys_clock,
     [SYS_UNMAP] = sys_unmap,
+    [SYS_TASK_CREATE] = sys_task_create,
 };
 
 void syscall(struct trapframe *tf)

@@ -72,7 +72,8 @@ static void push_switch_frame(struct thread *t, uint32_t stack_top, void (*entry
     t->ksp = (uint32_t)sp;
 }
 
-struct thread *thread_create_user(struct space *s, const char *name, uint32_t eip, uint32_t esp)
+/* A thread with a UTCB and an ID in space s, not yet started. */
+static struct thread *create_in(struct space *s, const char *name, uint32_t eip, uint32_t esp)
 {
     struct thread *t = tcb_alloc(name);
     void *utcb;
@@ -96,7 +97,26 @@ struct thread *thread_create_user(struct space *s, const char *name, uint32_t ei
     /* First switch: "return" into trap_return, which pops the trapframe
        and enters ring 3. */
     push_switch_frame(t, (uint32_t)thread_tf(t), trap_return);
-    sched_set_state(t, TS_READY);
+    return t;
+}
+
+struct thread *thread_create_user(struct space *s, const char *name, uint32_t eip, uint32_t esp)
+{
+    struct thread *t = create_in(s, name, eip, esp);
+    if (t)
+        sched_set_state(t, TS_READY);
+    return t;
+}
+
+struct thread *thread_create_waiting(struct space *s, const char *name, uint32_t eip,
+                                     uint32_t esp, l4_tid_t from, l4_fpage_t window)
+{
+    struct thread *t = create_in(s, name, eip, esp);
+    if (t) {
+        t->utcb->rcv_window = window;
+        t->ipc_from = from;
+        sched_set_state(t, TS_RECEIVING);
+    }
     return t;
 }
 

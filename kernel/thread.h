@@ -84,6 +84,11 @@ static inline unsigned thread_number(const struct thread *t)
    with a UTCB and a thread ID.  Returns NULL if memory or IDs ran out. */
 struct thread *thread_create_user(struct space *s, const char *name, uint32_t eip, uint32_t esp);
 
+/* The same, but the thread first waits (TS_RECEIVING, no timeout) for a
+   message from thread `from`, with receive window `window`. */
+struct thread *thread_create_waiting(struct space *s, const char *name, uint32_t eip,
+                                     uint32_t esp, l4_tid_t from, l4_fpage_t window);
+
 /* Creates the kernel's idle thread, which runs fn. */
 struct thread *thread_create_kernel(const char *name, void (*fn)(void));
 

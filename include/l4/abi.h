@@ -26,7 +26,8 @@
 #define SYS_THREAD_CREATE 5 /* (entry, stack): a new thread in the caller's space -> its ID */
 #define SYS_CLOCK        6  /* (): timer ticks since boot (L4_TICK_HZ per second) */
 #define SYS_UNMAP        7  /* (fpage, flags): revoke rights derived from own pages (Lab 2) */
-#define SYS_COUNT        8
+#define SYS_TASK_CREATE  8  /* (entry, stack): a new address space with one thread -> its ID */
+#define SYS_COUNT        9
 
 /* Error codes, returned negated in %eax. */
 #define L4_EFAULT   1   /* a pointer argument names memory the caller cannot read/write */

@@ -128,6 +128,19 @@ static inline int32_t l4_unmap(l4_fpage_t fpage, uint32_t flags)
     return l4_syscall4(SYS_UNMAP, fpage, flags, 0, 0);
 }
 
+/*
+ * A new task (root tasks only): an empty address space with one thread,
+ * which waits to receive a message from the caller before it runs, with a
+ * receive window of 0..2 GiB.  The caller's first message maps it the
+ * memory it needs (code, data, a stack); then the thread starts at entry
+ * with %esp = stack, %ecx = the caller's ID, %esi/%edi = MR0/MR1.
+ * Returns the new thread's ID or -error.
+ */
+static inline int32_t l4_task_create(void (*entry)(void), void *stack)
+{
+    return l4_syscall4(SYS_TASK_CREATE, (uint32_t)entry, (uint32_t)stack, 0, 0);
+}
+
 /* The first thread of boot module i (0 = the first module): the kernel
    starts the modules in order, as thread numbers 1, 2, ... version 1. */
 static inline l4_tid_t l4_boot_tid(unsigned i)

@@ -726,6 +726,56 @@ static void test_isolation(uint32_t wc, uint32_t off)
     pass(wc);
 }
 
+/* --- task: a root task makes a new address space and fills it by mapping --- */
+
+static volatile uint32_t task_secret;
+static volatile l4_tid_t task_parent;
+static char task_stack[PAGE] __attribute__((aligned(16)));
+
+/* Runs in the new task, on code and data that a mapped to it. */
+static void task_main(void)
+{
+    int32_t perm = l4_task_create(task_main, task_stack + PAGE);
+    l4_set_mr(0, l4_tag_make(0x7A, 3, 0));
+    l4_set_mr(1, task_secret * 3 + 7);
+    l4_set_mr(2, l4_myself());
+    l4_set_mr(3, (uint32_t)perm);
+    l4_send(task_parent, L4_TIMEOUT_NEVER);
+    l4_thread_exit(0);
+}
+
+static void test_task(uint32_t secret)
+{
+    task_secret = secret;
+    task_parent = l4_myself();
+    int32_t child = l4_task_create(task_main, task_stack + PAGE);
+    if (child < 0)
+        fail("l4_task_create returned %d", child);
+    /* The program's code and read-only data are in the first 4 MiB at its
+       base, its globals and task_stack in the 4 MiB after the big array. */
+    uint32_t code = (uint32_t)task_main & ~(BIG_SIZE - 1);
+    uint32_t data = (uint32_t)task_stack & ~(BIG_SIZE - 1);
+    l4_set_mr(0, l4_tag_make(1, 0, 4));
+    l4_set_mr(1, l4_item_word0(L4_ITEM_MAP, code));
+    l4_set_mr(2, l4_fpage(code, BIG_LOG2, L4_FPAGE_RWX));
+    l4_set_mr(3, l4_item_word0(L4_ITEM_MAP, data));
+    l4_set_mr(4, l4_fpage(data, BIG_LOG2, L4_FPAGE_RWX));
+    int32_t r = l4_send((l4_tid_t)child, L4_TIMEOUT_NEVER);
+    if (r != 0)
+        fail("the map message to the new task returned %d, expected 0", r);
+    l4_tid_t from = 0;
+    r = l4_receive((l4_tid_t)child, L4_TIMEOUT_NEVER, &from);
+    if (r != 0)
+        fail("waiting for the new task's message returned %d, expected 0 (did it fault?)", r);
+    if (l4_mr(1) != secret * 3 + 7 || l4_mr(2) != (uint32_t)child)
+        fail("the new task answered %x from %x, expected %x from %x", l4_mr(1), l4_mr(2),
+             secret * 3 + 7, (uint32_t)child);
+    if ((int32_t)l4_mr(3) != -L4_EPERM)
+        fail("the new task's own l4_task_create returned %d, expected %d (only root tasks may)",
+             (int32_t)l4_mr(3), -L4_EPERM);
+    pass(secret);
+}
+
 static uint32_t arg(int argc, char **argv, int i)
 {
     return argc > i ? (uint32_t)strtoul(argv[i], NULL, 0) : 0;
@@ -769,5 +819,7 @@ int main(int argc, char **argv)
         test_bigpage(p1, p2 & (PAGE - 4));
     else if (strcmp(test_name, "isolation") == 0)
         test_isolation(p1, p2 & (PAGE - 4));
+    else if (strcmp(test_name, "task") == 0)
+        test_task(p1);
     fail("unknown test '%s'", test_name);
 }
