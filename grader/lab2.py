@@ -161,7 +161,14 @@ TESTS = [
                       ("c", "write", lambda v: (page(v, "wc") & ~0x1FFF) + off(v), PROT),
                       ("c", "write", lambda v: (page(v, "wc") & ~0x1FFF) + PAGE + off(v), PROT),
                       ("a", "write", 3, PROT)]),
-    lab2_test("refused", 10, roles="ab",
+    lab2_test("recheck", 5, roles="a",
+              doc="An item that another thread of the sender rewrites to name kernel memory "
+                  "while the sender waits lands nothing (the kernel checks the copied words "
+                  "again, and does not panic).",
+              args="0x{w:05x}000",
+              params={"w": WIN},
+              at=lambda v: page(v, "w")),
+    lab2_test("refused", 5, roles="ab",
               doc="Map and grant items naming kernel memory, a misaligned or too small fpage, "
                   "or an unknown type fail with -L4_EINVAL and reach nobody; unowned memory and "
                   "the UTCB area land nothing; unmap refuses invalid fpages.",

@@ -60,7 +60,10 @@ void ipc_map_items(struct thread *snd, struct thread *rcv)
     for (unsigned i = first; i + 1 < end; i += 2) {
         uint32_t word0 = ipc_get_mr(rcv, i);
         l4_fpage_t fp = ipc_get_mr(rcv, i + 1), landed = L4_NILPAGE;
-        if (have_window) {
+        /* sys_ipc checked the items when the send began, but a blocked
+           sender's UTCB can be rewritten meanwhile by another of its
+           threads: check the words that were actually copied. */
+        if (have_window && map_item_valid(word0, fp)) {
             uint32_t src, dst, s;
             place(fp, word0, window, &src, &dst, &s);
             int n = map_fpage(snd->space, src, rcv->space, dst, 1u << s,

@@ -8,7 +8,7 @@
  * mappings made from it by map IPC.  Unmapping a page revokes the rights
  * of all its descendants, recursively; removing a root frees the frame.
  *
- *        A: 0x3000000 (root, owns the frame)
+ *        A: 0x03000000 (root, owns the frame)
  *         |-- B: 0x40000000          (A mapped it to B)
  *         |    `-- C: 0x50000000     (B mapped it on to C)
  *         `-- D: 0x60000000          (A mapped it to D too)

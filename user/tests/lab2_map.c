@@ -726,6 +726,54 @@ static void test_isolation(uint32_t wc, uint32_t off)
     pass(wc);
 }
 
+/* --- recheck: an item rewritten while its sender waits lands nothing --- */
+
+static volatile uint32_t *recheck_word;     /* the sender's fpage word in its UTCB */
+static volatile uint32_t recheck_window, recheck_landed = 1;
+static volatile l4_tid_t recheck_sender;
+static char recheck_stacks[2][PAGE] __attribute__((aligned(16)));
+
+/* While a waits to send, rewrites its item to name kernel memory. */
+static void recheck_tamper(void)
+{
+    sleep_ticks(1);
+    *recheck_word = l4_fpage(0xC0400000, 12, L4_FPAGE_RWX);
+}
+
+/* Receives a's message only later, then reports what landed. */
+static void recheck_receiver(void)
+{
+    sleep_ticks(4);
+    l4_utcb()->rcv_window = l4_fpage(recheck_window, 12, 0);
+    if (l4_receive(recheck_sender, L4_TIMEOUT_NEVER, 0) == 0)
+        recheck_landed = l4_mr(2);
+    else
+        recheck_landed = 2;
+}
+
+static void test_recheck(uint32_t w)
+{
+    w &= ~(PAGE - 1);
+    recheck_window = w;
+    recheck_sender = l4_myself();
+    int32_t rcv = thread_spawn(recheck_receiver, recheck_stacks[0], PAGE);
+    if (rcv < 0 || thread_spawn(recheck_tamper, recheck_stacks[1], PAGE) < 0)
+        fail("cannot create the helper threads");
+    l4_set_mr(0, l4_tag_make(1, 0, 2));
+    l4_set_mr(1, l4_item_word0(L4_ITEM_MAP, 0));
+    l4_set_mr(2, l4_fpage((uint32_t)pages[0], 12, RW));
+    recheck_word = &l4_utcb()->mr[2];
+    int32_t r = l4_send((l4_tid_t)rcv, L4_TIMEOUT_NEVER);   /* waits ~4 ticks */
+    if (r != 0)
+        fail("the send returned %d, expected 0", r);
+    while (recheck_landed == 1)
+        sleep_ticks(1);
+    if (recheck_landed != L4_NILPAGE)
+        fail("an item rewritten to name kernel memory while its sender waited landed as %x "
+             "(or the receive failed: 2), expected L4_NILPAGE", recheck_landed);
+    pass(w);
+}
+
 /* --- task: a root task makes a new address space and fills it by mapping --- */
 
 static volatile uint32_t task_secret;
@@ -821,5 +869,7 @@ int main(int argc, char **argv)
         test_isolation(p1, p2 & (PAGE - 4));
     else if (strcmp(test_name, "task") == 0)
         test_task(p1);
+    else if (strcmp(test_name, "recheck") == 0)
+        test_recheck(p1);
     fail("unknown test '%s'", test_name);
 }
