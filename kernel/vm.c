@@ -131,6 +131,8 @@ void *vm_alloc_kpage(void)
 
 struct mapnode **vm_node_slot(struct space *s, uint32_t va, int create)
 {
+    if (va >= L4_USER_TOP)
+        return NULL;                /* kernel addresses have no nodes */
     struct mapnode ***table = &s->shadow[PDX(va)];
     if (!*table) {
         void *page = create ? vm_alloc_kpage() : NULL;

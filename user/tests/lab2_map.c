@@ -771,6 +771,21 @@ static void test_recheck(uint32_t w)
     if (recheck_landed != L4_NILPAGE)
         fail("an item rewritten to name kernel memory while its sender waited landed as %x "
              "(or the receive failed: 2), expected L4_NILPAGE", recheck_landed);
+
+    /* The same message, left alone, does land. */
+    recheck_landed = 1;
+    rcv = thread_spawn(recheck_receiver, recheck_stacks[0], PAGE);
+    if (rcv < 0)
+        fail("cannot create the receiver again");
+    l4_set_mr(0, l4_tag_make(1, 0, 2));
+    l4_set_mr(1, l4_item_word0(L4_ITEM_MAP, 0));
+    l4_set_mr(2, l4_fpage((uint32_t)pages[0], 12, RW));
+    if ((r = l4_send((l4_tid_t)rcv, L4_TIMEOUT_NEVER)) != 0)
+        fail("the second send returned %d, expected 0", r);
+    while (recheck_landed == 1)
+        sleep_ticks(1);
+    if (recheck_landed != l4_fpage(w, 12, RW))
+        fail("the untouched item landed as %x, expected %x", recheck_landed, l4_fpage(w, 12, RW));
     pass(w);
 }
 
