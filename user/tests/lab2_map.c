@@ -448,6 +448,10 @@ static void test_share(uint32_t w, uint32_t slot, uint32_t off)
     must_write(ROLE_B, at + off, v5, "a's second page");
     a_expects(p2, off, v5, "its second page, after b wrote to it");
     a_expects(p, off, v3, "its first page, no longer mapped in b");
+    /* The replaced mapping is gone from the first page's tree too: a's
+       unmap of its first page must not take b's second page away. */
+    unmap_by(ROLE_A, l4_fpage((uint32_t)p, 12, L4_FPAGE_RWX), 0);
+    must_read(ROLE_B, at + off, v5, "a's second page, after a unmapped its first page");
     pass(at);
 }
 
@@ -556,6 +560,14 @@ static void test_chain(uint32_t wb, uint32_t wc, uint32_t off)
     must_read(ROLE_C, wc + PAGE + off, v2, "a's second page, from b");
     must_read(ROLE_B, wb + 2 * PAGE + off, v3, "a's third page");
     must_read(ROLE_C, wc + 2 * PAGE + off, v3, "a's third page");
+
+    /* c cannot map its copy back over the page it derives from: b's window
+       covers only that page, and nothing lands. */
+    set_window(ROLE_B, l4_fpage(wb, 12, 0));
+    pass_on(ROLE_C, ROLE_B, L4_ITEM_MAP, 0, l4_fpage(wc, 12, RW), L4_NILPAGE);
+    must_read(ROLE_B, wb + off, v1, "a's first page, after c tried to map its copy back");
+    must_read(ROLE_C, wc + off, v1, "a's first page, from b, after it tried to map it back");
+    set_window(ROLE_B, l4_fpage(wb, 14, 0));
 
     /* b's unmap of the second page: gone from c, still in b and a. */
     unmap_by(ROLE_B, l4_fpage(wb + PAGE, 12, L4_FPAGE_R), 0);
