@@ -43,16 +43,24 @@ static int32_t sys_kdb_exit(struct trapframe *tf)
     arch_shutdown(status);
 }
 
+/* What creating a thread or a task asks of its caller and its arguments
+   (entry in %ebx, stack in %ecx): 0 or the error to return. */
+static int32_t check_create(const struct trapframe *tf)
+{
+    if (!current->privileged)
+        return -L4_EPERM;
+    if (tf->ebx >= L4_USER_TOP || tf->ecx > L4_USER_TOP)
+        return -L4_EINVAL;
+    return 0;
+}
+
 /* SYS_THREAD_CREATE(entry, stack): a new thread in the caller's space. */
 static int32_t sys_thread_create(struct trapframe *tf)
 {
-    uint32_t entry = tf->ebx, stack = tf->ecx;
-
-    if (!current->privileged)
-        return -L4_EPERM;
-    if (entry >= L4_USER_TOP || stack > L4_USER_TOP)
-        return -L4_EINVAL;
-    struct thread *t = thread_create_user(current->space, current->name, entry, stack);
+    int32_t err = check_create(tf);
+    if (err)
+        return err;
+    struct thread *t = thread_create_user(current->space, current->name, tf->ebx, tf->ecx);
     if (!t)
         return -L4_ENOMEM;
     return (int32_t)t->tid;
@@ -62,16 +70,13 @@ static int32_t sys_thread_create(struct trapframe *tf)
    for the caller's message, which maps it its memory (l4/syscalls.h). */
 static int32_t sys_task_create(struct trapframe *tf)
 {
-    uint32_t entry = tf->ebx, stack = tf->ecx;
-
-    if (!current->privileged)
-        return -L4_EPERM;
-    if (entry >= L4_USER_TOP || stack > L4_USER_TOP)
-        return -L4_EINVAL;
+    int32_t err = check_create(tf);
+    if (err)
+        return err;
     struct space *s = space_create();
     if (!s)
         return -L4_ENOMEM;
-    struct thread *t = thread_create_waiting(s, current->name, entry, stack, current->tid,
+    struct thread *t = thread_create_waiting(s, current->name, tf->ebx, tf->ecx, current->tid,
                                              l4_fpage(0, 31, L4_FPAGE_RWX));
     if (!t) {
         space_destroy(s);
