@@ -2,11 +2,13 @@
 #
 #   make              build the kernel and the user programs (your tree)
 #   make qemu         boot your tree, serial console on this terminal (Ctrl-a x quits)
-#   make qemu-gdb     the same, halted, waiting for GDB on port $(GDBPORT)
+#   make qemu-gdb     the same, halted, waiting for GDB on your port (GDBPORT)
 #   make gdb          GDB connected to it, with kernel and user symbols loaded
+#   make grade        grade your tree (LAB=n: lab n, earlier labs as regressions)
+#   make bench        benchmarks beside the reference and the paper (LAB=n)
 #   make check        host unit tests (Check)
 #   make test         everything CI checks
-#   make demo         boot the complete reference system
+#   make demo         boot the complete reference system, one stage at a time
 #
 # SOLUTION=N builds with the reference files of labs 0..N (solutions/labK/)
 # in place of yours, in build/solN/; your files are never changed.
