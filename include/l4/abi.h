@@ -23,11 +23,12 @@
 #define SYS_THREAD_EXIT  2  /* (int status): end the calling thread */
 #define SYS_NULL         3  /* (): do nothing and return 0 (Lab 0: trap cost) */
 #define SYS_IPC          4  /* (to, from, timeouts; MR0 in %esi, MR1 in %edi): see below */
-#define SYS_THREAD_CREATE 5 /* (entry, stack): a new thread in the caller's space -> its ID */
+#define SYS_THREAD_CREATE 5 /* (entry, stack, pager): a new thread in the caller's space -> its ID */
 #define SYS_CLOCK        6  /* (): timer ticks since boot (L4_TICK_HZ per second) */
 #define SYS_UNMAP        7  /* (fpage, flags): revoke rights derived from own pages (Lab 2) */
-#define SYS_TASK_CREATE  8  /* (entry, stack): a new address space with one thread -> its ID */
-#define SYS_COUNT        9
+#define SYS_TASK_CREATE  8  /* (entry, stack, pager): a new address space with one thread -> its ID */
+#define SYS_SET_PAGER    9  /* (thread, pager): change a thread's pager (Lab 3) -> 0 */
+#define SYS_COUNT        10
 
 /* Error codes, returned negated in %eax. */
 #define L4_EFAULT   1   /* a pointer argument names memory the caller cannot read/write */
@@ -78,6 +79,7 @@
 #define L4_FPAGE_W      2u
 #define L4_FPAGE_X      1u
 #define L4_FPAGE_RWX    7u
+#define L4_FPAGE_RW     6u
 
 /*
  * Typed message items follow the untyped words, two words each:
@@ -95,6 +97,32 @@
 /* SYS_UNMAP flags: also take the caller's own mapping (not only those
    derived from it). */
 #define L4_UNMAP_SELF   1u
+
+/*
+ * Page faults (Lab 3).  A thread with a pager that faults on a user address
+ * sends, without knowing it, this message to its pager and waits for the
+ * reply:
+ *   MR0 = tag: label L4_LABEL_PAGEFAULT | access (L4_FPAGE_R or L4_FPAGE_W:
+ *         i386 without PAE cannot tell an instruction fetch from a read),
+ *         2 untyped words, no typed ones
+ *   MR1 = the fault address, MR2 = the faulting instruction's eip
+ * The reply is a map (or grant) item, u = 0, t = 2, whose page lands at the
+ * fault address: the kernel's receive window for it is the half of user
+ * space holding the address (l4_pagefault_window), so a send base equal to
+ * the fault address places a page of any size right.  When the page now
+ * allows the access, the thread restarts the faulting instruction, its
+ * registers and message registers as they were.  Any other reply (at most
+ * three words: a longer one fails the pager's send with -L4_EMSGLEN)
+ * refuses the fault: the kernel reports it and stops the thread.
+ */
+#define L4_LABEL_PAGEFAULT 0xFFE0u
+
+/* The first boot module, if its program is called "sigma0", owns the
+   physical memory the kernel does not keep for itself: the kernel maps
+   frame pa at L4_SIGMA0_BASE + pa in sigma0's space, and describes what it
+   gave in a page at L4_SIGMA0_INFO (struct l4_sigma0_info, l4/sigma0.h). */
+#define L4_SIGMA0_BASE  0x40000000u
+#define L4_SIGMA0_INFO  0x3FFFF000u
 
 /* Message registers: MR0 is the tag, MR1..MR63 the words. */
 #define L4_MAX_MRS      64

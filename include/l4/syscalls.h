@@ -113,10 +113,18 @@ static inline void l4_set_mr(unsigned i, uint32_t v) { l4_utcb()->mr[i] = v; }
 static inline uint32_t l4_mr(unsigned i) { return l4_utcb()->mr[i]; }
 
 /* A new thread in the caller's address space (root tasks only): starts at
-   entry with %esp = stack.  Returns its thread ID or -error. */
+   entry with %esp = stack, with the given pager (Lab 3; L4_NILTHREAD: none,
+   its faults are reported and stop it).  Returns its thread ID or -error
+   (-L4_ENOPARTNER if pager is neither nil nor a live thread). */
+static inline int32_t l4_thread_create_paged(void (*entry)(void), void *stack, l4_tid_t pager)
+{
+    return l4_syscall4(SYS_THREAD_CREATE, (uint32_t)entry, (uint32_t)stack, pager, 0);
+}
+
+/* The same, without a pager. */
 static inline int32_t l4_thread_create(void (*entry)(void), void *stack)
 {
-    return l4_syscall4(SYS_THREAD_CREATE, (uint32_t)entry, (uint32_t)stack, 0, 0);
+    return l4_thread_create_paged(entry, stack, L4_NILTHREAD);
 }
 
 /* Revokes the rights `rights` of fpage (in the caller's space) from every
@@ -138,7 +146,26 @@ static inline int32_t l4_unmap(l4_fpage_t fpage, uint32_t flags)
  */
 static inline int32_t l4_task_create(void (*entry)(void), void *stack)
 {
-    return l4_syscall4(SYS_TASK_CREATE, (uint32_t)entry, (uint32_t)stack, 0, 0);
+    return l4_syscall4(SYS_TASK_CREATE, (uint32_t)entry, (uint32_t)stack, L4_NILTHREAD, 0);
+}
+
+/*
+ * A new task whose thread has a pager (root tasks only, Lab 3): the thread
+ * starts at once at entry with %esp = stack and %ecx = the caller's ID, in
+ * an empty address space: its first instruction faults, and its pager
+ * maps it what it touches.  Returns the new thread's ID or -error.
+ */
+static inline int32_t l4_task_create_paged(void (*entry)(void), void *stack, l4_tid_t pager)
+{
+    return l4_syscall4(SYS_TASK_CREATE, (uint32_t)entry, (uint32_t)stack, pager, 0);
+}
+
+/* Makes pager the pager of thread (root tasks only; L4_NILTHREAD: none).
+   0, -L4_EPERM, or -L4_ENOPARTNER if thread is not a live thread or pager
+   is neither nil nor a live thread. */
+static inline int32_t l4_set_pager(l4_tid_t thread, l4_tid_t pager)
+{
+    return l4_syscall4(SYS_SET_PAGER, thread, pager, 0, 0);
 }
 
 /* The first thread of boot module i (0 = the first module): the kernel

@@ -99,6 +99,16 @@ static inline uint32_t l4_item_word0(uint32_t type, uint32_t snd_base)
     return (snd_base & ~0xFFFu) | (type & 0xF);
 }
 
+/* The receive window the kernel uses for the reply to a page fault at
+   addr (Lab 3, l4/abi.h): the largest flexpage of user space holding it,
+   0..2 GiB or 2..3 GiB.  A map item with send base addr lands its page on
+   addr, whatever its size. */
+static inline l4_fpage_t l4_pagefault_window(uint32_t addr)
+{
+    return addr < 0x80000000u ? l4_fpage(0, 31, L4_FPAGE_RWX)
+                              : l4_fpage(0x80000000u, 30, L4_FPAGE_RWX);
+}
+
 /* The UTCB.  The kernel writes self and tid when it creates the thread. */
 struct l4_utcb {
     uint32_t self;              /* this UTCB's address in user space (%gs:0) */

@@ -41,6 +41,13 @@ static inline uint64_t rdtsc(void)
     return ((uint64_t)hi << 32) | lo;
 }
 
+/* Frames from sigma0 (l4/sigma0.h, Lab 3), mapped read-write at page dst
+   of the caller's space: any frame, or the frame at physical address pa.
+   Return the frame's physical address, or -error (sigma0's, or the IPC's).
+   Physical addresses below 2 GiB, so the sign tells them from errors. */
+int32_t sigma0_get_page(l4_tid_t sigma0, uint32_t dst);
+int32_t sigma0_get_frame(l4_tid_t sigma0, uint32_t pa, uint32_t dst);
+
 /* Marsaglia's xorshift32: a small repeatable pseudo-random sequence for
    tests.  *state must not be 0. */
 uint32_t xorshift32(uint32_t *state);
