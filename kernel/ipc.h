@@ -52,6 +52,11 @@ void ipc_wake(struct thread *t, int error);
    its receive phase (with that phase's timeout). */
 void ipc_await_reply(struct thread *caller);
 
+/* The current thread calls dest on its own behalf (a page fault, Lab 3):
+   the message is whatever its message registers hold now; no timeouts.
+   Returns 0 once the reply has arrived, or the IPC's error. */
+int ipc_call(struct thread *dest);
+
 /* The send queue of a thread: who is blocked sending to it, in order. */
 void sendq_append(struct thread *dest, struct thread *snd);
 void sendq_remove(struct thread *dest, struct thread *snd);

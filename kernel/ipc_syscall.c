@@ -64,6 +64,11 @@ int32_t sys_ipc(struct trapframe *tf)
             return -L4_ENOPARTNER;
         if (dest == self)
             return -L4_EINVAL;          /* would wait for itself forever */
+        /* A thread waiting for its pager keeps only MR0..MR2 safe
+           (kernel/pagefault.c): a longer answer would overwrite its own
+           message registers. */
+        if (dest->in_pagefault && 1 + l4_tag_untyped(tag) + l4_tag_typed(tag) > 3)
+            return -L4_EMSGLEN;
     }
     if (from != L4_NILTHREAD && from != L4_ANYTHREAD && from != to && !thread_lookup(from))
         return recv_error(-L4_ENOPARTNER);
@@ -91,6 +96,20 @@ int32_t sys_ipc(struct trapframe *tf)
        is at the head of the ready queue (direct process switch). */
     if (!err && self->ipc_woke && from == L4_NILTHREAD)
         schedule();
+    return err;
+}
+
+int ipc_call(struct thread *dest)
+{
+    struct thread *self = current;
+    self->ipc_from = dest->tid;
+    self->ipc_rcv_timeout = L4_TIMEOUT_NEVER;
+    self->ipc_received = 0;
+    self->ipc_woke = 0;
+    int err = ipc_send(dest, L4_TIMEOUT_NEVER);
+    if (!err && !self->ipc_received)
+        err = recv_error(ipc_receive(dest->tid, L4_TIMEOUT_NEVER));
+    self->ipc_from = L4_NILTHREAD;
     return err;
 }
 

@@ -5,6 +5,7 @@
 #include "kernel.h"
 #include "frame.h"
 #include "loader.h"
+#include "mapdb.h"
 #include "multiboot.h"
 #include "sched.h"
 #include "thread.h"
@@ -12,6 +13,7 @@
 #include "arch/i386/arch.h"
 #include "arch/i386/mmu.h"
 #include "arch/i386/x86.h"
+#include "l4/sigma0.h"
 
 extern char _end[];                 /* end of the kernel image (kernel.ld) */
 
@@ -75,8 +77,8 @@ static void module_name(const char *cmdline, char *name, size_t size)
 }
 
 /* Starts one user program, in a space of its own.  A broken module is
-   reported and skipped. */
-static void start_module(const struct multiboot_module *mod)
+   reported and skipped (NULL). */
+static struct thread *start_module(const struct multiboot_module *mod)
 {
     const char *cmdline = mod->cmdline ? P2V(mod->cmdline) : "";
     char name[THREAD_NAME_LEN];
@@ -86,21 +88,78 @@ static void start_module(const struct multiboot_module *mod)
     struct space *s = space_create();
     if (!s) {
         kprintf("boot: no memory for a space for %s\n", name);
-        return;
+        return NULL;
     }
     if (elf_load(s, P2V(mod->start), mod->end - mod->start, &entry) < 0 ||
         !(esp = user_stack_setup(s, cmdline))) {
         kprintf("boot: cannot start module '%s'\n", cmdline);
         space_destroy(s);
-        return;
+        return NULL;
     }
     struct thread *t = thread_create_user(s, name, entry, esp);
     if (!t) {
         space_destroy(s);
-        return;
+        return NULL;
     }
     t->privileged = 1;      /* may create threads in its space */
     kprintf("boot: thread %u runs %s (entry %p)\n", thread_number(t), name, (void *)entry);
+    return t;
+}
+
+/* Adds frame pa to the description of sigma0's memory: ranges in the
+   order the frames come, merged when they touch.  0, or -1 when the
+   description is full. */
+static int sigma0_note(struct l4_sigma0_info *info, paddr_t pa)
+{
+    if (info->nranges && info->range[info->nranges - 1].end == pa) {
+        info->range[info->nranges - 1].end += PAGE_SIZE;
+    } else {
+        if (info->nranges == L4_SIGMA0_RANGES)
+            return -1;
+        info->range[info->nranges].start = pa;
+        info->range[info->nranges++].end = pa + PAGE_SIZE;
+    }
+    info->frames++;
+    return 0;
+}
+
+/*
+ * sigma0 (l4/sigma0.h): the kernel keeps a quarter of the free frames for
+ * its own needs (thread control blocks, page tables, mapping-database
+ * nodes) and gives every other one to sigma0, mapped at L4_SIGMA0_BASE +
+ * pa, owned by it: from now on, user memory is sigma0's to hand out.
+ */
+static void sigma0_setup(struct thread *t)
+{
+    struct space *s = t->space;
+    struct l4_sigma0_info *info = vm_alloc_kpage();
+    if (!info || vm_set_page(s, L4_SIGMA0_INFO, V2P(info), 0) < 0 ||
+        mapdb_add_root(s, L4_SIGMA0_INFO) < 0)
+        panic("no memory to start sigma0");
+    memset(info, 0, PAGE_SIZE);
+    info->magic = L4_SIGMA0_MAGIC;
+    unsigned keep = frame_count_free() / 4;
+    info->kernel_frames = keep;
+    s->mapnodes_extra = frame_count_free();
+    while (frame_count_free() > keep) {
+        paddr_t pa = frame_alloc();
+        uint32_t va = L4_SIGMA0_BASE + pa;
+        if (pa >= L4_USER_TOP - L4_SIGMA0_BASE || vm_set_page(s, va, pa, PTE_W) < 0) {
+            frame_free(pa);
+            break;
+        }
+        if (mapdb_add_root(s, va) < 0) {
+            vm_clear_page(s, va);
+            frame_free(pa);
+            break;
+        }
+        if (sigma0_note(info, pa) < 0) {
+            mapdb_remove(mapdb_lookup(s, va));      /* the description is full */
+            break;
+        }
+    }
+    kprintf("boot: sigma0 (thread %u) owns %u frames (%u KiB); the kernel keeps %u\n",
+            thread_number(t), info->frames, info->frames * (PAGE_SIZE / 1024), frame_count_free());
 }
 
 /* Whether the kernel command line (QEMU -append) contains the word w. */
@@ -157,7 +216,13 @@ void kernel_main(uint32_t magic, uint32_t mbi_phys)
     if (nmods == 0)
         kprintf("boot: no user programs given (QEMU -initrd); nothing to run.\n");
     const struct multiboot_module *mods = P2V(mbi->mods_addr);
-    for (unsigned i = 0; i < nmods; i++)
-        start_module(&mods[i]);
+    struct thread *first = NULL;
+    for (unsigned i = 0; i < nmods; i++) {
+        struct thread *t = start_module(&mods[i]);
+        if (i == 0)
+            first = t;
+    }
+    if (first && strcmp(first->name, "sigma0") == 0)
+        sigma0_setup(first);
     sched_start();
 }

@@ -31,8 +31,9 @@ struct mapnode {
     struct mapnode *sibling;    /* the next child of the same parent */
 };
 
-/* Every space may hold at most this many mappings, so that no task can
-   take all of the kernel's memory: beyond it, mapping fails with
+/* Every space may hold at most this many mappings (plus its
+   mapnodes_extra: sigma0 has one more per frame it owns), so that no task
+   can take all of the kernel's memory: beyond it, mapping fails with
    -L4_ENOMEM. */
 #define MAPDB_PER_SPACE 8192
 

@@ -43,18 +43,26 @@ static int32_t sys_kdb_exit(struct trapframe *tf)
     arch_shutdown(status);
 }
 
+/* Whether a pager argument is usable: none (nil), or a live thread. */
+static int pager_ok(l4_tid_t pager)
+{
+    return pager == L4_NILTHREAD || thread_lookup(pager) != NULL;
+}
+
 /* What creating a thread or a task asks of its caller and its arguments
-   (entry in %ebx, stack in %ecx): 0 or the error to return. */
+   (entry in %ebx, stack in %ecx, pager in %edx): 0 or the error to return. */
 static int32_t check_create(const struct trapframe *tf)
 {
     if (!current->privileged)
         return -L4_EPERM;
     if (tf->ebx >= L4_USER_TOP || tf->ecx > L4_USER_TOP)
         return -L4_EINVAL;
+    if (!pager_ok(tf->edx))
+        return -L4_ENOPARTNER;
     return 0;
 }
 
-/* SYS_THREAD_CREATE(entry, stack): a new thread in the caller's space. */
+/* SYS_THREAD_CREATE(entry, stack, pager): a new thread in the caller's space. */
 static int32_t sys_thread_create(struct trapframe *tf)
 {
     int32_t err = check_create(tf);
@@ -63,11 +71,13 @@ static int32_t sys_thread_create(struct trapframe *tf)
     struct thread *t = thread_create_user(current->space, current->name, tf->ebx, tf->ecx);
     if (!t)
         return -L4_ENOMEM;
+    t->pager = tf->edx;
     return (int32_t)t->tid;
 }
 
-/* SYS_TASK_CREATE(entry, stack): a new space whose thread first waits
-   for the caller's message, which maps it its memory (l4/syscalls.h). */
+/* SYS_TASK_CREATE(entry, stack, pager): a new space.  Without a pager its
+   thread first waits for the caller's message, which maps it its memory;
+   with one it starts at once, and faults its memory in (l4/syscalls.h). */
 static int32_t sys_task_create(struct trapframe *tf)
 {
     int32_t err = check_create(tf);
@@ -76,13 +86,31 @@ static int32_t sys_task_create(struct trapframe *tf)
     struct space *s = space_create();
     if (!s)
         return -L4_ENOMEM;
-    struct thread *t = thread_create_waiting(s, current->name, tf->ebx, tf->ecx, current->tid,
-                                             l4_fpage(0, 31, L4_FPAGE_RWX));
+    l4_tid_t pager = tf->edx;
+    struct thread *t = pager != L4_NILTHREAD
+        ? thread_create_user(s, current->name, tf->ebx, tf->ecx)
+        : thread_create_waiting(s, current->name, tf->ebx, tf->ecx, current->tid,
+                                l4_fpage(0, 31, L4_FPAGE_RWX));
     if (!t) {
         space_destroy(s);
         return -L4_ENOMEM;
     }
+    t->pager = pager;
+    if (pager != L4_NILTHREAD)
+        thread_tf(t)->ecx = current->tid;       /* who made it, as after a first message */
     return (int32_t)t->tid;
+}
+
+/* SYS_SET_PAGER(thread, pager): root tasks only. */
+static int32_t sys_set_pager(struct trapframe *tf)
+{
+    if (!current->privileged)
+        return -L4_EPERM;
+    struct thread *t = thread_lookup(tf->ebx);
+    if (!t || !pager_ok(tf->ecx))
+        return -L4_ENOPARTNER;
+    t->pager = tf->ecx;
+    return 0;
 }
 
 /* SYS_CLOCK(): timer ticks since boot. */
@@ -109,6 +137,7 @@ static const syscall_fn syscalls[SYS_COUNT] = {
     [SYS_CLOCK] = sys_clock,
     [SYS_UNMAP] = sys_unmap,
     [SYS_TASK_CREATE] = sys_task_create,
+    [SYS_SET_PAGER] = sys_set_pager,
 };
 
 void syscall(struct trapframe *tf)

@@ -1,10 +1,13 @@
 /*
  * Where every trap lands (from arch/i386/trapentry.asm): system calls,
- * hardware interrupts, and CPU exceptions.  An exception in user mode is
- * the thread's fault and ends the thread with a report; an exception in
- * kernel mode is the kernel's bug and a panic.
+ * hardware interrupts, and CPU exceptions.  A page fault in user mode goes
+ * to the thread's pager (kernel/pagefault.c, Lab 3); any other exception in
+ * user mode, or a fault nobody resolves, is the thread's fault and ends the
+ * thread with a report; an exception in kernel mode is the kernel's bug and
+ * a panic.
  */
 #include "kernel.h"
+#include "pagefault.h"
 #include "sched.h"
 #include "syscall.h"
 #include "arch/i386/arch.h"
@@ -27,9 +30,8 @@ static void irq(struct trapframe *tf)
 }
 
 /* Explains a page fault's error code in words. */
-static void describe_page_fault(const struct trapframe *tf)
+static void describe_page_fault(const struct trapframe *tf, uint32_t addr)
 {
-    uint32_t addr = rcr2();
     const char *what = addr >= L4_USER_TOP ? " (kernel memory: user code may not touch it)"
                      : addr < PAGE_SIZE ? " (NULL pointer?)" : "";
     kprintf("  %s at address %p%s: %s\n", tf->err & PF_WRITE ? "write" : "read",
@@ -38,16 +40,17 @@ static void describe_page_fault(const struct trapframe *tf)
                               : "no page is mapped there");
 }
 
-/* Reports an exception raised by user code and ends the thread. */
-static void user_fault(struct trapframe *tf)
+void user_fault(struct trapframe *tf, uint32_t addr, const char *note)
 {
     kprintf("user fault: thread %u (%s): %s (vector %u) at eip %p\n",
             thread_number(current), current->name, arch_trap_name(tf->trapno), tf->trapno,
             (void *)tf->eip);
     if (tf->trapno == T_PGFLT)
-        describe_page_fault(tf);
+        describe_page_fault(tf, addr);
     else if (tf->err)
         kprintf("  error code %p\n", (void *)tf->err);
+    if (note)
+        kprintf("  %s\n", note);
     kprintf("  eax %p ebx %p ecx %p edx %p esi %p edi %p ebp %p esp %p\n",
             (void *)tf->eax, (void *)tf->ebx, (void *)tf->ecx, (void *)tf->edx,
             (void *)tf->esi, (void *)tf->edi, (void *)tf->ebp, (void *)tf->esp);
@@ -62,8 +65,10 @@ void trap(struct trapframe *tf)
         syscall(tf);
     else if (tf->trapno >= T_IRQ0 && tf->trapno < T_IRQ0 + 16)
         irq(tf);
+    else if (tf->trapno == T_PGFLT && tf_from_user(tf))
+        pagefault(tf, rcr2());
     else if (tf_from_user(tf))
-        user_fault(tf);
+        user_fault(tf, 0, NULL);
     else
         panic_trap(tf);
 

@@ -41,6 +41,7 @@ struct space *space_create(void)
     s->threads = 0;
     s->utcb_slots = 0;
     s->mapnodes = 0;
+    s->mapnodes_extra = 0;
     memset(s->shadow, 0, sizeof s->shadow);
     return s;
 }

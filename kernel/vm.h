@@ -26,6 +26,7 @@ struct space {
     unsigned threads;       /* threads living here; the last one destroys the space */
     uint64_t utcb_slots;    /* bit i: UTCB slot i (L4_UTCB_AREA + i * L4_UTCB_SIZE) in use */
     unsigned mapnodes;      /* mapping-database nodes of this space (quota: mapdb.h) */
+    unsigned mapnodes_extra;/* quota beyond MAPDB_PER_SPACE (sigma0: one per frame it owns) */
     struct mapnode **shadow[KERNBASE >> PGDIR_SHIFT];  /* per page table: node pointers */
 };
 

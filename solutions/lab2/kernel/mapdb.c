@@ -18,7 +18,7 @@ static struct mapnode *free_nodes;
 
 struct mapnode *mapdb_alloc(struct space *s, uint32_t va)
 {
-    if (s->mapnodes >= MAPDB_PER_SPACE)
+    if (s->mapnodes >= MAPDB_PER_SPACE + s->mapnodes_extra)
         return NULL;
     if (!free_nodes) {
         struct mapnode *n = vm_alloc_kpage();
