@@ -162,7 +162,10 @@ static void reap(void)
 static void report_blocked(struct thread *t, void *arg)
 {
     (void)arg;
-    if (t->state == TS_SENDING)
+    if (t->in_pagefault)
+        kprintf("  thread %u (%s) waits for its pager, thread %u, to take a page fault\n",
+                thread_number(t), t->name, l4_tid_number(t->pager));
+    else if (t->state == TS_SENDING)
         kprintf("  thread %u (%s) waits to send to thread %u\n", thread_number(t), t->name,
                 thread_number(t->ipc_partner));
     else if (t->state == TS_RECEIVING && t->ipc_from == L4_ANYTHREAD)
