@@ -163,7 +163,7 @@ static void report_blocked(struct thread *t, void *arg)
 {
     (void)arg;
     if (t->in_pagefault)
-        kprintf("  thread %u (%s) waits for its pager, thread %u, to take a page fault\n",
+        kprintf("  thread %u (%s) waits for its pager, thread %u, to resolve a page fault\n",
                 thread_number(t), t->name, l4_tid_number(t->pager));
     else if (t->state == TS_SENDING)
         kprintf("  thread %u (%s) waits to send to thread %u\n", thread_number(t), t->name,
