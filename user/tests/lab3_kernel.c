@@ -22,8 +22,9 @@
  *             map item is refused with -L4_EMSGLEN, and the pager's second,
  *             proper reply works
  *   robust    a fault on kernel memory is not sent to the pager; a pager that
- *             ends without answering, and a thread that is its own pager,
- *             get the thread stopped with a report; bad pager arguments give
+ *             answers without a page, a pager that ends without answering,
+ *             and a thread that is its own pager get the thread stopped with
+ *             a report; bad pager arguments give
  *             -L4_ENOPARTNER; a new task with a pager starts at once with
  *             %ecx = its creator and faults in its code and stack; after all
  *             that, faults are still resolved
@@ -42,7 +43,7 @@ static uint32_t rng_state;
 static l4_tid_t driver, pager;
 
 /* What the pager does with the next fault (the driver sets it). */
-enum answer { MAP_R, MAP_RW, LONG_THEN_MAP_RW, NOTHING_AND_END, TASK };
+enum answer { MAP_R, MAP_RW, LONG_THEN_MAP_RW, NOTHING_AND_END, REFUSE, TASK };
 static volatile enum answer next_answer;
 
 /* The pager's log of fault messages. */
@@ -122,7 +123,9 @@ static void pager_loop(void)
             faults[nfaults++] = f;
             l4_thread_exit(0);
         }
-        if (a == TASK) {
+        if (a == REFUSE) {
+            l4_set_mr(0, l4_tag_make(0, 0, 0));     /* an answer without a page */
+        } else if (a == TASK) {
             /* A new task: code and data from our own image, read-only;
                its stack from sigma0. */
             if (f.addr < AREA)
@@ -301,9 +304,10 @@ static void test_protocol(void)
 
 /* --- robust --- */
 
-static uint32_t kaddr, eaddr, oaddr;
+static uint32_t kaddr, raddr, eaddr, oaddr;
 
 static void kernel_reader(void) { touch(kaddr, 0); report(0); }
+static void refused(void) { touch(raddr, 1); report(0); }
 static void orphan(void) { touch(eaddr, 1); report(0); }
 static void self_paged(void)
 {
@@ -351,6 +355,15 @@ static void test_robust(void)
     if (nfaults != 0)
         fail("a fault on kernel memory (%p) reached the pager: the kernel must report it "
              "itself", (void *)faults[0].addr);
+
+    /* A pager that answers without a page. */
+    raddr = area_addr();
+    next_answer = REFUSE;
+    printf("lab3 robust: expecting a fault: writes 0x%08x (its pager refuses)\n", raddr);
+    expect_stop(start_worker(refused, 1, pager), "a pager that answers without a page");
+    if (nfaults != 1 || faults[0].addr != raddr)
+        fail("the pager saw %u faults, expected 1 at %p", nfaults, (void *)raddr);
+    nfaults = 0;
 
     /* A pager that ends without answering. */
     l4_tid_t dying = (l4_tid_t)thread_spawn(pager_loop, stacks[2], sizeof stacks[2]);
