@@ -101,7 +101,7 @@ static struct thread *start_module(const struct multiboot_module *mod)
         space_destroy(s);
         return NULL;
     }
-    t->privileged = 1;      /* may create threads in its space */
+    s->privileged = 1;      /* a root task: may create threads and tasks */
     kprintf("boot: thread %u runs %s (entry %p)\n", thread_number(t), name, (void *)entry);
     return t;
 }

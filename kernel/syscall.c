@@ -53,7 +53,7 @@ static int pager_ok(l4_tid_t pager)
    (entry in %ebx, stack in %ecx, pager in %edx): 0 or the error to return. */
 static int32_t check_create(const struct trapframe *tf)
 {
-    if (!current->privileged)
+    if (!current->space->privileged)
         return -L4_EPERM;
     if (tf->ebx >= L4_USER_TOP || tf->ecx > L4_USER_TOP)
         return -L4_EINVAL;
@@ -104,7 +104,7 @@ static int32_t sys_task_create(struct trapframe *tf)
 /* SYS_SET_PAGER(thread, pager): root tasks only. */
 static int32_t sys_set_pager(struct trapframe *tf)
 {
-    if (!current->privileged)
+    if (!current->space->privileged)
         return -L4_EPERM;
     struct thread *t = thread_lookup(tf->ebx);
     if (!t || !pager_ok(tf->ecx))

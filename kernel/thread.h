@@ -46,7 +46,6 @@ struct thread {
     uint32_t timeout_at;        /* blocked with a timeout: the tick at which to give up */
     int timeout_armed;          /* on the timeout list */
     struct thread *timeout_next;/* link in sched.c's list of pending timeouts */
-    int privileged;             /* may create threads: the first thread of a boot module */
     l4_tid_t pager;             /* receives this thread's page faults (Lab 3); nil: none */
     int in_pagefault;           /* waiting for its pager's answer (kernel/pagefault.c) */
     char name[THREAD_NAME_LEN];

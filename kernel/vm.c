@@ -38,6 +38,7 @@ struct space *space_create(void)
     memcpy(s->pgdir + KERNEL_PDX, kernel_pgdir + KERNEL_PDX,
            (PT_ENTRIES - KERNEL_PDX) * sizeof(pde_t));
     s->in_use = 1;
+    s->privileged = 0;
     s->threads = 0;
     s->utcb_slots = 0;
     s->mapnodes = 0;

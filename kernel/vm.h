@@ -23,6 +23,8 @@ struct mapnode;
 struct space {
     pde_t *pgdir;           /* kernel-virtual address of the page directory */
     int in_use;
+    int privileged;         /* a root task (a boot module's space): its threads may create
+                               threads and tasks and set pagers */
     unsigned threads;       /* threads living here; the last one destroys the space */
     uint64_t utcb_slots;    /* bit i: UTCB slot i (L4_UTCB_AREA + i * L4_UTCB_SIZE) in use */
     unsigned mapnodes;      /* mapping-database nodes of this space (quota: mapdb.h) */

@@ -31,28 +31,11 @@ static uint32_t random_arg(void)
     }
 }
 
-static volatile int child_done;
-
-static void unprivileged(void)
-{
-    int32_t r = l4_thread_create(unprivileged, (void *)0xBFFE0000);
-    printf("fuzz: a created thread's own thread_create returned %d\n", r);
-    child_done = 1;
-}
-
 int main(int argc, char **argv)
 {
-    static char stack[4096] __attribute__((aligned(16)));
     state = argc > 1 ? strtoul(argv[1], NULL, 0) | 1 : 1;
     unsigned calls = argc > 2 ? strtoul(argv[2], NULL, 0) : 1000;
     unsigned errors = 0;
-
-    /* Only a root task may create threads. */
-    if (thread_spawn(unprivileged, stack, sizeof stack) < 0)
-        printf("fuzz: the root task could not create a thread\n");
-    else
-        while (!child_done)
-            ;                   /* the timer lets the child run (no IPC needed) */
 
     for (unsigned i = 0; i < calls; i++) {
         uint32_t nr = rng() % (SYS_COUNT + 3);

@@ -23,9 +23,9 @@ int puts(const char *s);
 
 /*
  * Starts fn in a new thread of this address space, on the stack
- * [stack, stack + size); returning from fn ends the thread.  Only a root
- * task (a boot module's first thread) may create threads.  Returns the new
- * thread's ID or -error.
+ * [stack, stack + size); returning from fn ends the thread.  Only the
+ * threads of a root task (a boot module's space) may create threads.
+ * Returns the new thread's ID or -error.
  */
 int32_t thread_spawn(void (*fn)(void), void *stack, size_t size);
 
