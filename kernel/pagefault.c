@@ -32,7 +32,6 @@ static const char *unresolved_why(int err)
     case L4_EINVAL:    return "its reply mapped no page there that allows this access";
     case L4_ECANCELED:
     case L4_ENOPARTNER: return "it ended before it answered";
-    case L4_EMSGLEN:   return "its message is too long (a fault reply is at most a map item)";
     case L4_ENOSYS:    return "pagefault_ipc() is not written yet (kernel/pagefault.c, Lab 3)";
     default:           return "the fault IPC failed";
     }

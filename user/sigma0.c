@@ -16,7 +16,6 @@ static const struct l4_sigma0_info *info = (const void *)L4_SIGMA0_INFO;
 static uint32_t given[MAX_FRAMES / 32];     /* bit set: handed out */
 static unsigned next_range;                 /* where GET_PAGE looks first */
 static uint32_t next_pa;
-static unsigned handed;
 
 static int is_given(uint32_t pa) { return given[pa / PAGE / 32] >> (pa / PAGE % 32) & 1; }
 static void set_given(uint32_t pa) { given[pa / PAGE / 32] |= 1u << (pa / PAGE % 32); }
@@ -45,6 +44,19 @@ static uint32_t any_frame(void)
     return 0;
 }
 
+/*
+ * A frame holds whatever its last user left in it.  QEMU starts with RAM
+ * all zero, which would hide a pager that forgets to clear the pages it
+ * promises are zero: so before a frame leaves, it is filled with junk,
+ * different for every frame, as real memory would be.
+ */
+static void scribble(uint32_t pa)
+{
+    uint32_t *p = (uint32_t *)(L4_SIGMA0_BASE + pa);
+    for (unsigned i = 0; i < PAGE / 4; i++)
+        p[i] = 0xDEAD0000u ^ pa ^ i;
+}
+
 /* The reply to one request: MR1 = pa or -error, and the map item. */
 static void answer(uint32_t label, uint32_t arg)
 {
@@ -65,7 +77,7 @@ static void answer(uint32_t label, uint32_t arg)
         return;
     }
     set_given(pa);
-    handed++;
+    scribble(pa);
     l4_set_mr(0, l4_tag_make(0, 1, 2));
     l4_set_mr(2, l4_item_word0(L4_ITEM_MAP, 0));
     l4_set_mr(3, l4_fpage(L4_SIGMA0_BASE + pa, 12, L4_FPAGE_RW));

@@ -7,7 +7,9 @@
  * sigma0's space, frame pa at L4_SIGMA0_BASE + pa, owned by sigma0 (the
  * roots of their mapping trees).  It describes what it gave in the page at
  * L4_SIGMA0_INFO.  sigma0 then hands frames out by map IPC, each frame at
- * most once, to whoever asks first: it has no other policy.
+ * most once, to whoever asks first: it has no other policy.  A frame comes
+ * with junk in it, never zeroed (our sigma0 even fills it with junk, since
+ * QEMU's RAM starts out zero and would hide a pager that forgets to clear).
  *
  * Requests (MR0's label; the receive window of the caller says where the
  * page lands: set it to one page before the call):
