@@ -149,8 +149,8 @@ int main(int argc, char **argv)
 
     r = l4_receive((l4_tid_t)task, L4_TIMEOUT_NEVER, NULL);
     if (r < 0)
-        die("the measuring task (thread %x) ended without a report (%d): see the pager's "
-            "and the kernel's messages above", task, r);
+        die("the measuring task (thread %u) ended without a report (%d): see the pager's "
+            "and the kernel's messages above", l4_tid_number((l4_tid_t)task), r);
     if (l4_mr(1) != 1)
         die("the measuring task failed (see its message above)");
     uint32_t value = l4_mr(2), faults = l4_mr(3);

@@ -2,27 +2,30 @@
  * The pager's fault handlers: demand zero and copy on write.  Both are
  * Lab 3's.
  *
- * pager.c's dispatch (serve_fault) calls them for a fault at addr in a
- * demand-zero region r (kind PG_ZERO, so r has page slots) of the
- * faulting task, after it has checked that r allows the access: a write
- * to a read-only region is refused before it gets here, and faults in
- * the program's image are handled in pager.c.  It calls
- *   pager_cow_fault   for a write to a page that has a frame already,
+ * pager.c's dispatch (serve_fault, resolve) calls them for a fault at
+ * addr in a demand-zero region r (kind PG_ZERO, so r has page slots) of
+ * the faulting task, after it has checked that r allows the access: a
+ * write to a read-only region is refused before it gets here, and faults
+ * in the program's image are handled in pager.c.  It calls
+ *   pager_cow_fault   for a write to a page that has a frame already;
  *   pager_zero_fault  for every other fault: any access to a page with
  *                     no frame yet, and a read of a page with one.
- * Each returns the flexpage to map at the faulting page: one page of the
- * pager's own space, l4_fpage(f->va, 12, rights) for the page's frame f,
- * or L4_NILPAGE to refuse the fault (the kernel then stops the thread).
- * The dispatch puts it in a map item, and counts zero fills and copies in
- * r->stats by comparing the page's frame before and after the call.
+ * Each returns the flexpage to map at the faulting page, the page's frame
+ * f as the pager sees it, l4_fpage(f->va, 12, rights), or L4_NILPAGE to
+ * refuse the fault (the kernel then stops the thread).  The dispatch
+ * checks it (and says so if it is not the page's frame, or gives write
+ * access to a shared frame), puts it in a map item, and counts zero fills
+ * and copies in r->stats by comparing the page's frame before and after
+ * the call: the handlers count nothing themselves.
  *
  * What you have (region.h): pg_page_frame(r, addr), the frame of addr's
  * page or NULL; pg_page_set(r, addr, f), which makes f the page's frame
  * and keeps the reference counts right (f gains one, the frame it
- * replaces loses one); pager_frame_take(), a frame for a new page (its
- * contents are whatever its last user left) or NULL when memory has run
- * out; f->va, where the pager has frame f mapped, and f->refs, how many
- * region pages use it.  memset and memcpy are in lib/string.h.
+ * replaces loses one, and goes to the free list if that was its last);
+ * pager_frame_take(), a frame for a new page (its contents are whatever
+ * its last user left) or NULL when memory has run out; f->va, where the
+ * pager has frame f mapped, and f->refs, how many region pages use it.
+ * memset and memcpy are in lib/string.h.
  */
 #include "pager.h"
 #include "region.h"
@@ -34,13 +37,15 @@
  * full of zeros: take a frame with pager_frame_take() (NULL: return
  * L4_NILPAGE), clear its PG_PAGE bytes at f->va, and make it the page's
  * frame (pg_page_set).  A page that has a frame already (a read after
- * PG_FLUSH, or the first read of a page that PG_COPY shared) keeps it,
- * unchanged.  Either way, return the frame's page with the region's
- * rights (r->rights), except that a shared frame (f->refs > 1) is mapped
- * read-only (L4_FPAGE_R): the task's first write to it must fault, so
- * that pager_cow_fault can give the task a copy of its own.
+ * PG_FLUSH took the page away, or the first read of a page that PG_COPY
+ * shared) keeps it, unchanged: its contents are the task's data.  Either
+ * way, return the frame's page with the region's rights (r->rights),
+ * except that a shared frame (f->refs > 1) is mapped read-only
+ * (L4_FPAGE_R): the task's first write to it must fault, so that
+ * pager_cow_fault can give the task a copy of its own.
  * Tested by: make grade LAB=3 (every test that spawns a task: its stack is
- * demand-zero memory), make bench LAB=3 (pf.user_pager).
+ * demand-zero memory; demand_zero and readonly directly), make bench LAB=3
+ * (pf.user_pager).
  */
 l4_fpage_t pager_zero_fault(struct pg_region *r, uint32_t addr)
 {
@@ -52,17 +57,18 @@ l4_fpage_t pager_zero_fault(struct pg_region *r, uint32_t addr)
 /*
  * LAB 3: copy on write.
  *
- * A write to addr's page, which has a frame f (pg_page_frame) that the
- * task has mapped read-only, or not at all.  If f is shared
- * (f->refs > 1), the task gets a copy of its own: take a new frame
+ * A write to addr's page, which has a frame f (pg_page_frame, never NULL
+ * here) that the task has mapped read-only, or not at all.  If f is
+ * shared (f->refs > 1), the task gets a copy of its own: take a new frame
  * (pager_frame_take; NULL: return L4_NILPAGE), copy f's PG_PAGE bytes
  * into it (both are mapped in the pager's space, at their va), and make
- * it the page's frame (pg_page_set; f loses this page's reference, and
- * the other pages that use f keep it and its data).  If f is not shared
- * (refs == 1: the other side has made its copy already), nothing needs
- * copying: the page keeps f.  Either way, return the page's frame with
- * the region's rights (r->rights), which include write access.
- * Tested by: make grade LAB=3 (the copy-on-write tests).
+ * it the page's frame (pg_page_set: f loses this page's reference; the
+ * other pages that use f keep it and its data).  If f is not shared
+ * (refs == 1: the other side has made its own copy already, or has
+ * ended), nothing needs copying: the page keeps f.  Either way, return
+ * the page's frame with the region's rights (r->rights), which include
+ * write access.
+ * Tested by: make grade LAB=3 (cow).
  */
 l4_fpage_t pager_cow_fault(struct pg_region *r, uint32_t addr)
 {

@@ -67,8 +67,8 @@ static struct pg_frame *frame_from_sigma0(void)
     uint32_t va = PAGER_POOL_BASE + pg_frame_count() * PG_PAGE;
     int32_t pa = sigma0_get_page(sigma0_tid, va);
     if (pa < 0) {
-        printf("pager: sigma0 (thread %x) gave no frame: error %d (is sigma0 the first boot "
-               "module, and has it memory left?)\n", sigma0_tid, pa);
+        printf("pager: sigma0 (thread %u) gave no frame: error %d (is sigma0 the first boot "
+               "module, and has it memory left?)\n", l4_tid_number(sigma0_tid), pa);
         return NULL;
     }
     pg_frame_add(va);
@@ -94,6 +94,46 @@ struct pg_frame *pager_frame_take(void)
     return f;
 }
 
+/* --- starting a task --- */
+
+/* Where a spawned task starts: task_start(entry, arg, pager), with the
+   frame that start_frame() wrote at the top of its stack.  When entry
+   returns, it tells the pager (which may then reuse the task's slot and
+   frames) and ends. */
+static __attribute__((noreturn)) void task_start(void (*entry)(uint32_t), uint32_t arg,
+                                                 l4_tid_t pager)
+{
+    entry(arg);
+    l4_set_mr(0, l4_tag_make(PG_EXIT, 0, 0));
+    l4_send(pager, L4_TIMEOUT_NEVER);
+    l4_thread_exit(0);
+}
+
+#define SPAWN_FRAME_WORDS 4     /* task_start's frame: return address, 3 arguments */
+#define SPAWN_SP (PAGER_STACK_TOP - SPAWN_FRAME_WORDS * 4)
+
+/*
+ * A new task starts at task_start with %esp = SPAWN_SP, on a stack page
+ * that is not there yet: its first push faults on it, and that fault
+ * gives the page its zeroed frame like any other demand-zero page.  Then,
+ * before the reply lets the task go on, this puts task_start's frame in
+ * it, so that the task finds its arguments where C expects them.
+ */
+static void start_frame(struct pg_task *t, struct pg_region *r, uint32_t addr)
+{
+    if (page_down(addr) != page_down(SPAWN_SP))
+        return;                     /* the first push always lands there: never */
+    struct pg_frame *f = pg_page_frame(r, addr);
+    if (!f)
+        return;                     /* resolve() makes sure there is one */
+    uint32_t *sp = (uint32_t *)(f->va + SPAWN_SP % PG_PAGE);
+    sp[0] = 0;                      /* task_start's return address: none */
+    sp[1] = t->entry;
+    sp[2] = t->arg;
+    sp[3] = l4_myself();
+    t->started = 1;
+}
+
 /* --- faults --- */
 
 /* A fault in an image region: the read-only part is the pager's own page
@@ -114,24 +154,38 @@ static l4_fpage_t image_fault(struct pg_region *r, uint32_t page)
     return l4_fpage(f->va, 12, r->rights);
 }
 
-/* Whether fp, from a fault handler, is something we may map: one page
-   of the pager's space with rights the region allows. */
-static int answer_ok(const struct pg_region *r, l4_fpage_t fp, const char *who)
+/* Whether fp, from a fault handler, is something we may map: the page's
+   frame f (one page, at f->va), readable, with no more rights than the
+   region has, and read-only while f is shared.  Says what is wrong if not. */
+static int answer_ok(const struct pg_region *r, const struct pg_frame *f, l4_fpage_t fp,
+                     const char *who)
 {
+    uint32_t rights = l4_fpage_rights(fp);
+    const char *wrong = NULL;
     if (fp == L4_NILPAGE)
-        return 0;
-    if (l4_fpage_log2size(fp) == 12 && (l4_fpage_rights(fp) & ~r->rights) == 0 &&
-        (l4_fpage_rights(fp) & L4_FPAGE_R))
+        return 0;                   /* refused: the handler said why, if it had a reason */
+    if (!f)
+        wrong = "the page has no frame (pg_page_set attaches one)";
+    else if (l4_fpage_base(fp) != f->va || l4_fpage_log2size(fp) != 12)
+        wrong = "it is not the page's frame: l4_fpage(f->va, 12, rights)";
+    else if (!(rights & L4_FPAGE_R) || (rights & ~r->rights))
+        wrong = "its rights must be R, or the region's";
+    else if ((rights & L4_FPAGE_W) && f->refs > 1)
+        wrong = "the frame is shared, so it must be read-only: a write would reach the "
+                "other task";
+    if (!wrong)
         return 1;
-    printf("pager: %s returned fpage %x (base %p, log2 size %u, rights %u): expected one page "
-           "(log2 size 12) with rights R or R|W, within the region's (%u); refusing the fault "
-           "(user/pager/fault.c)\n", who, fp, (void *)l4_fpage_base(fp), l4_fpage_log2size(fp),
-           l4_fpage_rights(fp), r->rights);
+    printf("pager: %s returned fpage %x (base %p, log2 size %u, rights %u): %s; refusing "
+           "the fault (user/pager/fault.c)\n", who, fp, (void *)l4_fpage_base(fp),
+           l4_fpage_log2size(fp), rights, wrong);
     return 0;
 }
 
-/* The page to map for an allowed fault in r, or L4_NILPAGE; counts what
-   the handlers did by comparing the page's frame before and after. */
+/* The page to map for an allowed fault in r, or L4_NILPAGE.  A write to a
+   page that has a frame may need a copy (pager_cow_fault); every other
+   fault in a demand-zero region maps the page's frame, new or old
+   (pager_zero_fault).  What they did is counted by comparing the page's
+   frame before and after. */
 static l4_fpage_t resolve(struct pg_region *r, uint32_t addr, uint32_t access)
 {
     if (r->kind == PG_IMAGE)
@@ -153,7 +207,7 @@ static l4_fpage_t resolve(struct pg_region *r, uint32_t addr, uint32_t access)
         else
             r->stats.zero_fills++;
     }
-    return answer_ok(r, fp, who) ? fp : L4_NILPAGE;
+    return answer_ok(r, after, fp, who) ? fp : L4_NILPAGE;
 }
 
 /* Refuses a fault with a line that says why; the kernel then reports the
@@ -161,8 +215,9 @@ static l4_fpage_t resolve(struct pg_region *r, uint32_t addr, uint32_t access)
 static void refuse(struct pg_task *t, l4_tid_t client, uint32_t addr, uint32_t access,
                    uint32_t eip, const char *why)
 {
-    printf("pager: refused the %s fault of thread %x at %p (eip %p): %s\n",
-           access & L4_FPAGE_W ? "write" : "read", client, (void *)addr, (void *)eip, why);
+    printf("pager: refused the %s fault of thread %u at %p (eip %p): %s\n",
+           access & L4_FPAGE_W ? "write" : "read", l4_tid_number(client), (void *)addr,
+           (void *)eip, why);
     if (t)
         t->ended = 1;
     l4_set_mr(0, 0);
@@ -189,6 +244,8 @@ static void serve_fault(l4_tid_t client, l4_tag_t tag)
             why = "the region is read-only";
         else if ((fp = resolve(r, addr, access)) == L4_NILPAGE)
             why = "no page for it (see the lines above)";
+        else if (!t->started)
+            start_frame(t, r, addr);
         if (why)
             r->stats.refused++;
     }
@@ -202,39 +259,6 @@ static void serve_fault(l4_tid_t client, l4_tag_t tag)
 }
 
 /* --- spawning --- */
-
-/* Where a spawned task starts: task_start(entry, arg, pager), from the
-   frame that spawn_stack() wrote at the top of its stack.  When entry
-   returns, it tells the pager (which may then reuse the task's slot and
-   frames) and ends. */
-static __attribute__((noreturn)) void task_start(void (*entry)(uint32_t), uint32_t arg,
-                                                 l4_tid_t pager)
-{
-    entry(arg);
-    l4_set_mr(0, l4_tag_make(PG_EXIT, 0, 0));
-    l4_send(pager, L4_TIMEOUT_NEVER);
-    l4_thread_exit(0);
-}
-
-#define SPAWN_FRAME_WORDS 4     /* task_start's frame: return address, 3 arguments */
-
-/* Pre-backs the top page of stack region r with a zeroed frame holding
-   task_start's frame, so that the task can start with %esp pointing at
-   it.  0 or -L4_ENOMEM. */
-static int spawn_stack(struct pg_region *r, uint32_t entry, uint32_t arg)
-{
-    struct pg_frame *f = pager_frame_take();
-    if (!f)
-        return -L4_ENOMEM;
-    memset((void *)f->va, 0, PG_PAGE);
-    uint32_t *top = (uint32_t *)(f->va + PG_PAGE);
-    top[-4] = 0;                    /* task_start's return address: none */
-    top[-3] = entry;
-    top[-2] = arg;
-    top[-1] = l4_myself();
-    pg_page_set(r, PAGER_STACK_TOP - PG_PAGE, f);
-    return 0;
-}
 
 /* The image regions of a new task: the read-only pages, then the
    writable ones (data and bss; two regions if the bss starts pages
@@ -257,8 +281,8 @@ static int image_regions(struct pg_task *t)
     return err;
 }
 
-/* PG_SPAWN: everything is made ready before the task exists, because
-   its thread starts at once and faults at its first instruction. */
+/* PG_SPAWN: the task's regions are ready before it exists, because its
+   thread starts at once and faults at its first instruction. */
 static int32_t serve_spawn(uint32_t entry, uint32_t arg)
 {
     if (entry < (uint32_t)__image_start || entry >= page_down((uint32_t)__data_start))
@@ -268,16 +292,14 @@ static int32_t serve_spawn(uint32_t entry, uint32_t arg)
         t = pg_task_add(L4_NILTHREAD);
     if (!t)
         return -L4_ENOMEM;
-    struct pg_region *stack;
+    t->entry = entry;
+    t->arg = arg;
     int32_t err = image_regions(t);
     if (!err)
         err = pg_region_add(t, PAGER_STACK_TOP - PAGER_STACK_SIZE, PAGER_STACK_SIZE,
-                            L4_FPAGE_RW, PG_ZERO, &stack);
+                            L4_FPAGE_RW, PG_ZERO, NULL);
     if (!err)
-        err = spawn_stack(stack, entry, arg);
-    if (!err)
-        err = l4_task_create_paged((void (*)(void))task_start,
-                                   (void *)(PAGER_STACK_TOP - SPAWN_FRAME_WORDS * 4), l4_myself());
+        err = l4_task_create_paged((void (*)(void))task_start, (void *)SPAWN_SP, l4_myself());
     if (err < 0) {
         pg_task_release(t);
         return err;

@@ -77,6 +77,10 @@ struct pg_task {
     int used;                   /* the slot is taken */
     int ended;                  /* its thread has ended: release it when needed */
     struct pg_region region[PG_MAX_REGIONS];
+    /* pager.c's: what the thread runs, put on its stack at its first
+       fault there (started: done). */
+    uint32_t entry, arg;
+    int started;
 };
 
 /* Forgets everything: no tasks, no regions, no frames. */

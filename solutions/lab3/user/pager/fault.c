@@ -2,34 +2,37 @@
  * The pager's fault handlers: demand zero and copy on write.  Both are
  * Lab 3's.
  *
- * pager.c's dispatch (serve_fault) calls them for a fault at addr in a
- * demand-zero region r (kind PG_ZERO, so r has page slots) of the
- * faulting task, after it has checked that r allows the access: a write
- * to a read-only region is refused before it gets here, and faults in
- * the program's image are handled in pager.c.  It calls
- *   pager_cow_fault   for a write to a page that has a frame already,
+ * pager.c's dispatch (serve_fault, resolve) calls them for a fault at
+ * addr in a demand-zero region r (kind PG_ZERO, so r has page slots) of
+ * the faulting task, after it has checked that r allows the access: a
+ * write to a read-only region is refused before it gets here, and faults
+ * in the program's image are handled in pager.c.  It calls
+ *   pager_cow_fault   for a write to a page that has a frame already;
  *   pager_zero_fault  for every other fault: any access to a page with
  *                     no frame yet, and a read of a page with one.
- * Each returns the flexpage to map at the faulting page: one page of the
- * pager's own space, l4_fpage(f->va, 12, rights) for the page's frame f,
- * or L4_NILPAGE to refuse the fault (the kernel then stops the thread).
- * The dispatch puts it in a map item, and counts zero fills and copies in
- * r->stats by comparing the page's frame before and after the call.
+ * Each returns the flexpage to map at the faulting page, the page's frame
+ * f as the pager sees it, l4_fpage(f->va, 12, rights), or L4_NILPAGE to
+ * refuse the fault (the kernel then stops the thread).  The dispatch
+ * checks it (and says so if it is not the page's frame, or gives write
+ * access to a shared frame), puts it in a map item, and counts zero fills
+ * and copies in r->stats by comparing the page's frame before and after
+ * the call: the handlers count nothing themselves.
  *
  * What you have (region.h): pg_page_frame(r, addr), the frame of addr's
  * page or NULL; pg_page_set(r, addr, f), which makes f the page's frame
  * and keeps the reference counts right (f gains one, the frame it
- * replaces loses one); pager_frame_take(), a frame for a new page (its
- * contents are whatever its last user left) or NULL when memory has run
- * out; f->va, where the pager has frame f mapped, and f->refs, how many
- * region pages use it.  memset and memcpy are in lib/string.h.
+ * replaces loses one, and goes to the free list if that was its last);
+ * pager_frame_take(), a frame for a new page (its contents are whatever
+ * its last user left) or NULL when memory has run out; f->va, where the
+ * pager has frame f mapped, and f->refs, how many region pages use it.
+ * memset and memcpy are in lib/string.h.
  */
 #include "pager.h"
 #include "region.h"
 
 /*
- * Reference solution: a new page gets a zeroed frame; an old one keeps
- * its frame; shared frames are mapped read-only.
+ * Reference solution: a page without a frame gets a zeroed one; a page
+ * with one keeps it; a shared frame is mapped read-only.
  */
 l4_fpage_t pager_zero_fault(struct pg_region *r, uint32_t addr)
 {
