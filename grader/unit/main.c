@@ -1,6 +1,7 @@
 /*
  * The host unit tests (`make check`): one Check runner for the suites of
- * test_fmt.c, test_frame.c, test_l4types.c, test_fpage.c and test_mapdb.c.
+ * test_fmt.c, test_frame.c, test_l4types.c, test_fpage.c, test_region.c
+ * and test_mapdb.c.
  * The last is built only where the Lab 2 reference of kernel/mapdb.c is
  * (grader/unit/Makefrag defines UNIT_MAPDB then).  CK_VERBOSITY=verbose in
  * the environment lists every test; the last line is Check's summary either
@@ -13,6 +14,7 @@ Suite *fmt_suite(void);
 Suite *frame_suite(void);
 Suite *l4types_suite(void);
 Suite *fpage_suite(void);
+Suite *region_suite(void);
 Suite *mapdb_suite(void);
 
 int main(void)
@@ -21,6 +23,7 @@ int main(void)
     srunner_add_suite(sr, frame_suite());
     srunner_add_suite(sr, l4types_suite());
     srunner_add_suite(sr, fpage_suite());
+    srunner_add_suite(sr, region_suite());
 #ifdef UNIT_MAPDB
     srunner_add_suite(sr, mapdb_suite());
 #endif
