@@ -14,10 +14,11 @@
  *   the program's image           mapped by the kernel's loader; the
  *                                 tasks' read-only image pages are
  *                                 mapped from it directly.
- * The pool lies below 2 GiB and away from the program images (below
- * 0x10000000) and from the addresses the Lab 2 programs use for their
- * receive windows (0x40000000..); sigma0's own frames at L4_SIGMA0_BASE
- * are in sigma0's space, not ours.
+ * The pool, 16 MiB at 0x60000000, lies above every program image (they
+ * end below 0x10000000) and far below the stacks and the UTCB area at the
+ * top of user space.  sigma0's own frames (at L4_SIGMA0_BASE + pa) are in
+ * sigma0's space, not ours.  A program that links the pager must keep
+ * its own receive windows away from the pool.
  *
  * The pager trusts its clients: any thread may make any request about
  * any task.  It protects only itself: no request, fault message or
@@ -78,18 +79,20 @@ static struct pg_frame *frame_from_sigma0(void)
 struct pg_frame *pager_frame_take(void)
 {
     struct pg_frame *f = pg_frame_take();
-    if (!f)
+    if (!f) {
         f = frame_from_sigma0();
-    if (!f && release_ended())
-        f = pg_frame_take();
+        if (f)
+            return f;               /* new: mapped nowhere but here */
+        if (release_ended())
+            f = pg_frame_take();
+    }
     if (!f) {
         printf("pager: out of frames (%u, the most it holds: %u)\n", pg_frame_count(),
                PG_MAX_FRAMES);
         return NULL;
     }
     /* A frame from the free list served a page before: whoever still has
-       it mapped (a task that ended) must lose it before it holds new data.
-       A new frame has no mappings, and this costs nothing then. */
+       it mapped (a task that ended) must lose it before it holds new data. */
     l4_unmap(l4_fpage(f->va, 12, L4_FPAGE_RWX), 0);
     return f;
 }
