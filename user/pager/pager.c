@@ -125,7 +125,7 @@ static __attribute__((noreturn)) void task_start(void (*entry)(uint32_t), uint32
 static void start_frame(struct pg_task *t, struct pg_region *r, uint32_t addr)
 {
     if (page_down(addr) != page_down(SPAWN_SP))
-        return;                     /* the first push always lands there: never */
+        return;                     /* not the top page (the first push lands there) */
     struct pg_frame *f = pg_page_frame(r, addr);
     if (!f)
         return;                     /* resolve() makes sure there is one */
