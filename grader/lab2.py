@@ -12,18 +12,15 @@ page is mapped, but not for this access").
 
 import re
 
+import faults as faults_lib
+from faults import NOMAP, PROT
 from gradelib import Test, Bench
 
 LAB = 2
 TITLE = "Address spaces, flexpages, map, grant and unmap"
 
 PAGE = 0x1000
-NOMAP = "no page is mapped there"
-PROT = "the page is mapped, but not for this access"
 
-# The kernel's report of a user fault (kernel/trap.c), first two lines.
-FAULT_RE = re.compile(r"^user fault: thread \d+ \(([^)]*)\): (.*) \(vector (\d+)\) at eip 0x[0-9a-f]+"
-                      r"(?:\n  (read|write) at address (0x[0-9a-f]+)(?: \([^)]*\))?: (.*))?$", re.M)
 # lab2_map's announcement of a fault it expects.
 ANNOUNCE_RE = re.compile(r"^lab2 \S+: expecting a fault: ([abc]) (reads|writes) 0x([0-9a-f]{8}) \((.*)\)$",
                          re.M)
@@ -51,29 +48,21 @@ def expect_faults(*faults):
     the run's values, or an int i: the address of the i-th announced fault."""
 
     def check(res, values):
-        got = list(FAULT_RE.finditer(res.output))
         said = ANNOUNCE_RE.findall(res.output)
+        wanted = []
         for i, (who, access, address, reason) in enumerate(faults):
             if i < len(said) and (said[i][0], said[i][1]) != (who, access + "s"):
-                return "test bug: fault %d should be %s's %s, but lab2_map announced '%s %s'" % (
-                    i + 1, who, access, said[i][0], said[i][1])
+                wanted.append("test bug: fault %d should be %s's %s, but lab2_map announced "
+                              "'%s %s'" % (i + 1, who, access, said[i][0], said[i][1]))
+                break
             addr = announced(res, values, address) if isinstance(address, int) else address(values)
             want = "%s's %s at 0x%08x reported as a page fault (%s)" % (
                 who, access, addr if addr is not None else 0, reason)
             if addr is None:
-                return "expected %s, but the program did not announce it" % want
-            if i >= len(got):
-                return "expected %s, but the kernel reported %s" % (
-                    want, "%d fault(s) only" % len(got) if got else "no fault")
-            m = got[i]
-            if m.group(3) != "14" or m.group(1) != "lab2_map" or not m.group(4):
-                return "expected %s, but the kernel reported: '%s'" % (want, m.group(0).split("\n")[0])
-            if (m.group(4), int(m.group(5), 16), m.group(6)) != (access, addr, reason):
-                return "expected %s, but the kernel reported: '%s'" % (want, m.group(0).split("\n")[1].strip())
-        if len(got) > len(faults):
-            extra = got[len(faults)].group(0).replace("\n", " /").replace("  ", " ")
-            return "unexpected fault (the test expects %d): '%s'" % (len(faults), extra)
-        return None
+                wanted.append("expected %s, but the program did not announce it" % want)
+                break
+            wanted.append(faults_lib.Expected(want, access, addr, reason, None, None))
+        return faults_lib.match(res.output, "lab2_map", wanted)
 
     return check
 
