@@ -1,0 +1,136 @@
+"""Lab 3 — pagers: page faults as IPC, sigma0, demand paging and copy-on-write.
+Handout: labs/lab3-pagers/README.md.
+
+Holes: the kernel's conversion of a page fault into a message to the
+thread's pager and back (kernel/pagefault.c), and in the pager library the
+fault handler of demand-zero regions and the copy-on-write logic
+(user/pager/).  Every test boots sigma0 and user/tests/lab3_pager.c, whose
+driver thread starts the pager and spawns child tasks that the pager pages.
+The program checks what the children see and what the pager counted; the
+grader checks its final line, every fault the kernel reports against the
+faults the test expects (access, randomized address, reason, and whether
+the report says that the thread's pager did not resolve it), and, with
+GDB, how many faults the kernel took in a demand-zero region.
+"""
+
+import re
+
+import faults
+from faults import NOMAP, PROT
+from gradelib import Test, Bench, Watch
+
+LAB = 3
+TITLE = "Pagers: page faults as IPC, sigma0, demand paging and copy-on-write"
+
+PAGE = 0x1000
+PROGRAM = "lab3_pager"
+
+# The line naming the pager thread, and an announcement of a fault the
+# program expects: "[thread N ]reads|writes ADDRESS (why)" (without the
+# thread, the report may name any thread of the program).
+PAGER_RE = r"^lab3 %s: the pager is thread (\d+)$"
+ANNOUNCE_RE = r"^lab3 %s: expecting a fault: (?:thread (\d+) )?(reads|writes) 0x([0-9a-f]{8}) \((.*)\)$"
+
+# The children's regions are in 0x10000000..0x2fffffff (lab3_pager.c).
+REGION = "addr >= 0x10000000 && addr < 0x30000000"
+
+
+def expect_faults(name, *expected):
+    """A check: the kernel reports exactly these page faults, in this order,
+    each by the thread the program announced for it.  Each fault is (access,
+    address, reason, paged): address is a function of the run's values, or
+    None: the address the program announced; paged says whether the thread
+    had a pager (the report must name it) or not (no pager line)."""
+
+    def check(res, values):
+        pager = re.search(PAGER_RE % name, res.output, re.M)
+        said = re.findall(ANNOUNCE_RE % name, res.output, re.M)
+        wanted = []
+        for i, (access, address, reason, paged) in enumerate(expected):
+            if i >= len(said):
+                wanted.append("expected fault %d (a %s), but the program did not announce it"
+                              % (i + 1, access))
+                break
+            thread, verb, at = int(said[i][0]) if said[i][0] else None, said[i][1], int(said[i][2], 16)
+            if verb != access + "s" or (address and address(values) != at):
+                wanted.append("test bug: fault %d should be a %s at 0x%08x, but %s announced "
+                              "'%s 0x%08x'" % (i + 1, access, address(values) if address else at,
+                                              PROGRAM, verb, at))
+                break
+            if paged and not pager:
+                wanted.append("the program did not say which thread is the pager")
+                break
+            want = "%s's %s at 0x%08x reported as a page fault (%s)%s" % (
+                "thread %d" % thread if thread else PROGRAM, access, at, reason,
+                " that its pager, thread %s, did not resolve" % pager.group(1) if paged
+                else " with no pager line (the thread had no pager)")
+            wanted.append(faults.Expected(want, access, at, reason, thread,
+                                          int(pager.group(1)) if paged else False))
+        return faults.match(res.output, PROGRAM, wanted)
+
+    return check
+
+
+def lab3_test(name, points, doc, args, params, ok, expected=(), watches=(), timeout=20):
+    """A lab3_pager test: sigma0 and the program with its arguments (a
+    format string over the params; SEED is added), the success line's
+    fields after the nonce, and the faults the kernel must report."""
+    return Test(name, points=points, doc=doc,
+                programs=["sigma0", "%s %s {nonce} %s {seed}" % (PROGRAM, name, args)],
+                params=dict(params, seed=(1, 2**31 - 1)),
+                expect=[(PAGER_RE % name, "the line naming the pager thread"),
+                        (r"^lab3 %s: nonce={nonce} %s ok$" % (name, ok),
+                         "the '%s' test's success line" % name)],
+                watches=watches, check=expect_faults(name, *expected), timeout=timeout)
+
+
+TESTS = [
+    lab3_test("demand_zero", 25,
+              doc="A child touches N pages of a demand-zero region in random order, reading or "
+                  "writing first: each page reads zero until written and keeps what was written; "
+                  "the kernel takes exactly N faults there and the pager counts N faults and N "
+                  "zero-filled pages; a fault leaves the thread's registers, MR2, MR3 and "
+                  "receive window as they were.",
+              args="{n}", params={"n": (8, 40)},
+              ok="pages={n} faults={n} zero_fills={n}",
+              watches=[Watch("pagefault", cond=REGION, key="addr >> 12", expect="{n}",
+                             what="pages of the region the kernel took a page fault on")]),
+    lab3_test("readonly", 15,
+              doc="N pages of a read-only region read zero; a write to one of them is refused: "
+                  "the kernel reports it (write, that address, the page is mapped but not for "
+                  "this access, its pager did not resolve it) and stops the child; the pager "
+                  "counts one refusal.",
+              args="{n}", params={"n": (4, 24)},
+              ok="pages={n} refused=1",
+              expected=[("write", None, PROT, True)]),
+    lab3_test("cow", 30,
+              doc="A's region is copied into B copy-on-write: both read A's data; after writes "
+                  "on both sides in random order each sees its own writes and not the other's; "
+                  "the pager copied each written page of A's data once, for its first writer, "
+                  "and the pages nobody wrote stay shared.",
+              args="{n}", params={"n": (6, 24)},
+              ok=r"pages={n} copied=\d+ shared=\d+ copies=\d+\+\d+"),
+    lab3_test("unmapped", 15,
+              doc="A read where the child has no region is refused, reported with its address, "
+                  "and stops the child; the kernel and the pager go on (a new child works); a "
+                  "child may not change its own pager, and without a pager its next fault is "
+                  "a plain user fault.",
+              args="0x{page:05x}{off:03x}", params={"page": (0x70000, 0x7FFFF), "off": (0, 0xFFF)},
+              ok=r"at=0x{page:05x}[0-9a-f]{{3}}",
+              expected=[("read", lambda v: v["page"] * PAGE + (v["off"] & 0xFFC), NOMAP, True),
+                        ("read", None, NOMAP, False)]),
+    lab3_test("sigma0", 15,
+              doc="Two children touch N pages each while the driver takes N frames from sigma0 "
+                  "itself, then a free one by its address and one more: all frames distinct, "
+                  "sigma0 refuses a frame it gave out already (-L4_EPERM) and one of the kernel "
+                  "image (-L4_EINVAL), and every page keeps its owner's data.",
+              args="{n}", params={"n": (8, 32)},
+              ok=r"pages={n} frames={n}\+2"),
+]
+
+BENCHES = [
+    Bench("pf.user_pager", program=["sigma0", "bench_pf 200 {unit} {nonce}"],
+          paper="page fault resolved by a user-level pager: 6.2 us on a Pentium 133 (Table 5); "
+                "compare ipc.rtt.inter_space: a fault costs about one IPC round trip plus the "
+                "mapping"),
+]
