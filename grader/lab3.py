@@ -4,8 +4,10 @@ Handout: labs/lab3-pagers/README.md.
 Holes: the kernel's conversion of a page fault into a message to the
 thread's pager and back (kernel/pagefault.c), and in the pager library the
 fault handler of demand-zero regions and the copy-on-write logic
-(user/pager/).  Every test boots sigma0 and user/tests/lab3_pager.c, whose
-driver thread starts the pager and spawns child tasks that the pager pages.
+(user/pager/).  Most tests boot sigma0 and user/tests/lab3_pager.c, whose
+driver thread starts the pager and spawns child tasks that the pager pages;
+fault_ipc and fault_robust boot user/tests/lab3_kernel.c instead, which
+tests the kernel's part alone with a small pager of its own.
 The program checks what the children see and what the pager counted; the
 grader checks its final line, every fault the kernel reports against the
 faults the test expects (access, randomized address, reason, and whether
@@ -84,8 +86,68 @@ def lab3_test(name, points, doc, args, params, ok, expected=(), watches=(), time
                 watches=watches, check=expect_faults(name, *expected), timeout=timeout)
 
 
+# lab3_kernel's robust test provokes these faults, in this order: (access,
+# reason, the start of the pager line's explanation, or None: no pager line).
+# Its kernel address lies in the kernel's direct map, which is mapped, but
+# not for user code.
+ROBUST_FAULTS = [("read", PROT, None),
+                 ("write", NOMAP, "its reply mapped no page there"),
+                 ("write", NOMAP, "it ended before it answered"),
+                 ("read", NOMAP, "the thread is its own pager")]
+
+
+def robust_reports(res, values):
+    """The kernel reports each fault lab3_kernel robust announces, the first
+    without a pager line, the others saying why the pager did not help."""
+    said = re.findall(ANNOUNCE_RE % "robust", res.output, re.M)
+    wanted = []
+    for i, (access, reason, why) in enumerate(ROBUST_FAULTS):
+        if i >= len(said):
+            wanted.append("expected fault %d (a %s), but lab3_kernel did not announce it"
+                          % (i + 1, access))
+            break
+        at = int(said[i][2], 16)
+        wanted.append(faults.Expected(
+            "the %s at 0x%08x reported as a page fault (%s)%s" % (
+                access, at, reason, " with no pager line (the pager is never asked about kernel "
+                "memory)" if why is None else " whose pager line says '%s...'" % why),
+            access, at, reason, None, False if why is None else None))
+    err = faults.match(res.output, "lab3_kernel", wanted)
+    if err:
+        return err
+    for r, (access, reason, why) in zip(faults.reports(res.output), ROBUST_FAULTS):
+        if why and not (r.pager_why or "").startswith(why):
+            return "expected the report of the %s at 0x%08x to say that its pager did not " \
+                   "resolve it: '%s...', but it says: '%s'" % (
+                       access, r.address, why, (r.lines[2] if len(r.lines) > 2 else
+                                                "(no line about the pager)").strip())
+    return None
+
+
+def kernel_test(name, which, points, doc, check=None):
+    """A test `name` that boots sigma0 and lab3_kernel WHICH NONCE SEED."""
+    return Test(name, points=points, doc=doc,
+                programs=["sigma0", "lab3_kernel %s {nonce} {seed}" % which],
+                params={"seed": (1, 2**31 - 1)},
+                expect=[(r"^lab3 %s: nonce={nonce} ok$" % which, "lab3_kernel's success line")],
+                check=check, timeout=20)
+
+
 TESTS = [
-    lab3_test("demand_zero", 25,
+    kernel_test("fault_ipc", "protocol", 15,
+                doc="With a pager of the test's own: each fault message has the right label, "
+                    "access, address and eip; the reply's page lands on the fault address and "
+                    "the thread runs on with its registers, MR2 and receive window as they were; "
+                    "a read-only page written faults again as a write; a reply longer than a map "
+                    "item fails with -L4_EMSGLEN."),
+    kernel_test("fault_robust", "robust", 10,
+                doc="A fault on kernel memory is not sent to the pager; a pager that answers "
+                    "without a page, a pager that ends without answering, and a thread that is "
+                    "its own pager get the thread stopped and reported, and the kernel runs on; "
+                    "bad pager arguments fail with -L4_ENOPARTNER; a new task with a pager starts "
+                    "at once with its creator in %ecx and faults in its code and stack.",
+                check=robust_reports),
+    lab3_test("demand_zero", 20,
               doc="A child touches N pages of a demand-zero region in random order, reading or "
                   "writing first: each page reads zero until written and keeps what was written; "
                   "the kernel takes exactly N faults there and the pager counts N faults and N "
@@ -95,7 +157,7 @@ TESTS = [
               ok="pages={n} faults={n} zero_fills={n}",
               watches=[Watch("pagefault", cond=REGION, key="addr >> 12", expect="{n}",
                              what="pages of the region the kernel took a page fault on")]),
-    lab3_test("readonly", 15,
+    lab3_test("readonly", 10,
               doc="N pages of a read-only region read zero; a write to one of them is refused: "
                   "the kernel reports it (write, that address, the page is mapped but not for "
                   "this access, its pager did not resolve it) and stops the child; the pager "
@@ -103,14 +165,14 @@ TESTS = [
               args="{n}", params={"n": (4, 24)},
               ok="pages={n} refused=1",
               expected=[("write", None, PROT, True)]),
-    lab3_test("cow", 30,
+    lab3_test("cow", 25,
               doc="A's region is copied into B copy-on-write: both read A's data; after writes "
                   "on both sides in random order each sees its own writes and not the other's; "
                   "the pager copied each written page of A's data once, for its first writer, "
                   "and the pages nobody wrote stay shared.",
               args="{n}", params={"n": (6, 24)},
               ok=r"pages={n} copied=\d+ shared=\d+ copies=\d+\+\d+"),
-    lab3_test("unmapped", 15,
+    lab3_test("unmapped", 10,
               doc="A read where the child has no region is refused, reported with its address, "
                   "and stops the child; the kernel and the pager go on (a new child works); a "
                   "child may not change its own pager, and without a pager its next fault is "
@@ -119,7 +181,7 @@ TESTS = [
               ok=r"at=0x{page:05x}[0-9a-f]{{3}}",
               expected=[("read", lambda v: v["page"] * PAGE + (v["off"] & 0xFFC), NOMAP, True),
                         ("read", None, NOMAP, False)]),
-    lab3_test("sigma0", 15,
+    lab3_test("sigma0", 10,
               doc="Two children touch N pages each while the driver takes N frames from sigma0 "
                   "itself, then a free one by its address and one more: all frames distinct, "
                   "sigma0 refuses a frame it gave out already (-L4_EPERM) and one of the kernel "

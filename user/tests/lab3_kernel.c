@@ -349,7 +349,7 @@ static void expect_stop(l4_tid_t w, const char *what)
 static void test_robust(void)
 {
     /* Kernel memory: reported, never sent to the pager. */
-    kaddr = 0xC0000000u + (rng() % 0x3FFFFu) * PAGE + (rng() % PAGE & ~3u);
+    kaddr = 0xC0000000u + (rng() % 0x30000u) * PAGE + (rng() % PAGE & ~3u);
     printf("lab3 robust: expecting a fault: reads 0x%08x (kernel memory, no pager asked)\n", kaddr);
     expect_stop(start_worker(kernel_reader, 1, pager), "a read of kernel memory");
     if (nfaults != 0)
