@@ -102,6 +102,11 @@ demo:
 	@$(DEMO) 'bench_ipc 1000 instructions demo'
 	@echo; echo "== Lab 2: a root task makes a new address space and fills it by mapping"
 	@$(DEMO) 'lab2_map task demo a 0x2a 7'
+	@echo; echo "== Lab 3: a user-level pager (paged by sigma0's frames) copies a region copy-on-write,"
+	@echo "   refuses a write to a read-only region, and the cost of a fault it resolves"
+	@$(DEMO) 'sigma0' 'lab3_pager cow demo 8 7'
+	@$(DEMO) 'sigma0' 'lab3_pager readonly demo 4 7'
+	@$(DEMO) 'sigma0' 'bench_pf 200 instructions demo'
 
 help:
 	@sed -n '1,/^$$/p' Makefile | sed 's/^# \{0,1\}//'
