@@ -28,7 +28,11 @@
 #define SYS_UNMAP        7  /* (fpage, flags): revoke rights derived from own pages (Lab 2) */
 #define SYS_TASK_CREATE  8  /* (entry, stack, pager): a new address space with one thread -> its ID */
 #define SYS_SET_PAGER    9  /* (thread, pager): change a thread's pager (Lab 3) -> 0 */
-#define SYS_COUNT        10
+#define SYS_SET_HANDLER  10 /* (thread, handler): change a thread's exception handler (Lab 4) -> 0 */
+#define SYS_IRQ_CONTROL  11 /* (irq, attach): attach the caller to an interrupt line, or detach (Lab 4) -> 0 */
+#define SYS_SCHEDULE     12 /* (thread, priority, slice): set a thread's priority and time slice (Lab 4) -> 0 */
+#define SYS_IO_ACCESS    13 /* (): let the calling thread use I/O ports and cli/sti (IOPL 3, Lab 4) -> 0 */
+#define SYS_COUNT        14
 
 /* Error codes, returned negated in %eax. */
 #define L4_EFAULT   1   /* a pointer argument names memory the caller cannot read/write */
@@ -40,6 +44,7 @@
 #define L4_ECANCELED 7  /* IPC: the partner ended while we waited for it */
 #define L4_EMSGLEN  8   /* IPC: the message tag names more words than MRs exist */
 #define L4_EPERM    9   /* the caller may not use this system call */
+#define L4_EBUSY    10  /* the resource is taken (an interrupt line with a handler, Lab 4) */
 
 /*
  * An IPC error says in which phase it happened: L4_ERECV is or-ed into the
@@ -116,6 +121,55 @@
  * refuses the fault: the kernel reports it and stops the thread.
  */
 #define L4_LABEL_PAGEFAULT 0xFFE0u
+
+/*
+ * Exceptions (Lab 4).  A CPU exception in user mode other than a page fault
+ * (divide error, breakpoint, invalid opcode, general protection: a Linux
+ * program's `int $0x80` is one, with error code 0x80 << 3 | 2, ...) of a
+ * thread with an exception handler becomes this message to the handler,
+ * on the thread's behalf, and the thread waits for the reply:
+ *   MR0 = tag: label L4_LABEL_EXCEPTION, L4_EXC_WORDS untyped words
+ *   MR1 = vector, MR2 = error code (0 if the CPU pushes none),
+ *   MR3 = eip, MR4 = esp, MR5 = eflags, MR6..MR12 = eax ebx ecx edx esi edi ebp
+ * A reply with label 0 and the same L4_EXC_WORDS words resumes the thread
+ * with those registers (MR1 and MR2 are ignored; of eflags only the
+ * arithmetic flags CF PF AF ZF SF DF OF are taken).  Any other reply stops
+ * the thread with a report; a handler that never replies leaves it waiting.
+ * A longer message to a thread waiting for its handler fails with
+ * -L4_EMSGLEN.  Without a handler the kernel reports the exception and
+ * stops the thread, as before.
+ */
+#define L4_LABEL_EXCEPTION 0xFFD0u
+#define L4_EXC_WORDS    12
+enum { L4_EXC_VECTOR = 1, L4_EXC_ERROR, L4_EXC_EIP, L4_EXC_ESP, L4_EXC_EFLAGS, L4_EXC_EAX,
+       L4_EXC_EBX, L4_EXC_ECX, L4_EXC_EDX, L4_EXC_ESI, L4_EXC_EDI, L4_EXC_EBP };
+
+/*
+ * Interrupts (Lab 4).  Interrupt line n (1..15, not 2: the cascade; 0 is
+ * the kernel's timer) has the thread ID l4_irq_tid(n) (l4/types.h), which
+ * is no thread's.  A thread of a root task attaches itself to a line with
+ * SYS_IRQ_CONTROL(n, 1) (-L4_EBUSY if another live thread has it) and
+ * detaches with SYS_IRQ_CONTROL(n, 0).  When the line fires, the kernel
+ * masks it and delivers to the handler a message from l4_irq_tid(n):
+ * label L4_LABEL_IRQ, one word, MR1 = the low 32 bits of the time-stamp
+ * counter when the kernel took the interrupt (for latency measurements).
+ * If the handler is not waiting in a receive that accepts l4_irq_tid(n)
+ * (from that ID, or from any thread), the interrupt stays pending, and its
+ * next such receive gets it at once: none is lost and none is delivered
+ * twice.  The handler acknowledges with a receive from exactly
+ * l4_irq_tid(n), which unmasks the line.
+ */
+#define L4_LABEL_IRQ    0xFFF0u
+#define L4_IRQ_LINES    16
+#define L4_IRQ_TID_BASE 0x3FF00u    /* l4_irq_tid(n): thread number L4_IRQ_TID_BASE + n, version 1 */
+
+/* Scheduling (Lab 4): priorities 0 (lowest) .. 255; the highest ready
+   priority runs, threads of equal priority take turns, each for its time
+   slice (ticks).  Every thread starts at L4_PRIO_DEFAULT with
+   L4_SLICE_DEFAULT; SYS_SCHEDULE (root tasks only) changes them. */
+#define L4_PRIO_MAX       255
+#define L4_PRIO_DEFAULT   100
+#define L4_SLICE_DEFAULT  10
 
 /* The first boot module, if its program is called "sigma0", owns the
    physical memory the kernel does not keep for itself: the kernel maps

@@ -118,7 +118,16 @@ static inline uint32_t l4_mr(unsigned i) { return l4_utcb()->mr[i]; }
    (-L4_ENOPARTNER if pager is neither nil nor a live thread). */
 static inline int32_t l4_thread_create_paged(void (*entry)(void), void *stack, l4_tid_t pager)
 {
-    return l4_syscall4(SYS_THREAD_CREATE, (uint32_t)entry, (uint32_t)stack, pager, 0);
+    return l4_syscall4(SYS_THREAD_CREATE, (uint32_t)entry, (uint32_t)stack, pager, L4_NILTHREAD);
+}
+
+/* The same with an exception handler too (Lab 4; L4_NILTHREAD: none, its
+   exceptions are reported and stop it).  -L4_ENOPARTNER if handler is
+   neither nil nor a live thread. */
+static inline int32_t l4_thread_create_ex(void (*entry)(void), void *stack, l4_tid_t pager,
+                                          l4_tid_t handler)
+{
+    return l4_syscall4(SYS_THREAD_CREATE, (uint32_t)entry, (uint32_t)stack, pager, handler);
 }
 
 /* The same, without a pager. */
@@ -157,7 +166,46 @@ static inline int32_t l4_task_create(void (*entry)(void), void *stack)
  */
 static inline int32_t l4_task_create_paged(void (*entry)(void), void *stack, l4_tid_t pager)
 {
-    return l4_syscall4(SYS_TASK_CREATE, (uint32_t)entry, (uint32_t)stack, pager, 0);
+    return l4_syscall4(SYS_TASK_CREATE, (uint32_t)entry, (uint32_t)stack, pager, L4_NILTHREAD);
+}
+
+/* The same with an exception handler for the new thread too (Lab 4; the
+   Linux server of Lab 5 is both for its processes). */
+static inline int32_t l4_task_create_ex(void (*entry)(void), void *stack, l4_tid_t pager,
+                                        l4_tid_t handler)
+{
+    return l4_syscall4(SYS_TASK_CREATE, (uint32_t)entry, (uint32_t)stack, pager, handler);
+}
+
+/* Makes handler the exception handler of thread (root tasks only, Lab 4;
+   L4_NILTHREAD: none).  0, -L4_EPERM or -L4_ENOPARTNER, as l4_set_pager. */
+static inline int32_t l4_set_handler(l4_tid_t thread, l4_tid_t handler)
+{
+    return l4_syscall4(SYS_SET_HANDLER, thread, handler, 0, 0);
+}
+
+/* Attaches the calling thread to interrupt line irq (attach = 1), or
+   detaches it (0); root tasks only (Lab 4, l4/abi.h).  0, -L4_EPERM,
+   -L4_EINVAL (no such line, or the timer or cascade), -L4_EBUSY (another
+   thread has it). */
+static inline int32_t l4_irq_control(uint32_t irq, uint32_t attach)
+{
+    return l4_syscall4(SYS_IRQ_CONTROL, irq, attach, 0, 0);
+}
+
+/* Sets thread's priority (0..L4_PRIO_MAX) and time slice in ticks (0:
+   unchanged); root tasks only (Lab 4).  0, -L4_EPERM, -L4_EINVAL,
+   -L4_ENOPARTNER. */
+static inline int32_t l4_schedule(l4_tid_t thread, uint32_t priority, uint32_t slice)
+{
+    return l4_syscall4(SYS_SCHEDULE, thread, priority, slice, 0);
+}
+
+/* Lets the calling thread use I/O ports (in, out) and cli/sti: IOPL 3 in
+   its eflags; root tasks only (Lab 4, user-level drivers).  0 or -L4_EPERM. */
+static inline int32_t l4_io_access(void)
+{
+    return l4_syscall4(SYS_IO_ACCESS, 0, 0, 0, 0);
 }
 
 /* Makes pager the pager of thread (root tasks only; L4_NILTHREAD: none).

@@ -109,6 +109,12 @@ static inline l4_fpage_t l4_pagefault_window(uint32_t addr)
                               : l4_fpage(0x80000000u, 30, L4_FPAGE_RWX);
 }
 
+/* The sender ID of interrupt line n's messages (Lab 4, l4/abi.h). */
+static inline l4_tid_t l4_irq_tid(uint32_t n)
+{
+    return l4_tid_make(L4_IRQ_TID_BASE + n, 1);
+}
+
 /* The UTCB.  The kernel writes self and tid when it creates the thread. */
 struct l4_utcb {
     uint32_t self;              /* this UTCB's address in user space (%gs:0) */
