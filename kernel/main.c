@@ -140,7 +140,7 @@ static void sigma0_setup(struct thread *t)
     info->magic = L4_SIGMA0_MAGIC;
     unsigned keep = frame_count_free() / 4;
     info->kernel_frames = keep;
-    s->mapnodes_extra = frame_count_free();
+    s->mapnodes_extra = frame_count_free() - keep;     /* one node per frame it gets */
     while (frame_count_free() > keep) {
         paddr_t pa = frame_alloc();
         uint32_t va = L4_SIGMA0_BASE + pa;

@@ -208,10 +208,17 @@ static void report(uint32_t result)
 
 /* The driver's wait for worker w: its result, or the IPC error (a worker
    stopped by the kernel ends the wait with -(L4_ECANCELED | L4_ERECV), or
-   L4_ENOPARTNER if it ended before the wait began). */
+   L4_ENOPARTNER if it ended before the wait began).  A worker does a few
+   faults at most: if it is neither done nor stopped after 5 s, it is
+   stuck, most likely faulting again and again on a fault that the kernel
+   took as resolved. */
 static int32_t wait_for(l4_tid_t w)
 {
-    int32_t err = l4_receive(w, L4_TIMEOUT_NEVER, NULL);
+    int32_t err = l4_receive(w, 5 * L4_TICK_HZ, NULL);
+    if (err == -(L4_ETIMEOUT | L4_ERECV))
+        fail("a worker neither finished nor was stopped within 5 s: does it fault again and "
+             "again? (a fault the pager did not resolve must be reported, not retried: "
+             "pagefault_resolved in kernel/pagefault.c)");
     return err < 0 ? err : (int32_t)l4_mr(1);
 }
 
