@@ -228,11 +228,12 @@ class GdbSession:
 
 
 def relevant_lines(output, limit=8):
-    """What a student should look at: hole messages, panics, faults, and the
-    end of the log, leaving out the boot chatter unless nothing else is left."""
+    """What a student should look at: hole messages, panics, faults, the
+    pager's complaints (Lab 3), and the end of the log, leaving out the boot
+    chatter unless nothing else is left."""
     lines = output.rstrip("\n").splitlines()
     keep = [l for l in lines if HOLE_RE.match(l) or PANIC_RE.match(l)
-            or l.startswith("user fault")][:5]
+            or l.startswith("user fault") or l.startswith("pager: ")][:5]
     rest = [l for l in lines if not BOOT_RE.match(l)] or lines
     return keep + [l for l in rest[-limit:] if l not in keep]
 
