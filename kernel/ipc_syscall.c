@@ -6,6 +6,7 @@
  */
 #include "kernel.h"
 #include "ipc.h"
+#include "irq.h"
 #include "map.h"
 #include "sched.h"
 #include "l4/abi.h"
@@ -70,7 +71,9 @@ int32_t sys_ipc(struct trapframe *tf)
         if (dest->in_pagefault && 1 + l4_tag_untyped(tag) + l4_tag_typed(tag) > 3)
             return -L4_EMSGLEN;
     }
-    if (from != L4_NILTHREAD && from != L4_ANYTHREAD && from != to && !thread_lookup(from))
+    /* An interrupt's ID names no thread; only its handler may receive from it. */
+    if (from != L4_NILTHREAD && from != L4_ANYTHREAD && from != to && !thread_lookup(from) &&
+        !irq_handled_by(self, from))
         return recv_error(-L4_ENOPARTNER);
 
     self->ipc_from = from;
@@ -85,7 +88,10 @@ int32_t sys_ipc(struct trapframe *tf)
        the partner ended while we were sending.  (When from == to, our
        message reached it alive, and if it ends now, ipc_cancel wakes us.) */
     if (!err && from != L4_NILTHREAD && !self->ipc_received) {
-        if (from != L4_ANYTHREAD && from != to && !thread_lookup(from))
+        if (self->irq_lines && irq_ipc_receive(self, from))
+            ;                           /* a pending interrupt's message (kernel/irq.c) */
+        else if (from != L4_ANYTHREAD && from != to && !thread_lookup(from) &&
+                 !irq_handled_by(self, from))
             err = recv_error(-L4_ENOPARTNER);
         else
             err = recv_error(ipc_receive(from, rcv_timeout));

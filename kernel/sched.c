@@ -10,6 +10,7 @@
 #include "kernel.h"
 #include "sched.h"
 #include "ipc.h"
+#include "irq.h"
 #include "vm.h"
 #include "arch/i386/arch.h"
 #include "l4/abi.h"
@@ -176,13 +177,14 @@ static void report_blocked(struct thread *t, void *arg)
 }
 
 /*
- * Nothing can ever run again when no thread is ready and none has a
- * timeout pending (nothing else wakes threads yet; Lab 4's interrupts
- * will).  Say so, rather than idle forever.
+ * Nothing can ever run again when no thread is ready, none has a timeout
+ * pending and no interrupt line has a handler (an interrupt may wake it,
+ * kernel/irq.c).  Say so, rather than idle forever.
  */
 static void check_deadlock(void)
 {
-    if (queue_head || timeouts || (current->state == TS_READY && current != idle))
+    if (queue_head || timeouts || irq_any_attached() ||
+        (current->state == TS_READY && current != idle))
         return;
     kprintf("l4lab: deadlock: every thread is blocked in IPC and no timeout is pending:\n");
     thread_for_each(report_blocked, NULL);

@@ -10,6 +10,7 @@
 #include "sched.h"
 #include "vm.h"
 #include "ipc.h"
+#include "irq.h"
 #include "map.h"
 #include "arch/i386/arch.h"
 #include "l4/abi.h"
@@ -138,6 +139,8 @@ static const syscall_fn syscalls[SYS_COUNT] = {
     [SYS_UNMAP] = sys_unmap,
     [SYS_TASK_CREATE] = sys_task_create,
     [SYS_SET_PAGER] = sys_set_pager,
+    [SYS_IRQ_CONTROL] = sys_irq_control,
+    [SYS_IO_ACCESS] = sys_io_access,
 };
 
 void syscall(struct trapframe *tf)

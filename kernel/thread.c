@@ -9,6 +9,7 @@
 #include "kernel.h"
 #include "thread.h"
 #include "ipc.h"
+#include "irq.h"
 #include "sched.h"
 #include "vm.h"
 
@@ -133,6 +134,7 @@ void thread_exit(struct thread *t, int status)
 {
     kprintf("[thread %u (%s) exited with status %d]\n", thread_number(t), t->name, status);
     table[thread_number(t)] = NULL;     /* the ID is stale from now on */
+    irq_release(t);
     ipc_cancel(t);
     sched_set_state(t, TS_DEAD);
 }

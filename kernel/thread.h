@@ -48,6 +48,7 @@ struct thread {
     struct thread *timeout_next;/* link in sched.c's list of pending timeouts */
     l4_tid_t pager;             /* receives this thread's page faults (Lab 3); nil: none */
     int in_pagefault;           /* waiting for its pager's answer (kernel/pagefault.c) */
+    uint16_t irq_lines;         /* bit n: this thread handles interrupt line n (kernel/irq.c) */
     char name[THREAD_NAME_LEN];
 
     /* IPC state, used by kernel/ipc.c and kernel/ipc_syscall.c. */

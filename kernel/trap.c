@@ -7,6 +7,7 @@
  * a panic.
  */
 #include "kernel.h"
+#include "irq.h"
 #include "pagefault.h"
 #include "sched.h"
 #include "syscall.h"
@@ -26,6 +27,8 @@ static void irq(struct trapframe *tf)
     if (line == IRQ_TIMER) {
         ticks++;
         sched_tick();
+    } else {
+        irq_interrupt((unsigned)line);  /* a message to its handler (kernel/irq.c) */
     }
 }
 

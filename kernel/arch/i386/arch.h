@@ -29,6 +29,7 @@
 #define T_SIMDERR    19
 #define T_IRQ0       32         /* the PIC's 16 lines are remapped to 32..47 */
 #define IRQ_TIMER     0
+#define IRQ_CASCADE   2         /* the slave PIC hangs on the master's line 2 */
 #define IRQ_COM1      4
 #define IRQ_SPURIOUS  7
 
@@ -38,6 +39,9 @@ void gdt_init(void);
 void idt_init(void);
 void pic_init(void);
 void pic_eoi(int irq);
+/* Stop and let through one line's interrupts (kernel/irq.c, Lab 4). */
+void pic_mask(int irq);
+void pic_unmask(int irq);
 void pit_init(unsigned hz);
 
 /* The kernel stack the CPU switches to when a trap arrives from ring 3. */

@@ -1,7 +1,8 @@
 /*
  * The two 8259A interrupt controllers of the PC.  They are remapped so that
  * IRQ 0..15 arrive at vectors T_IRQ0..T_IRQ0+15, above the CPU exceptions.
- * Only the timer is unmasked for now.
+ * At boot only the timer is unmasked; Lab 4's interrupt IPC (kernel/irq.c)
+ * unmasks and masks the other lines with pic_unmask and pic_mask.
  */
 #include "arch/i386/arch.h"
 #include "arch/i386/x86.h"
@@ -33,4 +34,28 @@ void pic_eoi(int irq)
     if (irq >= 8)
         outb(PIC2_CMD, OCW2_EOI);
     outb(PIC1_CMD, OCW2_EOI);
+}
+
+/*
+ * Masking a line sets its bit in the interrupt mask register (OCW1, read
+ * and written at the data port) of the PIC that owns it.  The PIC still
+ * latches an edge that arrives on a masked line in its request register,
+ * and raises it once the line is unmasked, so masking postpones an
+ * interrupt; it does not lose it.  A slave line (8..15) reaches the CPU
+ * through the master's line 2, so line 2 is unmasked whenever any slave
+ * line is; it stays unmasked afterwards, which is harmless: with all the
+ * slave's own lines masked it never raises it.
+ */
+void pic_mask(int irq)
+{
+    uint16_t port = irq >= 8 ? PIC2_DATA : PIC1_DATA;
+    outb(port, inb(port) | (uint8_t)(1u << (irq & 7)));
+}
+
+void pic_unmask(int irq)
+{
+    uint16_t port = irq >= 8 ? PIC2_DATA : PIC1_DATA;
+    outb(port, inb(port) & (uint8_t)~(1u << (irq & 7)));
+    if (irq >= 8)
+        outb(PIC1_DATA, inb(PIC1_DATA) & (uint8_t)~(1u << IRQ_CASCADE));
 }

@@ -1,0 +1,219 @@
+/*
+ * Lab 4: hardware interrupts as IPC, for user-level drivers.
+ *
+ * The kernel keeps no driver.  A thread of a root task attaches itself to
+ * an interrupt line (SYS_IRQ_CONTROL); from then on, when the line fires,
+ * the kernel masks it at the PIC and sends the thread a message from the
+ * line's thread ID, l4_irq_tid(n), as if a thread of that number had
+ * called ipc_send.  The handler talks to its device with in and out
+ * (SYS_IO_ACCESS) and, when the device is quiet again, acknowledges with a
+ * receive from exactly l4_irq_tid(n): that unmasks the line.  Between the
+ * two the line is masked, so a device cannot flood its handler.
+ *
+ * The handler is not always waiting when its interrupt comes: it may be
+ * busy with its device, or talking to a client.  Then the interrupt is
+ * *pending*: one flag per line, set instead of the message, and its next
+ * receive that accepts the line's ID (from that ID or from any thread)
+ * gets the message at once, without blocking.  One flag is enough, because
+ * the line is masked from the moment it fires until the handler
+ * acknowledges, and the handler cannot acknowledge an interrupt it has
+ * not received: a pending interrupt is one not yet received.  (Edges that
+ * come while the line is masked wait in the PIC, see pic.c.)
+ *
+ * irq_interrupt, the system calls, the hooks and the message are given;
+ * irq_deliver() and irq_receive() are yours (labs/lab4-irq-exc-sched/).
+ *
+ * IOPL and cli.  SYS_IO_ACCESS sets IOPL 3 in the thread's saved eflags,
+ * which lets it use in and out on every port, and also cli, sti and popf
+ * on the interrupt flag.  The kernel never runs with a user's IF: every
+ * trap enters through an interrupt gate (IF = 0), the kernel runs with
+ * IF = 0 throughout, and iret restores the eflags of the thread it returns
+ * to, so a thread's cli lasts only while that thread runs; the idle thread
+ * sets IF itself (sti; hlt).  So the kernel cannot hang on its own account.
+ * But a thread that executes cli and then loops keeps the timer out, and
+ * with it every other thread, until it traps: a denial of service the
+ * kernel cannot end.  That is why only root tasks, which are trusted
+ * anyway (they may create tasks and take any line), get I/O access.
+ */
+#include "kernel.h"
+#include "irq.h"
+#include "ipc.h"
+#include "sched.h"
+#include "vm.h"
+#include "arch/i386/arch.h"
+#include "arch/i386/x86.h"
+#include "l4/abi.h"
+
+struct irq_line {
+    struct thread *handler;     /* the attached thread, or NULL */
+    int pending;                /* fired while the handler could not take it: not yet received */
+    uint32_t stamp;             /* TSC (low word) when the kernel took the last interrupt */
+};
+
+/* Indexed by line; lines 0 (timer) and 2 (cascade) never have a handler. */
+static struct irq_line lines[L4_IRQ_LINES];
+static unsigned attached;       /* lines with a handler */
+
+static int line_usable(uint32_t n)
+{
+    return n > IRQ_TIMER && n < L4_IRQ_LINES && n != IRQ_CASCADE;
+}
+
+int irq_any_attached(void)
+{
+    return attached > 0;
+}
+
+static void detach(unsigned n)
+{
+    struct irq_line *l = &lines[n];
+    pic_mask((int)n);
+    l->handler->irq_lines &= (uint16_t)~(1u << n);
+    l->handler = NULL;
+    l->pending = 0;
+    attached--;
+}
+
+/* SYS_IRQ_CONTROL(line, attach): attach = 1 attaches the caller (again:
+   no change), 0 detaches it.  The line is unmasked at once: an interrupt
+   that comes before the handler first waits is pending. */
+int32_t sys_irq_control(struct trapframe *tf)
+{
+    uint32_t n = tf->ebx, attach = tf->ecx;
+    struct thread *self = current;
+
+    if (!self->space->privileged)
+        return -L4_EPERM;
+    if (!line_usable(n) || attach > 1)
+        return -L4_EINVAL;
+    struct irq_line *l = &lines[n];
+    if (!attach) {
+        if (l->handler != self)
+            return -L4_EINVAL;          /* not the caller's line */
+        detach(n);
+        return 0;
+    }
+    if (l->handler == self)
+        return 0;
+    if (l->handler)
+        return -L4_EBUSY;
+    l->handler = self;
+    l->pending = 0;
+    self->irq_lines |= (uint16_t)(1u << n);
+    attached++;
+    pic_unmask((int)n);
+    return 0;
+}
+
+/* SYS_IO_ACCESS(): in, out, cli and sti for the calling thread (see the
+   top of this file for what cli means here).  The thread's saved eflags
+   come back into the CPU with its iret. */
+int32_t sys_io_access(struct trapframe *tf)
+{
+    if (!current->space->privileged)
+        return -L4_EPERM;
+    tf->eflags |= EFLAGS_IOPL;
+    return 0;
+}
+
+void irq_release(struct thread *t)
+{
+    for (unsigned n = 0; t->irq_lines && n < L4_IRQ_LINES; n++)
+        if (lines[n].handler == t)
+            detach(n);
+}
+
+/*
+ * The message from line `line` to t, written straight into t's registers
+ * as ipc_transfer would (l4/abi.h): MR0 = the tag (label L4_LABEL_IRQ, one
+ * word), MR1 = the time stamp, the sender (%ecx) = l4_irq_tid(line).
+ * (This and irq_accepted are for the holes below, hence "unused" until
+ * they are written.)
+ */
+static __attribute__((unused)) void irq_message(struct thread *t, unsigned line)
+{
+    ipc_set_mr(t, 0, l4_tag_make(L4_LABEL_IRQ, 1, 0));
+    ipc_set_mr(t, 1, lines[line].stamp);
+    thread_tf(t)->ecx = l4_irq_tid(line);
+    t->ipc_received = 1;
+}
+
+/* Whether t is blocked in a receive that takes line's message. */
+static __attribute__((unused)) int irq_accepted(const struct thread *t, unsigned line)
+{
+    return t->state == TS_RECEIVING &&
+           (t->ipc_from == L4_ANYTHREAD || t->ipc_from == l4_irq_tid(line));
+}
+
+void irq_interrupt(unsigned line)
+{
+    struct irq_line *l = &lines[line];
+    l->stamp = (uint32_t)rdtsc();
+    if (!l->handler) {
+        pic_mask((int)line);    /* detached while its interrupt was on its way */
+        return;
+    }
+    struct thread *h = l->handler;
+    int waiting = h->state == TS_RECEIVING;
+    irq_deliver(line);
+    /* A handler woken by its interrupt runs now, not when the interrupted
+       thread's slice ends.  (The idle thread schedules by itself.) */
+    if (waiting && h->state == TS_READY && current->space)
+        schedule();
+}
+
+int irq_ipc_receive(struct thread *self, l4_tid_t from)
+{
+    for (unsigned n = 0; n < L4_IRQ_LINES; n++)
+        if ((self->irq_lines >> n & 1) && irq_receive(self, n, from))
+            return 1;
+    return 0;
+}
+
+/*
+ * LAB 4: line `line`, which has a handler, has just interrupted (its
+ * time stamp is in lines[line].stamp).
+ *
+ * 1. Mask the line (pic_mask): it stays masked until the handler
+ *    acknowledges this interrupt (irq_receive).
+ * 2. If the handler (lines[line].handler) is blocked in a receive that
+ *    accepts the line's ID (irq_accepted), give it the message
+ *    (irq_message) and wake it (ipc_wake, with 0: its IPC succeeded).
+ * 3. Otherwise make the interrupt pending; irq_receive delivers it later.
+ * Runs in the interrupt, on whatever thread was running: `current` is
+ * not the handler.
+ * Tested by: make grade LAB=4 (irq_serial, irq_busy, irq_control).
+ */
+void irq_deliver(unsigned line)
+{
+    static int said;
+    pic_mask((int)line);        /* given: so that the stub does not print for every interrupt */
+    if (!said++)
+        kprintf("LAB 4: irq_deliver not implemented (kernel/irq.c)\n");
+}
+
+/*
+ * LAB 4: self, the handler of `line`, starts a receive phase from `from`
+ * (a thread ID, or L4_ANYTHREAD).  Runs before the receive blocks.
+ *
+ * 1. If the receive does not accept the line's ID (neither exactly
+ *    l4_irq_tid(line) nor L4_ANYTHREAD), it is none of this line's
+ *    business: return 0.
+ * 2. If an interrupt is pending, this receive takes it: clear the flag,
+ *    write the message into self (irq_message) and return 1.  The line
+ *    stays masked: this interrupt has not been acknowledged yet.
+ * 3. Otherwise, if `from` is exactly l4_irq_tid(line), the handler
+ *    acknowledges the interrupt it received last: unmask the line
+ *    (pic_unmask).  Return 0: the receive goes on and may block.
+ * A receive from any thread never acknowledges: a handler that serves
+ * clients too must not unmask its line by accident.
+ * Tested by: make grade LAB=4 (irq_serial, irq_busy, irq_control).
+ */
+int irq_receive(struct thread *self, unsigned line, l4_tid_t from)
+{
+    static int said;
+    (void)self, (void)line, (void)from;
+    if (!said++)
+        kprintf("LAB 4: irq_receive not implemented (kernel/irq.c)\n");
+    return 0;
+}

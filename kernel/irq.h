@@ -1,0 +1,50 @@
+/*
+ * Hardware interrupts as IPC (Lab 4, kernel/irq.c).  A thread of a root
+ * task attaches itself to an interrupt line; from then on each interrupt
+ * of that line is a message to it from the line's thread ID,
+ * l4_irq_tid(n), which no thread has (l4/abi.h).  The kernel masks the
+ * line when it fires and unmasks it when the handler acknowledges with a
+ * receive from exactly l4_irq_tid(n).
+ */
+#ifndef IRQ_H
+#define IRQ_H
+
+#include <stdint.h>
+#include "thread.h"
+#include "arch/i386/trapframe.h"
+#include "l4/abi.h"
+
+/* SYS_IRQ_CONTROL(line, attach) and SYS_IO_ACCESS() (l4/syscalls.h). */
+int32_t sys_irq_control(struct trapframe *tf);
+int32_t sys_io_access(struct trapframe *tf);
+
+/* Line `line` (not the timer) interrupted; called by trap.c after the EOI. */
+void irq_interrupt(unsigned line);
+
+/* t ends: every line it handles is detached and masked. */
+void irq_release(struct thread *t);
+
+/* Whether any line has a handler: an interrupt may still wake a thread
+   (the scheduler's deadlock check). */
+int irq_any_attached(void);
+
+/* Whether `from` is the ID of a line that t handles, so that t may
+   receive from it although no thread has that ID. */
+static inline int irq_handled_by(const struct thread *t, l4_tid_t from)
+{
+    uint32_t n = l4_tid_number(from) - L4_IRQ_TID_BASE;
+    return t->irq_lines && n < L4_IRQ_LINES && from == l4_irq_tid(n) &&
+           (t->irq_lines >> n & 1);
+}
+
+/* The receive phase of self, a handler, is about to start (kernel/
+   ipc_syscall.c): acknowledges a line if `from` is its ID, and delivers a
+   pending interrupt that the receive accepts.  Returns 1 if it delivered
+   one (the receive is complete), else 0 (go on and receive as usual). */
+int irq_ipc_receive(struct thread *self, l4_tid_t from);
+
+/* --- the Lab 4 holes, in kernel/irq.c --- */
+void irq_deliver(unsigned line);
+int irq_receive(struct thread *self, unsigned line, l4_tid_t from);
+
+#endif
