@@ -57,17 +57,21 @@ class Test:
     timeout   seconds on a reference machine; scaled by the measured speed factor
     check     extra judge: check(result, values) -> None or a reason string
     exit_rc   the QEMU exit code the run must end with (default: clean shutdown)
+    feed      (regex, text) pairs: when the regex first appears in the output,
+              the text is typed into COM1 (QEMU's serial input); both are
+              filled in with the run's values, like expect
     """
 
     def __init__(self, name, points, programs, expect=(), reject=(), params=None,
                  watches=(), watch_apart=False, icount=False, timeout=20, check=None,
-                 exit_rc=qemu.EXIT_SHUTDOWN, doc=""):
+                 exit_rc=qemu.EXIT_SHUTDOWN, feed=(), doc=""):
         self.name, self.points, self.programs = name, points, list(programs)
         self.expect, self.reject = list(expect), list(reject)
         self.params = dict(params or {})
         self.watches, self.watch_apart = list(watches), watch_apart
         self.icount, self.timeout, self.check = icount, timeout, check
         self.exit_rc, self.doc = exit_rc, doc
+        self.feed = list(feed)
         self.lab = None             # set by load_lab()
 
 
@@ -329,7 +333,8 @@ def _boot(test, build, scale, values, watch, check):
     res = None
     try:
         res = qemu.run(build, programs, timeout=test.timeout * scale, gdb_port=port,
-                       icount=test.icount)
+                       icount=test.icount,
+                       feed=[(fill(p, values), fill(t, values).encode()) for p, t in test.feed])
     finally:
         if gdb:
             # QEMU has ended, so GDB ends at once; if QEMU never ran, stop GDB.

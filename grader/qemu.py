@@ -11,6 +11,8 @@ the tests and the grader boot exactly the same machine:
 A test run (run()) reads the serial console until QEMU exits, a marker
 appears, the output limit is reached or the time runs out; whatever the
 kernel does, run() returns a Result and leaves no QEMU process behind.
+A test may also type into the serial console (feed): QEMU's stdin is the
+input of COM1.
 
 Command line (used by the Makefile):
     qemu.py --build DIR [--interactive] [--gdb PORT] [--kvm] [--icount]
@@ -19,6 +21,7 @@ Command line (used by the Makefile):
 
 import argparse
 import os
+import re
 import selectors
 import shutil
 import subprocess
@@ -131,14 +134,20 @@ class Result:
 
 
 def run(build, modules, timeout=30.0, max_output=256 * 1024, until=None,
-        gdb_port=None, kvm=False, icount=False, append=None):
+        gdb_port=None, kvm=False, icount=False, append=None, feed=None):
     """Boots QEMU, collects its serial output, and always cleans up.
-    until(output) -> bool may end the run early (reason 'marker')."""
+    until(output) -> bool may end the run early (reason 'marker').
+    feed is a list of (regex, bytes): when the regex (a string or a
+    compiled pattern) first matches the output, the bytes are written to
+    QEMU's stdin, which is COM1's input (-serial stdio); each is written
+    once, in the order their patterns appear.  Without feed, stdin is empty."""
     cmd = qemu_command(build, modules, gdb_port=gdb_port, kvm=kvm, icount=icount,
                        append=append)
+    feed = [(re.compile(p, re.M) if isinstance(p, str) else p, data) for p, data in feed or ()]
     start = time.monotonic()
-    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, start_new_session=True)
+    proc = subprocess.Popen(cmd, stdin=subprocess.PIPE if feed else subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            start_new_session=True)
     chunks, size, reason = [], 0, "exit"
     sel = selectors.DefaultSelector()
     sel.register(proc.stdout, selectors.EVENT_READ)
@@ -161,14 +170,34 @@ def run(build, modules, timeout=30.0, max_output=256 * 1024, until=None,
             if until and until(_decode(chunks)):
                 reason = "marker"
                 break
+            if feed:
+                _feed(proc, feed, _decode(chunks))
     finally:
         sel.close()
         if proc.poll() is None:
             proc.kill()
         rc = proc.wait()
         proc.stdout.close()
+        if proc.stdin:
+            try:
+                proc.stdin.close()
+            except OSError:
+                pass            # QEMU is gone; what it did not read does not matter
     return Result(_decode(chunks), rc if reason == "exit" else None, reason,
                   time.monotonic() - start)
+
+
+def _feed(proc, feed, output):
+    """Writes the bytes of every feed entry whose pattern has appeared, and
+    drops it from the list.  A QEMU that has stopped reading (it ended)
+    is no error here: run() reports how it ended."""
+    for entry in [e for e in feed if e[0].search(output)]:
+        feed.remove(entry)
+        try:
+            proc.stdin.write(entry[1])
+            proc.stdin.flush()
+        except OSError:
+            pass
 
 
 def _decode(chunks):
