@@ -21,14 +21,19 @@ def ok_line(name, rest=""):
 TESTS = [
     Test("irq_serial", points=12,
          doc="Text the grader types on COM1 (random, with the nonce, longer than the UART's "
-             "FIFO) reaches serial_drv's client complete and in order: the driver's receive "
+             "FIFO) reaches serial_drv's client complete and in order, in two parts: the "
+             "second typed only after the first has arrived, while the driver waits: its "
              "interrupts become IPC, each one acknowledged, none lost.",
          programs=["serial_drv", PROGRAM + " serial {nonce}"],
-         params={"a": (10**6, 10**9), "b": (10**6, 10**9)},
-         feed=[(r"^serial_drv: ready on COM1", "{nonce}-{a}-{b}-{nonce}.")],
+         params={"a": (10**6, 10**9), "b": (10**6, 10**9), "c": (10**6, 10**9)},
+         feed=[(r"^serial_drv: ready on COM1", "{nonce}-{a}."),
+               (r"^lab4 serial: nonce={nonce} part 1 received=", "{b}-{nonce}-{c}.")],
          expect=[(r"^serial_drv: ready on COM1", "serial_drv's line saying it is ready"),
-                 (r"^lab4 serial: nonce={nonce} received={nonce}-{a}-{b}-{nonce}$",
-                  "the client's line with the text the grader typed, complete and in order")]),
+                 (r"^lab4 serial: nonce={nonce} part 1 received={nonce}-{a}$",
+                  "the client's line with the first text the grader typed, complete and in order"),
+                 (r"^lab4 serial: nonce={nonce} part 2 received={b}-{nonce}-{c}$",
+                  "the client's line with the second text the grader typed, complete and in "
+                  "order")]),
     Test("irq_busy", points=13,
          doc="The RTC interrupts periodically; its handler takes ROUNDS interrupts, each "
              "confirmed by the RTC's register C: nothing is delivered before the handler "
