@@ -42,6 +42,18 @@ static __attribute__((noinline)) int items_valid(l4_tag_t tag)
     return 1;
 }
 
+/* The most words (MR0 included) a message to t may have: while t waits
+   in a call the kernel made for it, only the message registers the kernel
+   saved for it may be overwritten (kernel/pagefault.c, kernel/exception.c). */
+static inline unsigned ipc_max_words(const struct thread *t)
+{
+    if (t->in_pagefault)
+        return 3;
+    if (t->in_exception)
+        return 1 + L4_EXC_WORDS;
+    return L4_MAX_MRS;
+}
+
 /* Or-s L4_ERECV into an error of the receive phase. */
 static int recv_error(int err)
 {
@@ -65,10 +77,9 @@ int32_t sys_ipc(struct trapframe *tf)
             return -L4_ENOPARTNER;
         if (dest == self)
             return -L4_EINVAL;          /* would wait for itself forever */
-        /* A thread waiting for its pager keeps only MR0..MR2 safe
-           (kernel/pagefault.c): a longer answer would overwrite its own
-           message registers. */
-        if (dest->in_pagefault && 1 + l4_tag_untyped(tag) + l4_tag_typed(tag) > 3)
+        /* A longer answer to a thread waiting for its pager or exception
+           handler would overwrite its own message registers. */
+        if (1 + l4_tag_untyped(tag) + l4_tag_typed(tag) > ipc_max_words(dest))
             return -L4_EMSGLEN;
     }
     /* An interrupt's ID names no thread; only its handler may receive from it. */

@@ -44,26 +44,28 @@ static int32_t sys_kdb_exit(struct trapframe *tf)
     arch_shutdown(status);
 }
 
-/* Whether a pager argument is usable: none (nil), or a live thread. */
+/* Whether a pager (or exception handler) argument is usable: none (nil),
+   or a live thread. */
 static int pager_ok(l4_tid_t pager)
 {
     return pager == L4_NILTHREAD || thread_lookup(pager) != NULL;
 }
 
 /* What creating a thread or a task asks of its caller and its arguments
-   (entry in %ebx, stack in %ecx, pager in %edx): 0 or the error to return. */
+   (entry in %ebx, stack in %ecx, pager in %edx, exception handler in
+   %esi): 0 or the error to return. */
 static int32_t check_create(const struct trapframe *tf)
 {
     if (!current->space->privileged)
         return -L4_EPERM;
     if (tf->ebx >= L4_USER_TOP || tf->ecx > L4_USER_TOP)
         return -L4_EINVAL;
-    if (!pager_ok(tf->edx))
+    if (!pager_ok(tf->edx) || !pager_ok(tf->esi))
         return -L4_ENOPARTNER;
     return 0;
 }
 
-/* SYS_THREAD_CREATE(entry, stack, pager): a new thread in the caller's space. */
+/* SYS_THREAD_CREATE(entry, stack, pager, handler): a new thread in the caller's space. */
 static int32_t sys_thread_create(struct trapframe *tf)
 {
     int32_t err = check_create(tf);
@@ -73,10 +75,11 @@ static int32_t sys_thread_create(struct trapframe *tf)
     if (!t)
         return -L4_ENOMEM;
     t->pager = tf->edx;
+    t->exc_handler = tf->esi;
     return (int32_t)t->tid;
 }
 
-/* SYS_TASK_CREATE(entry, stack, pager): a new space.  Without a pager its
+/* SYS_TASK_CREATE(entry, stack, pager, handler): a new space.  Without a pager its
    thread first waits for the caller's message, which maps it its memory;
    with one it starts at once, and faults its memory in (l4/syscalls.h). */
 static int32_t sys_task_create(struct trapframe *tf)
@@ -97,6 +100,7 @@ static int32_t sys_task_create(struct trapframe *tf)
         return -L4_ENOMEM;
     }
     t->pager = pager;
+    t->exc_handler = tf->esi;
     if (pager != L4_NILTHREAD)
         thread_tf(t)->ecx = current->tid;       /* who made it, as after a first message */
     return (int32_t)t->tid;
@@ -111,6 +115,18 @@ static int32_t sys_set_pager(struct trapframe *tf)
     if (!t || !pager_ok(tf->ecx))
         return -L4_ENOPARTNER;
     t->pager = tf->ecx;
+    return 0;
+}
+
+/* SYS_SET_HANDLER(thread, handler): root tasks only (Lab 4). */
+static int32_t sys_set_handler(struct trapframe *tf)
+{
+    if (!current->space->privileged)
+        return -L4_EPERM;
+    struct thread *t = thread_lookup(tf->ebx);
+    if (!t || !pager_ok(tf->ecx))
+        return -L4_ENOPARTNER;
+    t->exc_handler = tf->ecx;
     return 0;
 }
 
@@ -141,6 +157,7 @@ static const syscall_fn syscalls[SYS_COUNT] = {
     [SYS_SET_PAGER] = sys_set_pager,
     [SYS_IRQ_CONTROL] = sys_irq_control,
     [SYS_IO_ACCESS] = sys_io_access,
+    [SYS_SET_HANDLER] = sys_set_handler,
 };
 
 void syscall(struct trapframe *tf)

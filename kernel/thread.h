@@ -49,6 +49,8 @@ struct thread {
     l4_tid_t pager;             /* receives this thread's page faults (Lab 3); nil: none */
     int in_pagefault;           /* waiting for its pager's answer (kernel/pagefault.c) */
     uint16_t irq_lines;         /* bit n: this thread handles interrupt line n (kernel/irq.c) */
+    l4_tid_t exc_handler;       /* receives this thread's exceptions (Lab 4); nil: none */
+    int in_exception;           /* waiting for its exception handler's reply (kernel/exception.c) */
     char name[THREAD_NAME_LEN];
 
     /* IPC state, used by kernel/ipc.c and kernel/ipc_syscall.c. */

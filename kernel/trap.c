@@ -1,13 +1,14 @@
 /*
  * Where every trap lands (from arch/i386/trapentry.asm): system calls,
  * hardware interrupts, and CPU exceptions.  A page fault in user mode goes
- * to the thread's pager (kernel/pagefault.c, Lab 3); any other exception in
- * user mode, or a fault nobody resolves, is the thread's fault and ends the
- * thread with a report; an exception in kernel mode is the kernel's bug and
- * a panic.
+ * to the thread's pager (kernel/pagefault.c, Lab 3), any other exception in
+ * user mode to its exception handler (kernel/exception.c, Lab 4); one that
+ * nobody resolves is the thread's fault and ends the thread with a report.
+ * An exception in kernel mode is the kernel's bug and a panic.
  */
 #include "kernel.h"
 #include "irq.h"
+#include "exception.h"
 #include "pagefault.h"
 #include "sched.h"
 #include "syscall.h"
@@ -71,7 +72,7 @@ void trap(struct trapframe *tf)
     else if (tf->trapno == T_PGFLT && tf_from_user(tf))
         pagefault(tf, rcr2());
     else if (tf_from_user(tf))
-        user_fault(tf, 0, NULL);
+        exception(tf);
     else
         panic_trap(tf);
 

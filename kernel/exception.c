@@ -1,0 +1,105 @@
+/*
+ * Lab 4: CPU exceptions as IPC to the thread's exception handler.
+ *
+ * The kernel does not decide what a divide error or an invalid opcode
+ * means for a thread: when a thread with an exception handler raises one
+ * in user mode, the kernel sends the handler a message on the thread's
+ * behalf (which exception, and every register the thread had), waits for
+ * the reply, and resumes the thread with the registers the reply gives.
+ * The handler may fix the thread (skip the instruction, emulate it: Lab 5's
+ * Linux server answers a Linux program's `int $0x80` this way) or never
+ * answer.  exception() is given; exception_ipc() is yours.  The Lab 4
+ * handout explains it.
+ */
+#include "kernel.h"
+#include "exception.h"
+#include "pagefault.h"      /* user_fault(), the report (kernel/trap.c) */
+#include "ipc.h"
+#include "sched.h"
+#include "lib/fmt.h"
+#include "l4/abi.h"
+
+/* Why the handler's answer did not resume the thread, in words, for the report. */
+static const char *unresumed_why(int err)
+{
+    switch (-err & ~L4_ERECV) {
+    case L4_EINVAL:    return "its reply was not a resume message (label 0, "
+                              "L4_EXC_WORDS untyped words, no typed ones)";
+    case L4_ECANCELED:
+    case L4_ENOPARTNER: return "it ended before it replied";
+    case L4_ENOSYS:    return "exception_ipc() is not written yet (kernel/exception.c, Lab 4)";
+    default:           return "the exception IPC failed";
+    }
+}
+
+void exception(struct trapframe *tf)
+{
+    struct thread *self = current;
+    char note[160];
+
+    /* Without a handler nobody can say what the exception means: the
+       thread is stopped, as in every lab before this one. */
+    if (self->exc_handler == L4_NILTHREAD) {
+        user_fault(tf, 0, NULL);
+        return;
+    }
+    struct thread *handler = thread_lookup(self->exc_handler);
+    if (!handler || handler == self) {
+        fmt_snprintf(note, sizeof note, "its exception handler, thread %u, did not resume it: %s",
+                     l4_tid_number(self->exc_handler),
+                     handler ? "the thread is its own exception handler and cannot answer itself"
+                             : "no such thread (it has ended)");
+        user_fault(tf, 0, note);
+        return;
+    }
+    self->in_exception = 1;
+    int err = exception_ipc(handler, tf);
+    self->in_exception = 0;
+    if (err == 0)
+        return;         /* back to user mode with the registers of the reply */
+    fmt_snprintf(note, sizeof note, "its exception handler, thread %u, did not resume it: "
+                 "%s (error %d)", l4_tid_number(self->exc_handler), unresumed_why(err), err);
+    user_fault(tf, 0, note);
+}
+
+/* The arithmetic flags of eflags (SDM vol. 1, 3.4.3): CF PF AF ZF SF DF OF,
+   the only ones a handler's reply may change (l4/abi.h). */
+#define EFLAGS_ARITH 0x00000CD5u
+
+/*
+ * LAB 4: the current thread's exception, its registers in tf, as a call
+ * to its exception handler.
+ *
+ * 1. Save what the message will overwrite that is not in it: MR2..MR12 in
+ *    the thread's UTCB (current->utcb->mr[]), and its receive window.  MR0,
+ *    MR1 and the sender's ID live in the thread's saved %esi, %edi and %ecx,
+ *    which are in the message itself: note them before you write MR0.
+ * 2. Write the message (l4/abi.h, "Exceptions"): MR0 = a tag with label
+ *    L4_LABEL_EXCEPTION, L4_EXC_WORDS untyped words, no typed ones; then
+ *    MR1..MR12 in the order of the L4_EXC_* enum: tf->trapno, tf->err,
+ *    eip, esp, eflags, eax, ebx, ecx, edx, esi, edi, ebp, all from tf.
+ *    ipc_set_mr puts each word where the IPC path looks for it.
+ * 3. Set the receive window to L4_NILPAGE: a reply may not map anything
+ *    into the thread's space.
+ * 4. Call the handler: ipc_call(handler) (kernel/ipc_syscall.c).  If it
+ *    succeeded, the reply (ipc_get_mr) must be exactly the tag label 0,
+ *    L4_EXC_WORDS untyped words, no typed ones; else the error is
+ *    -L4_EINVAL.  Read every reply word before you change tf: MR0 and MR1
+ *    are tf->esi and tf->edi.
+ * 5. Apply a valid reply to tf: eip, esp, and the seven general registers
+ *    from their words; of eflags only the arithmetic flags (CF PF AF ZF SF
+ *    DF OF: EFLAGS_ARITH below) come from the reply, every other bit stays
+ *    as it was.  A handler that could set IOPL or clear IF would let its
+ *    thread switch the machine's interrupts off.  (MR1 and MR2 of the
+ *    reply are ignored.)  On an error, put back the thread's %esi, %edi
+ *    and %ecx: its report shows them.
+ * 6. Restore MR2..MR12 and the receive window, whatever happened, and
+ *    return 0 or the error.
+ * Tested by: make grade LAB=4 (exc_resume, exc_divide, exc_traps, exc_robust).
+ */
+int exception_ipc(struct thread *handler, struct trapframe *tf)
+{
+    (void)handler, (void)tf;
+    kprintf("LAB 4: exception_ipc not implemented (kernel/exception.c)\n");
+    return -L4_ENOSYS;
+}

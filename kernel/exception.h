@@ -1,0 +1,29 @@
+/*
+ * CPU exceptions as IPC (Lab 4, kernel/exception.c).  The kernel has no
+ * policy for a thread that divides by zero or runs an instruction it may
+ * not: the exception becomes a message to the thread's exception handler,
+ * a user thread, whose reply gives the thread new registers and resumes
+ * it.  l4/abi.h has the message and the reply; docs/abi.md and the Lab 4
+ * handout explain them.  Lab 5's Linux server is such a handler: a Linux
+ * program's `int $0x80` reaches it this way.
+ */
+#ifndef EXCEPTION_H
+#define EXCEPTION_H
+
+#include "thread.h"
+
+/* --- given --- */
+
+/* An exception of the current thread's user code other than a page fault:
+   asks its exception handler, and resumes the thread as the reply says,
+   or reports the exception and stops the thread. */
+void exception(struct trapframe *tf);
+
+/* --- Lab 4 --- */
+
+/* The current thread's exception (its registers in tf) as a call to
+   handler; 0 once a valid reply has set the registers in tf, else an
+   error.  The thread's message registers are as they were either way. */
+int exception_ipc(struct thread *handler, struct trapframe *tf);
+
+#endif
