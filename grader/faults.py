@@ -12,6 +12,17 @@ The third line is there only when the thread had a pager (Lab 3).  A test
 that makes faults on purpose says which ones it expects (who, which access,
 at which randomized address, why), and match() compares them, in order,
 with what the kernel reported; an unexpected report fails the test too.
+
+Other exceptions (Lab 4, kernel/exception.c) are reported like this, the
+error code only if the CPU pushed one that is not 0, the handler line only
+if the thread had an exception handler:
+
+    user fault: thread 5 (lab4_exc): general protection (vector 13) at eip 0x0600021a
+      error code 0x00000402
+      its exception handler, thread 2, did not resume it: ...
+      eax 0x... ebx 0x... ecx 0x... edx 0x... esi 0x... edi 0x... ebp 0x... esp 0x...
+
+exception_reports() reads them.
 """
 
 import collections
@@ -34,6 +45,18 @@ Report = collections.namedtuple("Report", "thread program kind vector access add
 # (not checked), False (no pager line), or the pager's thread number.
 Expected = collections.namedtuple("Expected", "want access address reason thread pager")
 
+EXC_REPORT_RE = re.compile(r"^user fault: thread (\d+) \(([^)]*)\): (.*) \(vector (\d+)\) at eip (0x[0-9a-f]+)\n"
+                           r"(?:  error code (0x[0-9a-f]+)\n)?"
+                           r"(?:  its exception handler, thread (\d+), did not resume it: (.*)\n)?"
+                           r"  eax (0x\S+) ebx (0x\S+) ecx (0x\S+) edx (0x\S+) esi (0x\S+) edi (0x\S+)"
+                           r" ebp (0x\S+) esp 0x\S+$", re.M)
+
+# One report of an exception other than a page fault.  handler is the
+# handler's thread number, or None without a handler line; regs are eax ..
+# ebp as numbers.
+ExcReport = collections.namedtuple("ExcReport", "thread program kind vector eip error handler "
+                                                "handler_why regs lines")
+
 
 def reports(output):
     """Every user-fault report in the serial output, in order."""
@@ -43,6 +66,17 @@ def reports(output):
         found.append(Report(int(g[0]), g[1], g[2], int(g[3]), g[4],
                             int(g[5], 16) if g[5] else None, g[6],
                             int(g[7]) if g[7] else None, g[8], m.group(0).split("\n")))
+    return found
+
+
+def exception_reports(output):
+    """Every report of an exception other than a page fault, in order."""
+    found = []
+    for m in EXC_REPORT_RE.finditer(output):
+        g = m.groups()
+        found.append(ExcReport(int(g[0]), g[1], g[2], int(g[3]), int(g[4], 16),
+                               int(g[5], 16) if g[5] else 0, int(g[6]) if g[6] else None, g[7],
+                               [int(r, 16) for r in g[8:15]], m.group(0).split("\n")))
     return found
 
 
