@@ -343,6 +343,7 @@ static void resume_worker(void)
     for (int round = 0; round < 3; round++) {
         uint32_t value[NWORDS];
         uint32_t mask = random_reply(value) | 1u << L4_EXC_ESP | 1u << L4_EXC_EFLAGS;
+        value[L4_EXC_EFLAGS] = (value[L4_EXC_EFLAGS] & EFLAGS_ARITH) | EFLAGS_IF | 2u;
         value[L4_EXC_ESP] = exc_esp - 4 * (1 + rng() % 16);     /* exc_esp of the last round */
         if (round == 0)
             mask &= ~(1u << L4_EXC_ESP);        /* exc_esp is not known yet */
@@ -414,7 +415,7 @@ static void expect_stop(l4_tid_t w, const char *what)
 static void doomed(enum insn x, l4_tid_t h, enum answer a, const char *why)
 {
     expect_report(x, h, why);
-    plan.answer = a;
+    plan_resume(a, (uint32_t)insns[x].next, 0, NULL);   /* a kernel that resumes it: report(1) */
     unsigned before = nexc;
     expect_stop(start_worker(doomed_worker, 1, h), why);
     if (h == handler && nexc != before + 1)
