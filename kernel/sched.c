@@ -1,10 +1,30 @@
 /*
- * Round-robin scheduling over one ready queue, blocking and timeouts
- * (see sched.h).
+ * Fixed-priority scheduling, blocking and timeouts (see sched.h).
  *
- * Invariants: a thread is on the queue iff its state is TS_READY and it is
- * not `current`; the idle thread is never on the queue.  A thread is on the
- * timeout list iff it is blocked with a finite timeout (timeout_armed).
+ * Ready queues.  Each priority 0..L4_PRIO_MAX has a FIFO queue of its ready
+ * threads, and ready_bitmap has one bit per priority, set while that queue
+ * is not empty, so that the highest ready priority is found by looking at
+ * 8 words instead of 256 queues (kernel/prio.c).  The highest priority
+ * with a ready thread runs; threads of equal priority take turns, each for
+ * its own time slice, after which it goes to the back of its queue.  IPC's
+ * direct process switch puts a woken thread at the front of its own
+ * priority's queue: within a priority the receiver of a message runs next,
+ * but never ahead of a thread of a higher priority.
+ *
+ * Preemption.  A thread that becomes ready with a higher priority than the
+ * running one (a message or a timeout woke it, SYS_SCHEDULE raised it)
+ * takes the CPU when the current trap ends: change_state only sets
+ * sched_switch_due, which trap() tests just before it returns to user mode.
+ * Switching inside sched_wakeup itself would leave the waker's work half
+ * done (ipc_cancel wakes threads in a loop, for one).  The preempted thread
+ * keeps the rest of its slice and waits at the front of its queue: its
+ * turn was interrupted, not over.
+ *
+ * Invariants: a thread is on a queue iff its state is TS_READY and it is
+ * not `current`; it is then on ready_queues[t->prio], and ready_count
+ * counts it.  The idle thread is never on a queue.  Bit p of ready_bitmap
+ * is set iff ready_queues[p] is not empty.  A thread is on the timeout list
+ * iff it is blocked with a finite timeout (timeout_armed).
  * The kernel runs with interrupts off, so none of this needs a lock.
  */
 #include "kernel.h"
@@ -15,9 +35,16 @@
 #include "arch/i386/arch.h"
 #include "l4/abi.h"
 
-struct thread *current;
+/* Until sched_start() leaves the boot stack, `current` is a stand-in of
+   the lowest priority, so that threads made ready at boot need no check. */
+static struct thread boot = { .magic = THREAD_MAGIC, .prio = 0 };
+struct thread *current = &boot;
+struct ready_queue ready_queues[PRIO_LEVELS];
+uint32_t ready_bitmap[PRIO_WORDS];
+int sched_switch_due;               /* see sched.h */
+static unsigned ready_count;        /* threads on the ready queues */
+static int priorities_used;         /* some thread was given a non-default priority */
 static struct thread *idle;
-static struct thread *queue_head, *queue_tail;
 static struct thread *dead;         /* list of ended threads, not yet freed */
 static struct thread *timeouts;     /* blocked threads with a finite timeout */
 static unsigned live_threads;       /* user threads started and not yet dead */
@@ -25,46 +52,100 @@ static unsigned live_threads;       /* user threads started and not yet dead */
 void sched_init(struct thread *idle_thread)
 {
     idle = idle_thread;
+    idle->prio = 0;                 /* below everyone (it is never on a queue) */
 }
 
-static void enqueue(struct thread *t, int front)
+/* enqueue, take_head and unlink are on every IPC's path: keep them inline. */
+static inline void enqueue(struct thread *t, int front)
 {
+    struct ready_queue *q = &ready_queues[t->prio];
     if (front) {
-        t->next = queue_head;
-        queue_head = t;
-        if (!queue_tail)
-            queue_tail = t;
-        return;
+        t->next = q->head;
+        q->head = t;
+        if (!q->tail)
+            q->tail = t;
+    } else {
+        t->next = NULL;
+        if (q->tail)
+            q->tail->next = t;
+        else
+            q->head = t;
+        q->tail = t;
     }
-    t->next = NULL;
-    if (queue_tail)
-        queue_tail->next = t;
-    else
-        queue_head = t;
-    queue_tail = t;
+    ready_bitmap[t->prio / 32] |= 1u << (t->prio % 32);
+    ready_count++;
 }
 
-static struct thread *dequeue(void)
+/* Takes the head off priority prio's queue, which is not empty. */
+static inline struct thread *take_head(unsigned prio)
 {
-    struct thread *t = queue_head;
-    if (t) {
-        queue_head = t->next;
-        if (!queue_head)
-            queue_tail = NULL;
+    struct ready_queue *q = &ready_queues[prio];
+    struct thread *t = q->head;
+    q->head = t->next;
+    if (!q->head) {
+        q->tail = NULL;
+        ready_bitmap[prio / 32] &= ~(1u << (prio % 32));
     }
+    ready_count--;
     return t;
 }
 
 static void unlink(struct thread *t)
 {
-    struct thread **pp = &queue_head, *prev = NULL;
+    struct ready_queue *q = &ready_queues[t->prio];
+    struct thread **pp = &q->head, *prev = NULL;
     for (; *pp && *pp != t; prev = *pp, pp = &(*pp)->next)
         ;
     if (!*pp)
         return;
     *pp = t->next;
-    if (queue_tail == t)
-        queue_tail = prev;
+    if (q->tail == t)
+        q->tail = prev;
+    if (!q->head)
+        ready_bitmap[t->prio / 32] &= ~(1u << (t->prio % 32));
+    ready_count--;
+}
+
+/* Panics, with a hint, if sched_pick (Lab 4) broke the queues' rules. */
+static void check_pick(const struct thread *t)
+{
+    if (!t) {
+        if (ready_count)
+            panic("sched_pick returned NULL, but %u threads are ready (kernel/prio.c)",
+                  ready_count);
+        return;
+    }
+    if (t->state != TS_READY || t == idle)
+        panic("sched_pick returned thread %u (%s), which is not a ready thread (kernel/prio.c)",
+              thread_number(t), t->name);
+    const struct ready_queue *q = &ready_queues[t->prio];
+    int bit = ready_bitmap[t->prio / 32] >> (t->prio % 32) & 1;
+    if (bit != (q->head != NULL) || (q->head == NULL) != (q->tail == NULL) || q->head == t)
+        panic("sched_pick left priority %u's queue or its ready_bitmap bit inconsistent "
+              "(kernel/prio.c)", t->prio);
+}
+
+/*
+ * Takes the thread to run next off its queue; NULL if none is ready.
+ *
+ * Until SYS_SCHEDULE gives some thread a priority other than
+ * L4_PRIO_DEFAULT, every thread has the default priority, so every ready
+ * thread is on that one queue, and its head is exactly what sched_pick
+ * would choose: the kernel takes it itself.  So Labs 0..3, which never
+ * set a priority, never run Lab 4's sched_pick and do not depend on it.
+ * Once a priority has been set, sched_pick decides, for good: the flag
+ * stays set, since some thread may keep the priority it was given.
+ */
+static struct thread *pick(void)
+{
+    struct thread *t;
+    if (!priorities_used)
+        return ready_queues[L4_PRIO_DEFAULT].head ? take_head(L4_PRIO_DEFAULT) : NULL;
+    t = sched_pick();
+    check_pick(t);
+    if (t)
+        ready_count--;
+    return t;
 }
 
 static void timeout_cancel(struct thread *t)
@@ -95,7 +176,10 @@ static int is_blocked(enum thread_state s)
     return s == TS_SENDING || s == TS_RECEIVING;
 }
 
-static void change_state(struct thread *t, enum thread_state state, int front)
+/* Inlined into each caller, so that the compiler drops the branches its
+   constant state and front rule out: this is on every IPC's path. */
+static inline __attribute__((always_inline))
+void change_state(struct thread *t, enum thread_state state, int front)
 {
     if (t->state == TS_DEAD)
         panic("thread %u (%s) is dead; it cannot change state", thread_number(t), t->name);
@@ -107,9 +191,14 @@ static void change_state(struct thread *t, enum thread_state state, int front)
         unlink(t);
     if (is_blocked(t->state))
         timeout_cancel(t);
-    if (state == TS_READY && t != current)
+    if (state == TS_READY && t != current) {
         enqueue(t, front);
+        if (t->prio > current->prio)
+            sched_switch_due = 1;
+    }
     if (state == TS_DEAD) {
+        if (t == current)
+            sched_switch_due = 1;       /* it must not go back to user mode */
         if (t->state != TS_NEW)
             live_threads--;
         t->next = dead;
@@ -183,7 +272,7 @@ static void report_blocked(struct thread *t, void *arg)
  */
 static void check_deadlock(void)
 {
-    if (queue_head || timeouts || irq_any_attached() ||
+    if (ready_count || timeouts || irq_any_attached() ||
         (current->state == TS_READY && current != idle))
         return;
     kprintf("l4lab: deadlock: every thread is blocked in IPC and no timeout is pending:\n");
@@ -205,7 +294,9 @@ static void switch_to(struct thread *next)
     arch_switch(&prev->ksp, next->ksp);
 }
 
-void schedule(void)
+/* The heart of schedule() and sched_switch(): a current thread that is
+   still ready goes back to its queue, at the front or the back. */
+static inline __attribute__((always_inline)) void reschedule(int front)
 {
     reap();
     if (live_threads == 0) {
@@ -214,16 +305,53 @@ void schedule(void)
     }
     check_deadlock();
     if (current->state == TS_READY && current != idle)
-        enqueue(current, 0);
-    struct thread *next = dequeue();
+        enqueue(current, front);
+    sched_switch_due = 0;
+    struct thread *next = pick();
     if (!next)
         next = idle;
     if (next != current)
         switch_to(next);
 }
 
-/* Gives up on every blocked thread whose timeout has come; returns how
-   many there were. */
+void schedule(void)
+{
+    reschedule(0);
+}
+
+void sched_switch(void)
+{
+    /* A preempted thread goes to the front of its queue: its turn was
+       interrupted, not over.  (An ended one goes nowhere.) */
+    reschedule(1);
+}
+
+void sched_set_params(struct thread *t, unsigned prio, unsigned slice)
+{
+    if (slice)
+        t->slice = t->ticks_left = slice;
+    if (prio != L4_PRIO_DEFAULT)
+        priorities_used = 1;
+    if (prio == t->prio)
+        return;
+    unsigned old = t->prio;
+    if (t->state == TS_READY && t != current) {
+        unlink(t);
+        t->prio = prio;
+        enqueue(t, 0);
+        if (prio > current->prio)
+            sched_switch_due = 1;
+    } else {
+        t->prio = prio;
+        /* The running thread lowered itself: a ready one may outrank it now. */
+        if (t == current && prio < old)
+            sched_switch_due = 1;
+    }
+}
+
+/* Gives up on every blocked thread whose timeout has come.  Returns how
+   many of them have the current thread's priority (a higher one has set
+   sched_switch_due). */
 static int expire_timeouts(void)
 {
     struct thread **pp = &timeouts;
@@ -237,29 +365,32 @@ static int expire_timeouts(void)
         *pp = t->timeout_next;
         t->timeout_armed = 0;
         ipc_timeout(t);
-        n++;
+        if (t->prio == current->prio)
+            n++;
     }
     return n;
 }
 
 void sched_tick(void)
 {
-    /* A thread whose timeout expired runs at once: it waited long enough. */
-    if (expire_timeouts() > 0 && current != idle)
+    int expired = expire_timeouts();
+    if (current == idle)
+        return;                 /* the idle loop calls schedule() after every interrupt */
+    /* The slice follows the thread across IPC switches, so that two
+       threads calling each other cannot keep a third off the CPU. */
+    if (--current->ticks_left == 0) {
+        current->ticks_left = current->slice;
         schedule();
-    else if (current != idle && --current->ticks_left == 0) {
-        /* The slice follows the thread across IPC switches, so that two
-           threads calling each other cannot keep a third off the CPU. */
-        current->ticks_left = SCHED_SLICE;
+    } else if (expired) {
+        /* A thread of our priority whose timeout expired runs at once: it
+           waited long enough.  A higher one preempts at the trap's end. */
         schedule();
     }
 }
 
 void sched_start(void)
 {
-    static struct thread boot;      /* where the boot stack's %esp is saved */
-    current = &boot;
-    boot.magic = THREAD_MAGIC;
+    /* `boot` is current: its %esp is saved there, never used again. */
     schedule();
     panic("sched_start: returned to the boot stack");
 }

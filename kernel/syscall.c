@@ -130,6 +130,20 @@ static int32_t sys_set_handler(struct trapframe *tf)
     return 0;
 }
 
+/* SYS_SCHEDULE(thread, priority, slice): root tasks only (Lab 4). */
+static int32_t sys_schedule(struct trapframe *tf)
+{
+    if (!current->space->privileged)
+        return -L4_EPERM;
+    if (tf->ecx > L4_PRIO_MAX || tf->edx > SCHED_SLICE_MAX)
+        return -L4_EINVAL;
+    struct thread *t = thread_lookup(tf->ebx);
+    if (!t)
+        return -L4_ENOPARTNER;
+    sched_set_params(t, tf->ecx, tf->edx);
+    return 0;
+}
+
 /* SYS_CLOCK(): timer ticks since boot. */
 static int32_t sys_clock(struct trapframe *tf)
 {
@@ -158,6 +172,7 @@ static const syscall_fn syscalls[SYS_COUNT] = {
     [SYS_IRQ_CONTROL] = sys_irq_control,
     [SYS_IO_ACCESS] = sys_io_access,
     [SYS_SET_HANDLER] = sys_set_handler,
+    [SYS_SCHEDULE] = sys_schedule,
 };
 
 void syscall(struct trapframe *tf)

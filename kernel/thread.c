@@ -25,7 +25,8 @@ static struct thread *tcb_alloc(const char *name)
     struct thread *t = P2V(pa);
     memset(t, 0, sizeof *t);
     t->magic = THREAD_MAGIC;
-    t->ticks_left = SCHED_SLICE;
+    t->prio = L4_PRIO_DEFAULT;
+    t->slice = t->ticks_left = L4_SLICE_DEFAULT;
     t->ipc_from = L4_NILTHREAD;
     strlcpy(t->name, name, sizeof t->name);
     return t;

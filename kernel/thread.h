@@ -43,6 +43,8 @@ struct thread {
     struct space *space;
     l4_tid_t tid;               /* L4_NILTHREAD for the idle thread */
     unsigned ticks_left;        /* of the current time slice */
+    unsigned prio;              /* 0..L4_PRIO_MAX; changed only by sched.c (Lab 4) */
+    unsigned slice;             /* ticks per time slice (Lab 4) */
     uint32_t timeout_at;        /* blocked with a timeout: the tick at which to give up */
     int timeout_armed;          /* on the timeout list */
     struct thread *timeout_next;/* link in sched.c's list of pending timeouts */

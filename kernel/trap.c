@@ -76,9 +76,11 @@ void trap(struct trapframe *tf)
     else
         panic_trap(tf);
 
-    /* A thread that ended does not go back to user mode: pick another one.
+    /* A thread that ended does not go back to user mode, and one that
+       this trap made ready may outrank the current thread (Lab 4): either
+       way, sched.c has set sched_switch_due, and another thread runs.
        (A thread that blocks waits inside its system call, in sched_block.)
-       This frame is abandoned for good. */
-    if (tf_from_user(tf) && current->state != TS_READY)
-        schedule();
+       An ended thread's frame is abandoned for good. */
+    if (tf_from_user(tf) && sched_switch_due)
+        sched_switch();
 }
