@@ -23,7 +23,7 @@ def sched_test(name, points, doc, args="", params=None, ok="", check=None):
                 params=dict(params or {}, seed=(1, 2**31 - 1)),
                 expect=[(r"^lab4 %s: nonce={nonce} %sok$" % (name, ok),
                          "lab4_sched's success line")],
-                check=check, timeout=30)
+                check=check, timeout=20)
 
 
 def woke_in_time(res, values):
