@@ -255,6 +255,9 @@ static void report_blocked(struct thread *t, void *arg)
     if (t->in_pagefault)
         kprintf("  thread %u (%s) waits for its pager, thread %u, to resolve a page fault\n",
                 thread_number(t), t->name, l4_tid_number(t->pager));
+    else if (t->in_exception)
+        kprintf("  thread %u (%s) waits for its exception handler, thread %u, to answer "
+                "an exception\n", thread_number(t), t->name, l4_tid_number(t->exc_handler));
     else if (t->state == TS_SENDING)
         kprintf("  thread %u (%s) waits to send to thread %u\n", thread_number(t), t->name,
                 thread_number(t->ipc_partner));
