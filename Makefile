@@ -107,6 +107,11 @@ demo:
 	@$(DEMO) 'sigma0' 'lab3_pager cow demo 8 7'
 	@$(DEMO) 'sigma0' 'lab3_pager readonly demo 4 7'
 	@$(DEMO) 'sigma0' 'bench_pf 200 instructions demo'
+	@echo; echo "== Lab 4: exceptions (a breakpoint, int 0x80, cli) reach a user-level handler,"
+	@echo "   which resumes the thread; the cost of that, and of an interrupt reaching a user driver"
+	@$(DEMO) 'lab4_exc traps demo 7'
+	@$(DEMO) 'bench_exc 200 instructions demo'
+	@$(DEMO) 'bench_irq 200 instructions demo'
 
 help:
 	@sed -n '1,/^$$/p' Makefile | sed 's/^# \{0,1\}//'
