@@ -157,8 +157,11 @@ void irq_interrupt(unsigned line)
     int waiting = h->state == TS_RECEIVING;
     irq_deliver(line);
     /* A handler woken by its interrupt runs now, not when the interrupted
-       thread's slice ends.  (The idle thread schedules by itself.) */
-    if (waiting && h->state == TS_READY && current->space)
+       thread's slice ends, unless the interrupted thread outranks it: one of
+       equal priority goes to the back of its queue, as if its slice had
+       ended (a higher handler preempts through sched_switch_due anyway).
+       (The idle thread schedules by itself.) */
+    if (waiting && h->state == TS_READY && current->space && h->prio >= current->prio)
         schedule();
 }
 
