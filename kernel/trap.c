@@ -22,8 +22,8 @@ volatile uint32_t ticks;        /* timer interrupts since boot (sched.h) */
 static void irq(struct trapframe *tf)
 {
     int line = (int)tf->trapno - T_IRQ0;
-    if (line == IRQ_SPURIOUS)
-        return;                 /* the 8259 sends these without an EOI */
+    if ((line == 7 || line == 15) && pic_spurious(line))
+        return;                 /* no device asked: the 8259 wants no EOI for it */
     pic_eoi(line);
     if (line == IRQ_TIMER) {
         ticks++;

@@ -31,7 +31,6 @@
 #define IRQ_TIMER     0
 #define IRQ_CASCADE   2         /* the slave PIC hangs on the master's line 2 */
 #define IRQ_COM1      4
-#define IRQ_SPURIOUS  7
 
 #define TIMER_HZ    100
 
@@ -39,6 +38,10 @@ void gdt_init(void);
 void idt_init(void);
 void pic_init(void);
 void pic_eoi(int irq);
+/* Whether an interrupt on line 7 or 15 is spurious (no line was really
+   raised: the PIC's in-service bit is clear); sends the EOI the master
+   still needs for a spurious one from the slave. */
+int pic_spurious(int irq);
 /* Stop and let through one line's interrupts (kernel/irq.c, Lab 4). */
 void pic_mask(int irq);
 void pic_unmask(int irq);

@@ -29,6 +29,21 @@ void pic_init(void)
     outb(PIC2_DATA, 0xFF);
 }
 
+#define OCW3_READ_ISR 0x0B
+
+int pic_spurious(int irq)
+{
+    if (irq != 7 && irq != 15)
+        return 0;
+    int cmd = irq == 7 ? PIC1_CMD : PIC2_CMD;
+    outb(cmd, OCW3_READ_ISR);
+    if (inb(cmd) & 0x80)
+        return 0;                       /* line 7 of that PIC is really in service */
+    if (irq == 15)
+        outb(PIC1_CMD, OCW2_EOI);       /* the master did see the cascade line */
+    return 1;
+}
+
 void pic_eoi(int irq)
 {
     if (irq >= 8)
