@@ -12,7 +12,7 @@
 #include "thread.h"
 #include "l4/abi.h"
 
-#define SCHED_SLICE_MAX 6000    /* ticks (a minute): a longer slice is refused */
+#define SCHED_SLICE_MAX L4_SLICE_MAX    /* l4/abi.h */
 
 extern struct thread *current;
 extern volatile uint32_t ticks; /* timer interrupts since boot (kernel/trap.c) */

@@ -170,6 +170,7 @@ enum { L4_EXC_VECTOR = 1, L4_EXC_ERROR, L4_EXC_EIP, L4_EXC_ESP, L4_EXC_EFLAGS, L
 #define L4_PRIO_MAX       255
 #define L4_PRIO_DEFAULT   100
 #define L4_SLICE_DEFAULT  10
+#define L4_SLICE_MAX      6000      /* ticks (a minute): a longer slice is refused */
 
 /* The first boot module, if its program is called "sigma0", owns the
    physical memory the kernel does not keep for itself: the kernel maps
