@@ -143,3 +143,22 @@ unsigned long strtoul(const char *s, char **end, int base)
         *end = (char *)s;
     return v;
 }
+
+/* The test programs' failure lines (test_begin, test_fail in ulib.h). */
+static char test_prefix[48] = "test";
+
+void test_begin(const char *lab, const char *test)
+{
+    fmt_snprintf(test_prefix, sizeof test_prefix, "%s %s", lab, test);
+}
+
+void test_fail(const char *fmt, ...)
+{
+    va_list ap;
+    printf("%s: FAIL: ", test_prefix);
+    va_start(ap, fmt);
+    vprintf(fmt, ap);
+    va_end(ap);
+    printf("\n");
+    l4_kdb_exit(1);
+}

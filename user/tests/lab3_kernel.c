@@ -54,17 +54,6 @@ static volatile unsigned nfaults;
 static uint32_t pool_next = POOL;
 static char stacks[6][STACK_WORDS * 4] __attribute__((aligned(16)));
 
-static __attribute__((noreturn, format(printf, 1, 2))) void fail(const char *fmt, ...)
-{
-    va_list ap;
-    printf("lab3 %s: FAIL: ", test_name);
-    va_start(ap, fmt);
-    vprintf(fmt, ap);
-    va_end(ap);
-    printf("\n");
-    l4_kdb_exit(1);
-}
-
 static uint32_t rng(void)
 {
     return xorshift32(&rng_state);
@@ -88,7 +77,7 @@ static uint32_t new_frame(uint32_t va)
     uint32_t at = pool_next;
     int32_t pa = sigma0_get_page(l4_boot_tid(0), at);
     if (pa < 0)
-        fail("sigma0_get_page returned %d", pa);
+        test_fail("sigma0_get_page returned %d", pa);
     pool_next += PAGE;
     for (unsigned i = 0; i < PAGE / 4; i++)
         ((uint32_t *)at)[i] = pattern(va & ~(PAGE - 1), i);
@@ -184,16 +173,16 @@ static uint32_t touch(uint32_t addr, int write)
     static const char *const names[5] = {"ebx", "ecx", "edx", "esi", "edi"};
     for (int i = 0; i < 5; i++)
         if (regs_out[i] != regs_in[i])
-            fail("after a page fault at %p, %%%s is %p, but it was %p before: the fault "
-                 "must leave every register as it was (pagefault_ipc saves and restores "
-                 "what the IPC overwrites)", (void *)addr, names[i], (void *)regs_out[i],
-                 (void *)regs_in[i]);
+            test_fail("after a page fault at %p, %%%s is %p, but it was %p before: the fault "
+                      "must leave every register as it was (pagefault_ipc saves and restores "
+                      "what the IPC overwrites)", (void *)addr, names[i], (void *)regs_out[i],
+                      (void *)regs_in[i]);
     if (u->mr[2] != mr2)
-        fail("after a page fault at %p, MR2 is %p, but it was %p before", (void *)addr,
-             (void *)u->mr[2], (void *)mr2);
+        test_fail("after a page fault at %p, MR2 is %p, but it was %p before", (void *)addr,
+                  (void *)u->mr[2], (void *)mr2);
     if (u->rcv_window != window)
-        fail("after a page fault at %p, the receive window is %p, but it was %p before",
-             (void *)addr, (void *)u->rcv_window, (void *)window);
+        test_fail("after a page fault at %p, the receive window is %p, but it was %p before",
+                  (void *)addr, (void *)u->rcv_window, (void *)window);
     return v;
 }
 
@@ -216,9 +205,9 @@ static int32_t wait_for(l4_tid_t w)
 {
     int32_t err = l4_receive(w, 5 * L4_TICK_HZ, NULL);
     if (err == -(L4_ETIMEOUT | L4_ERECV))
-        fail("a worker neither finished nor was stopped within 5 s: does it fault again and "
-             "again? (a fault the pager did not resolve must be reported, not retried: "
-             "pagefault_resolved in kernel/pagefault.c)");
+        test_fail("a worker neither finished nor was stopped within 5 s: does it fault again and "
+                  "again? (a fault the pager did not resolve must be reported, not retried: "
+                  "pagefault_resolved in kernel/pagefault.c)");
     return err < 0 ? err : (int32_t)l4_mr(1);
 }
 
@@ -231,7 +220,7 @@ static l4_tid_t start_worker(void (*fn)(void), unsigned stack, l4_tid_t its_page
 {
     int32_t t = l4_thread_create_paged(fn, stacks[stack] + sizeof stacks[stack], its_pager);
     if (t < 0)
-        fail("l4_thread_create_paged returned %d", t);
+        test_fail("l4_thread_create_paged returned %d", t);
     return (l4_tid_t)t;
 }
 
@@ -239,19 +228,19 @@ static l4_tid_t start_worker(void (*fn)(void), unsigned stack, l4_tid_t its_page
 static void check_fault(unsigned i, l4_tid_t w, uint32_t access, uint32_t addr, uint32_t eip)
 {
     if (nfaults <= i)
-        fail("the pager received %u fault message(s), expected at least %u", nfaults, i + 1);
+        test_fail("the pager received %u fault message(s), expected at least %u", nfaults, i + 1);
     struct fault *f = &faults[i];
     l4_tag_t want = l4_tag_make(L4_LABEL_PAGEFAULT | access, 2, 0);
     if (f->from != w)
-        fail("fault message %u came from thread %p, expected the worker %p", i + 1,
-             (void *)f->from, (void *)w);
+        test_fail("fault message %u came from thread %p, expected the worker %p", i + 1,
+                  (void *)f->from, (void *)w);
     if (f->tag != want)
-        fail("fault message %u has tag %p, expected %p (label L4_LABEL_PAGEFAULT | %s, "
-             "2 untyped words)", i + 1, (void *)f->tag, (void *)want,
-             access == L4_FPAGE_W ? "L4_FPAGE_W" : "L4_FPAGE_R");
+        test_fail("fault message %u has tag %p, expected %p (label L4_LABEL_PAGEFAULT | %s, "
+                  "2 untyped words)", i + 1, (void *)f->tag, (void *)want,
+                  access == L4_FPAGE_W ? "L4_FPAGE_W" : "L4_FPAGE_R");
     if (f->addr != addr || f->eip != eip)
-        fail("fault message %u says address %p, eip %p; expected address %p, eip %p", i + 1,
-             (void *)f->addr, (void *)f->eip, (void *)addr, (void *)eip);
+        test_fail("fault message %u says address %p, eip %p; expected address %p, eip %p", i + 1,
+                  (void *)f->addr, (void *)f->eip, (void *)addr, (void *)eip);
 }
 
 /* --- protocol --- */
@@ -289,24 +278,25 @@ static void test_protocol(void)
     l4_tid_t w = start_worker(protocol_worker, 1, pager);
     int32_t r = wait_for(w);
     if (r < 0)
-        fail("the worker did not finish: %d (was it stopped? see the kernel's report above)", r);
+        test_fail("the worker did not finish: %d (was it stopped? see the kernel's report "
+                  "above)", r);
     if (nfaults != 3)
-        fail("the pager received %u fault messages, expected 3 (a read, then a write to the "
-             "same page, mapped read-only, then a write to a fresh page)", nfaults);
+        test_fail("the pager received %u fault messages, expected 3 (a read, then a write to the "
+                  "same page, mapped read-only, then a write to a fresh page)", nfaults);
     check_fault(0, w, L4_FPAGE_R, a1, eips[0]);
     if (r == 1)
-        fail("the worker read the wrong word at %p: the page the pager mapped did not land "
-             "on the fault address (the receive window: l4_pagefault_window)", (void *)a1);
+        test_fail("the worker read the wrong word at %p: the page the pager mapped did not land "
+                  "on the fault address (the receive window: l4_pagefault_window)", (void *)a1);
     check_fault(1, w, L4_FPAGE_W, faults[1].addr, eips[1]);
     if (r == 2)
-        fail("the worker's write to its read-only page did not stick after the pager mapped "
-             "it writable");
+        test_fail("the worker's write to its read-only page did not stick after the pager mapped "
+                  "it writable");
     check_fault(2, w, L4_FPAGE_W, a2, eips[2]);
     if (faults[2].long_reply != -L4_EMSGLEN)
-        fail("a 4-word reply to a thread in a page fault returned %d, expected -L4_EMSGLEN "
-             "(only a map item fits)", faults[2].long_reply);
+        test_fail("a 4-word reply to a thread in a page fault returned %d, expected -L4_EMSGLEN "
+                  "(only a map item fits)", faults[2].long_reply);
     if (r != 0)
-        fail("the worker reported %d", r);
+        test_fail("the worker reported %d", r);
 }
 
 /* --- robust --- */
@@ -350,7 +340,8 @@ static void expect_stop(l4_tid_t w, const char *what)
 {
     int32_t r = wait_for(w);
     if (!stopped(r))
-        fail("%s: the worker should have been stopped by the kernel, but its wait gave %d", what, r);
+        test_fail("%s: the worker should have been stopped by the kernel, but its wait gave "
+                  "%d", what, r);
 }
 
 static void test_robust(void)
@@ -360,8 +351,8 @@ static void test_robust(void)
     printf("lab3 robust: expecting a fault: reads 0x%08x (kernel memory, no pager asked)\n", kaddr);
     expect_stop(start_worker(kernel_reader, 1, pager), "a read of kernel memory");
     if (nfaults != 0)
-        fail("a fault on kernel memory (%p) reached the pager: the kernel must report it "
-             "itself", (void *)faults[0].addr);
+        test_fail("a fault on kernel memory (%p) reached the pager: the kernel must report it "
+                  "itself", (void *)faults[0].addr);
 
     /* A pager that answers without a page. */
     raddr = area_addr();
@@ -369,7 +360,7 @@ static void test_robust(void)
     printf("lab3 robust: expecting a fault: writes 0x%08x (its pager refuses)\n", raddr);
     expect_stop(start_worker(refused, 1, pager), "a pager that answers without a page");
     if (nfaults != 1 || faults[0].addr != raddr)
-        fail("the pager saw %u faults, expected 1 at %p", nfaults, (void *)raddr);
+        test_fail("the pager saw %u faults, expected 1 at %p", nfaults, (void *)raddr);
     nfaults = 0;
 
     /* A pager that ends without answering. */
@@ -379,21 +370,22 @@ static void test_robust(void)
     printf("lab3 robust: expecting a fault: writes 0x%08x (its pager ends)\n", eaddr);
     expect_stop(start_worker(orphan, 1, dying), "a pager that ends without answering");
     if (nfaults != 1 || faults[0].addr != eaddr)
-        fail("the dying pager saw %u faults, expected 1 at %p", nfaults, (void *)eaddr);
+        test_fail("the dying pager saw %u faults, expected 1 at %p", nfaults, (void *)eaddr);
 
     /* Bad pager arguments. */
     int32_t r = l4_set_pager(dying, pager);
     if (r != -L4_ENOPARTNER)
-        fail("l4_set_pager of an ended thread returned %d, expected -L4_ENOPARTNER", r);
+        test_fail("l4_set_pager of an ended thread returned %d, expected -L4_ENOPARTNER", r);
     r = l4_thread_create_paged(fine_worker, stacks[3] + sizeof stacks[3], dying);
     if (r != -L4_ENOPARTNER)
-        fail("l4_thread_create_paged with an ended pager returned %d, expected -L4_ENOPARTNER", r);
+        test_fail("l4_thread_create_paged with an ended pager returned %d, expected "
+                  "-L4_ENOPARTNER", r);
 
     /* A thread that is its own pager. */
     oaddr = area_addr();
     l4_tid_t w = start_worker(self_paged, 3, pager);
     if ((r = l4_set_pager(w, w)) != 0)
-        fail("l4_set_pager(w, w) returned %d, expected 0", r);
+        test_fail("l4_set_pager(w, w) returned %d, expected 0", r);
     printf("lab3 robust: expecting a fault: reads 0x%08x (its own pager)\n", oaddr);
     l4_set_mr(0, 0);
     l4_send(w, L4_TIMEOUT_NEVER);
@@ -404,20 +396,21 @@ static void test_robust(void)
     next_answer = TASK;
     r = l4_task_create_paged(task_entry, (void *)TASK_STACK_TOP, pager);
     if (r < 0)
-        fail("l4_task_create_paged returned %d", r);
+        test_fail("l4_task_create_paged returned %d", r);
     l4_tid_t task = (l4_tid_t)r;
     if ((r = l4_receive(task, 500, NULL)) < 0)
-        fail("the new task did not send its message: %d", r);
+        test_fail("the new task did not send its message: %d", r);
     if (l4_mr(1) != driver || l4_mr(2) != 63)
-        fail("the new task started with %%ecx = %p (expected its creator %p) and read %u "
-             "from its stack (expected 63)", (void *)l4_mr(1), (void *)driver, l4_mr(2));
+        test_fail("the new task started with %%ecx = %p (expected its creator %p) and read %u "
+                  "from its stack (expected 63)", (void *)l4_mr(1), (void *)driver, l4_mr(2));
     if (nfaults < 2)
-        fail("the new task faulted %u times: it should fault at least on its code and its stack",
-             nfaults);
+        test_fail("the new task faulted %u times: it should fault at least on its code and its "
+                  "stack",
+                  nfaults);
 
     /* The kernel and the pager still work. */
     if ((r = wait_for(start_worker(fine_worker, 4, pager))) != 0)
-        fail("after all that, a worker's fault was not resolved: %d", r);
+        test_fail("after all that, a worker's fault was not resolved: %d", r);
 }
 
 int main(int argc, char **argv)
@@ -427,19 +420,20 @@ int main(int argc, char **argv)
         return 1;
     }
     test_name = argv[1];
+    test_begin("lab3", test_name);
     nonce = argv[2];
     rng_state = strtoul(argv[3], NULL, 0) | 1;
     driver = l4_myself();
     int32_t p = thread_spawn(pager_loop, stacks[0], sizeof stacks[0]);
     if (p < 0)
-        fail("cannot start the pager thread: %d", p);
+        test_fail("cannot start the pager thread: %d", p);
     pager = (l4_tid_t)p;
     if (strcmp(test_name, "protocol") == 0)
         test_protocol();
     else if (strcmp(test_name, "robust") == 0)
         test_robust();
     else
-        fail("no test called '%s'", test_name);
+        test_fail("no test called '%s'", test_name);
     printf("lab3 %s: nonce=%s ok\n", test_name, nonce);
     l4_kdb_exit(0);
 }

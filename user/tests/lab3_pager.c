@@ -101,18 +101,6 @@ static uint32_t seed, rng_state;
 static l4_tid_t pager;
 static char pager_stack[4 * PAGE] __attribute__((aligned(16)));
 
-/* Ends the test with a failure the grader shows to the student. */
-static __attribute__((noreturn, format(printf, 1, 2))) void fail(const char *fmt, ...)
-{
-    va_list ap;
-    printf("lab3 %s: FAIL: ", test_name);
-    va_start(ap, fmt);
-    vprintf(fmt, ap);
-    va_end(ap);
-    printf("\n");
-    l4_kdb_exit(1);
-}
-
 static uint32_t rng(void)
 {
     return xorshift32(&rng_state);
@@ -236,7 +224,7 @@ static struct child spawn(const char *name)
 {
     int32_t tid = pager_spawn(pager, child_main, l4_myself());
     if (tid < 0)
-        fail("pager_spawn of child %s returned %d, expected a thread ID", name, tid);
+        test_fail("pager_spawn of child %s returned %d, expected a thread ID", name, tid);
     return (struct child){(l4_tid_t)tid, name};
 }
 
@@ -244,8 +232,8 @@ static void add_region(struct child *c, uint32_t base, uint32_t pages, uint32_t 
 {
     int32_t r = pager_region(pager, c->tid, base, pages * PAGE, rights);
     if (r != 0)
-        fail("pager_region(child %s, 0x%08x, %u pages, rights %x) returned %d, expected 0",
-             c->name, base, pages, rights, r);
+        test_fail("pager_region(child %s, 0x%08x, %u pages, rights %x) returned %d, expected 0",
+                  c->name, base, pages, rights, r);
 }
 
 /* Sends request op with n words to child c and waits for its answer;
@@ -264,20 +252,20 @@ static void must_ask(const struct child *c, uint32_t op, unsigned n, const uint3
 {
     int32_t r = ask(c, op, n, w);
     if (r == -(L4_ETIMEOUT | L4_ERECV) || r == -L4_ETIMEOUT)
-        fail("child %s (thread %u) did not answer within %u ticks while it %s: is it "
-             "waiting for a fault that nobody resolves?", c->name, l4_tid_number(c->tid),
-             CHILD_TICKS, what);
+        test_fail("child %s (thread %u) did not answer within %u ticks while it %s: is it "
+                  "waiting for a fault that nobody resolves?", c->name, l4_tid_number(c->tid),
+                  CHILD_TICKS, what);
     if (r == -L4_ECANCELED || r == -(L4_ECANCELED | L4_ERECV) || r == -L4_ENOPARTNER)
-        fail("child %s (thread %u) ended while it %s (the driver's call returned %d): a "
-             "fault it took was not resolved, see the kernel's report above", c->name,
-             l4_tid_number(c->tid), what, r);
+        test_fail("child %s (thread %u) ended while it %s (the driver's call returned %d): a "
+                  "fault it took was not resolved, see the kernel's report above", c->name,
+                  l4_tid_number(c->tid), what, r);
     if (r != 0)
-        fail("child %s (thread %u) %s: the driver's call returned %d, expected 0", c->name,
-             l4_tid_number(c->tid), what, r);
+        test_fail("child %s (thread %u) %s: the driver's call returned %d, expected 0", c->name,
+                  l4_tid_number(c->tid), what, r);
     l4_tag_t tag = l4_mr(0);
     if (l4_tag_label(tag) != REPLY_LABEL || l4_tag_untyped(tag) != words)
-        fail("child %s answered with tag %x while it %s, expected label %x and %u words",
-             c->name, tag, what, REPLY_LABEL, words);
+        test_fail("child %s answered with tag %x while it %s, expected label %x and %u words",
+                  c->name, tag, what, REPLY_LABEL, words);
 }
 
 /*
@@ -300,10 +288,10 @@ static uint32_t touch(const struct child *c, int kind, uint32_t addr, uint32_t v
         out[i] = l4_mr(1 + i);
     for (unsigned i = kind == TOUCH_WRITE ? 0 : 1; i < TOUCH_OUT; i++)
         if (out[i] != in[1 + i])
-            fail("child %s (thread %u) %s: its %s held %x before the access and %x after "
-                 "it; a page fault must leave the thread's registers, message registers "
-                 "and receive window as they were", c->name, l4_tid_number(c->tid), what,
-                 names[i], in[1 + i], out[i]);
+            test_fail("child %s (thread %u) %s: its %s held %x before the access and %x after "
+                      "it; a page fault must leave the thread's registers, message registers "
+                      "and receive window as they were", c->name, l4_tid_number(c->tid), what,
+                      names[i], in[1 + i], out[i]);
     return out[0];
 }
 
@@ -312,8 +300,8 @@ static void must_read(const struct child *c, uint32_t addr, uint32_t want, const
 {
     uint32_t got = touch(c, TOUCH_READ, addr, 0);
     if (got != want)
-        fail("child %s (thread %u) read %x at 0x%08x (%s), expected %x", c->name,
-             l4_tid_number(c->tid), got, addr, why, want);
+        test_fail("child %s (thread %u) read %x at 0x%08x (%s), expected %x", c->name,
+                  l4_tid_number(c->tid), got, addr, why, want);
 }
 
 /* The page at addr in child c must hold nonzero words, whose xor is x. */
@@ -323,9 +311,9 @@ static void must_scan(const struct child *c, uint32_t addr, uint32_t nonzero, ui
     uint32_t w = addr;
     must_ask(c, OP_SCAN, 1, &w, 2, "scanned a page");
     if (l4_mr(1) != nonzero || l4_mr(2) != x)
-        fail("child %s (thread %u) found %u words that are not 0 in the page at 0x%08x (xor "
-             "%x), expected %u (xor %x): %s", c->name, l4_tid_number(c->tid), l4_mr(1),
-             addr & ~(PAGE - 1), l4_mr(2), nonzero, x, why);
+        test_fail("child %s (thread %u) found %u words that are not 0 in the page at 0x%08x (xor "
+                  "%x), expected %u (xor %x): %s", c->name, l4_tid_number(c->tid), l4_mr(1),
+                  addr & ~(PAGE - 1), l4_mr(2), nonzero, x, why);
 }
 
 /* Child c's access at addr must be refused: announced for the grader
@@ -339,18 +327,18 @@ static void must_fault(const struct child *c, int kind, uint32_t addr, const cha
         in[i] = value();
     int32_t r = ask(c, OP_TOUCH, TOUCH_IN, in);
     if (r == 0)
-        fail("child %s (thread %u) %s 0x%08x (%s) without a fault: it answered", c->name,
-             l4_tid_number(c->tid), kind == TOUCH_WRITE ? "wrote" : "read", addr, why);
+        test_fail("child %s (thread %u) %s 0x%08x (%s) without a fault: it answered", c->name,
+                  l4_tid_number(c->tid), kind == TOUCH_WRITE ? "wrote" : "read", addr, why);
     if (r != -(L4_ECANCELED | L4_ERECV) && r != -(L4_ENOPARTNER | L4_ERECV))
-        fail("waiting for child %s (thread %u), whose access at 0x%08x must fault and stop "
-             "it, returned %d, expected %d (it ended while the driver waited)", c->name,
-             l4_tid_number(c->tid), addr, r, -(L4_ECANCELED | L4_ERECV));
+        test_fail("waiting for child %s (thread %u), whose access at 0x%08x must fault and stop "
+                  "it, returned %d, expected %d (it ended while the driver waited)", c->name,
+                  l4_tid_number(c->tid), addr, r, -(L4_ECANCELED | L4_ERECV));
     /* Stopped for good: a new request finds nobody. */
     r = ask(c, OP_SCAN, 1, &addr);
     if (r != -L4_ENOPARTNER)
-        fail("a request to child %s (thread %u) after its refused fault returned %d, "
-             "expected %d (the kernel stops a thread whose fault was refused)", c->name,
-             l4_tid_number(c->tid), r, -L4_ENOPARTNER);
+        test_fail("a request to child %s (thread %u) after its refused fault returned %d, "
+                  "expected %d (the kernel stops a thread whose fault was refused)", c->name,
+                  l4_tid_number(c->tid), r, -L4_ENOPARTNER);
 }
 
 #define ANY 0xFFFFFFFFu
@@ -363,22 +351,22 @@ static struct pager_stats expect_stats(const struct child *c, uint32_t base,
     struct pager_stats got;
     int32_t r = pager_stats(pager, c->tid, base, &got);
     if (r != 0)
-        fail("pager_stats(child %s, 0x%08x) returned %d, expected 0", c->name, base, r);
+        test_fail("pager_stats(child %s, 0x%08x) returned %d, expected 0", c->name, base, r);
     const uint32_t *g = (const uint32_t *)&got, *w = (const uint32_t *)&want;
     for (unsigned i = 0; i < PAGER_STATS_WORDS; i++)
         if (w[i] != ANY && g[i] != w[i])
-            fail("the pager's statistics for child %s's region at 0x%08x: faults %u, "
-                 "zero_fills %u, copies %u, refused %u, shared %u; expected %d, %d, %d, %d, "
-                 "%d (-1: any)", c->name, base, got.faults, got.zero_fills, got.copies,
-                 got.refused, got.shared, (int32_t)want.faults, (int32_t)want.zero_fills,
-                 (int32_t)want.copies, (int32_t)want.refused, (int32_t)want.shared);
+            test_fail("the pager's statistics for child %s's region at 0x%08x: faults %u, "
+                      "zero_fills %u, copies %u, refused %u, shared %u; expected %d, %d, %d, %d, "
+                      "%d (-1: any)", c->name, base, got.faults, got.zero_fills, got.copies,
+                      got.refused, got.shared, (int32_t)want.faults, (int32_t)want.zero_fills,
+                      (int32_t)want.copies, (int32_t)want.refused, (int32_t)want.shared);
     return got;
 }
 
 static void check_pages(uint32_t n, uint32_t min, uint32_t max)
 {
     if (n < min || n > max)
-        fail("N = %u pages, expected %u..%u", n, min, max);
+        test_fail("N = %u pages, expected %u..%u", n, min, max);
 }
 
 /* --- the tests --- */
@@ -491,8 +479,8 @@ static void test_cow(uint32_t n)
 
     int32_t shared = pager_copy(pager, c[0].tid, base, n * PAGE, c[1].tid);
     if (shared != (int32_t)count(s))
-        fail("pager_copy of A's region (0x%08x, %u pages, %u of them touched) to B returned "
-             "%d, expected %u (the pages it shares)", base, n, count(s), shared, count(s));
+        test_fail("pager_copy of A's region (0x%08x, %u pages, %u of them touched) to B returned "
+                  "%d, expected %u (the pages it shares)", base, n, count(s), shared, count(s));
 
     /* Both see A's data, and zeros where A wrote nothing. */
     shuffle(order, 2 * n);
@@ -555,7 +543,7 @@ static void test_unmapped(uint32_t addr)
     uint32_t v = value();
     addr &= ~3u;                                /* a word, inside its page */
     if (addr < 0x70000000u || addr > 0x7FFFFFFCu)
-        fail("ADDR 0x%08x, expected 0x70000000..0x7ffffffc", addr);
+        test_fail("ADDR 0x%08x, expected 0x70000000..0x7ffffffc", addr);
     struct child a = spawn("A");
     add_region(&a, base, size, RW);
     must_read(&a, first, 0, "a fresh page of a demand-zero region");
@@ -567,14 +555,14 @@ static void test_unmapped(uint32_t addr)
     must_read(&b, first, v, "its own write, after the other child was stopped");
     must_ask(&b, OP_SET_PAGER, 0, 0, 1, "called l4_set_pager on itself");
     if ((int32_t)l4_mr(1) != -L4_EPERM)
-        fail("child B's l4_set_pager(itself, L4_NILTHREAD) returned %d, expected %d: only "
-             "root tasks may set pagers", (int32_t)l4_mr(1), -L4_EPERM);
+        test_fail("child B's l4_set_pager(itself, L4_NILTHREAD) returned %d, expected %d: only "
+                  "root tasks may set pagers", (int32_t)l4_mr(1), -L4_EPERM);
     int32_t r = l4_set_pager(a.tid, L4_NILTHREAD);
     if (r != -L4_ENOPARTNER)
-        fail("l4_set_pager of child A, stopped by its fault, returned %d, expected %d", r,
-             -L4_ENOPARTNER);
+        test_fail("l4_set_pager of child A, stopped by its fault, returned %d, expected %d", r,
+                  -L4_ENOPARTNER);
     if ((r = l4_set_pager(b.tid, L4_NILTHREAD)) != 0)
-        fail("the driver's l4_set_pager(child B, L4_NILTHREAD) returned %d, expected 0", r);
+        test_fail("the driver's l4_set_pager(child B, L4_NILTHREAD) returned %d, expected 0", r);
     must_fault(&b, TOUCH_READ, base + (first - base + PAGE) % (size * PAGE),
                "no pager any more");
     printf("lab3 unmapped: nonce=%s at=0x%08x ok\n", nonce, addr);
@@ -598,14 +586,14 @@ static void own_frame(int32_t pa, uint32_t va, uint32_t off, const char *how)
 {
     uint32_t i = own_count;
     if (pa < 0)
-        fail("%s (the driver's frame %u) returned %d, expected a physical address", how, i + 1,
-             pa);
+        test_fail("%s (the driver's frame %u) returned %d, expected a physical address", how, i + 1,
+                  pa);
     if (pa % PAGE || pa < 0x100000)
-        fail("%s gave the driver the frame at %x: not a page of free RAM", how, pa);
+        test_fail("%s gave the driver the frame at %x: not a page of free RAM", how, pa);
     for (uint32_t j = 0; j < i; j++)
         if (own_pa[j] == (uint32_t)pa)
-            fail("sigma0 gave the driver the frame at %x twice (its frames %u and %u, the "
-                 "second by %s)", pa, j + 1, i + 1, how);
+            test_fail("sigma0 gave the driver the frame at %x twice (its frames %u and %u, the "
+                      "second by %s)", pa, j + 1, i + 1, how);
     own_pa[i] = (uint32_t)pa;
     own_va[i] = va + off;
     own_count++;
@@ -624,11 +612,11 @@ static void own_frame_at(const l4_tid_t s0, uint32_t pa, uint32_t va)
         if (r == -L4_EPERM || r == -L4_EINVAL)
             continue;                   /* handed out already, or not sigma0's */
         if (r >= 0 && (uint32_t)r != pa)
-            fail("sigma0_get_frame(%x) returned %x, another frame", pa, r);
+            test_fail("sigma0_get_frame(%x) returned %x, another frame", pa, r);
         own_frame(r, va, offset(), "sigma0_get_frame");
         return;
     }
-    fail("sigma0_get_frame found no free frame in 256 pages above %x", pa - 256 * PAGE);
+    test_fail("sigma0_get_frame found no free frame in 256 pages above %x", pa - 256 * PAGE);
 }
 
 /*
@@ -668,11 +656,11 @@ static void test_sigma0(uint32_t n)
     uint32_t spare = base[0] + n * PAGE, again = own_pa[rng() % own_count];
     int32_t r = sigma0_get_frame(s0, again, spare);
     if (r != -L4_EPERM)
-        fail("sigma0_get_frame(%x), a frame sigma0 gave the driver already, returned %d, "
-             "expected %d (-L4_EPERM)", again, r, -L4_EPERM);
+        test_fail("sigma0_get_frame(%x), a frame sigma0 gave the driver already, returned %d, "
+                  "expected %d (-L4_EPERM)", again, r, -L4_EPERM);
     if ((r = sigma0_get_frame(s0, 0x100000, spare)) != -L4_EINVAL)
-        fail("sigma0_get_frame(0x100000), a frame of the kernel image, returned %d, "
-             "expected %d (-L4_EINVAL)", r, -L4_EINVAL);
+        test_fail("sigma0_get_frame(0x100000), a frame of the kernel image, returned %d, "
+                  "expected %d (-L4_EINVAL)", r, -L4_EINVAL);
 
     /* Every page holds its owner's word and nothing else. */
     for (uint32_t who = 1; who < 3; who++)
@@ -687,9 +675,9 @@ static void test_sigma0(uint32_t n)
         for (uint32_t j = 0; j < WORDS; j++)
             nonzero += p[j] != 0;
         if (*(volatile uint32_t *)own_va[i] != want || nonzero != 1)
-            fail("the driver's frame %u (physical %x, at 0x%08x) holds %x and %u words that "
-                 "are not 0, expected %x and 1: someone else writes to it", i + 1, own_pa[i],
-                 own_va[i], *(volatile uint32_t *)own_va[i], nonzero, want);
+            test_fail("the driver's frame %u (physical %x, at 0x%08x) holds %x and %u words that "
+                      "are not 0, expected %x and 1: someone else writes to it", i + 1, own_pa[i],
+                      own_va[i], *(volatile uint32_t *)own_va[i], nonzero, want);
     }
     printf("lab3 sigma0: nonce=%s pages=%u frames=%u+%u ok\n", nonce, n, n, own_count - n);
     l4_kdb_exit(0);
@@ -707,14 +695,15 @@ int main(int argc, char **argv)
         l4_kdb_exit(2);
     }
     test_name = argv[1];
+    test_begin("lab3", test_name);
     nonce = argv[2];
     seed = rng_state = arg(argc, argv, argc - 1) | 1;   /* SEED is always the last parameter */
     if (l4_myself() != l4_boot_tid(1))
-        fail("this is thread %x, but the driver must be the first thread of boot module 1 "
-             "(%x), after sigma0", l4_myself(), l4_boot_tid(1));
+        test_fail("this is thread %x, but the driver must be the first thread of boot module 1 "
+                  "(%x), after sigma0", l4_myself(), l4_boot_tid(1));
     int32_t p = pager_start(l4_boot_tid(0), pager_stack, sizeof pager_stack);
     if (p < 0)
-        fail("pager_start returned %d, expected the pager's thread ID", p);
+        test_fail("pager_start returned %d, expected the pager's thread ID", p);
     pager = (l4_tid_t)p;
     printf("lab3 %s: the pager is thread %u\n", test_name, l4_tid_number(pager));
 
@@ -729,5 +718,5 @@ int main(int argc, char **argv)
         test_unmapped(p1);
     else if (strcmp(test_name, "sigma0") == 0)
         test_sigma0(p1);
-    fail("unknown test '%s'", test_name);
+    test_fail("unknown test '%s'", test_name);
 }

@@ -52,17 +52,6 @@ static uint32_t rng_state;
 static l4_tid_t driver, handler;
 static char stacks[NSTACKS][STACK_WORDS * 4] __attribute__((aligned(16)));
 
-static __attribute__((noreturn, format(printf, 1, 2))) void fail(const char *fmt, ...)
-{
-    va_list ap;
-    printf("lab4 %s: FAIL: ", test_name);
-    va_start(ap, fmt);
-    vprintf(fmt, ap);
-    va_end(ap);
-    printf("\n");
-    l4_kdb_exit(1);
-}
-
 static uint32_t rng(void)
 {
     return xorshift32(&rng_state);
@@ -203,35 +192,36 @@ static void plan_resume(enum answer a, uint32_t eip, uint32_t mask, const uint32
 static void check_message(enum insn x, unsigned before)
 {
     if (nexc != before + 1)
-        fail("%s: the handler received %u exception messages, expected 1%s", insns[x].name,
-             nexc - before, nexc == before ? " (did the instruction fault at all?)" : "");
+        test_fail("%s: the handler received %u exception messages, expected 1%s", insns[x].name,
+                  nexc - before, nexc == before ? " (did the instruction fault at all?)" : "");
     struct exc *m = &exc_log[before % 16];
     uint32_t *w = m->w;
     uint32_t eip = (uint32_t)(insns[x].trap ? insns[x].next : insns[x].at);
     l4_tag_t want = l4_tag_make(L4_LABEL_EXCEPTION, L4_EXC_WORDS, 0);
     if (m->from != l4_myself())
-        fail("%s: the exception message came from %p, expected the faulting thread %p",
-             insns[x].name, (void *)m->from, (void *)l4_myself());
+        test_fail("%s: the exception message came from %p, expected the faulting thread %p",
+                  insns[x].name, (void *)m->from, (void *)l4_myself());
     if (w[0] != want)
-        fail("%s: the message's tag is %p, expected %p (label L4_LABEL_EXCEPTION, "
-             "L4_EXC_WORDS untyped words)", insns[x].name, (void *)w[0], (void *)want);
+        test_fail("%s: the message's tag is %p, expected %p (label L4_LABEL_EXCEPTION, "
+                  "L4_EXC_WORDS untyped words)", insns[x].name, (void *)w[0], (void *)want);
     if (w[L4_EXC_VECTOR] != insns[x].vector || w[L4_EXC_ERROR] != insns[x].error)
-        fail("%s: the message says vector %u, error code %p; expected vector %u, error code "
-             "%p (MR1, MR2)", insns[x].name, w[L4_EXC_VECTOR], (void *)w[L4_EXC_ERROR],
-             insns[x].vector, (void *)insns[x].error);
+        test_fail("%s: the message says vector %u, error code %p; expected vector %u, error code "
+                  "%p (MR1, MR2)", insns[x].name, w[L4_EXC_VECTOR], (void *)w[L4_EXC_ERROR],
+                  insns[x].vector, (void *)insns[x].error);
     if (w[L4_EXC_EIP] != eip || w[L4_EXC_ESP] != exc_esp)
-        fail("%s: the message says eip %p, esp %p; expected eip %p (the %s), esp %p "
-             "(MR3, MR4)", insns[x].name, (void *)w[L4_EXC_EIP], (void *)w[L4_EXC_ESP],
-             (void *)eip, insns[x].trap ? "address after the trap" : "faulting instruction",
-             (void *)exc_esp);
-    if ((w[L4_EXC_EFLAGS] & (EFLAGS_ARITH | EFLAGS_IF)) != (exc_in[NREGS] & (EFLAGS_ARITH | EFLAGS_IF)))
-        fail("%s: the message says eflags %p; the thread had %p in its arithmetic flags and IF "
-             "(MR5)", insns[x].name, (void *)w[L4_EXC_EFLAGS], (void *)exc_in[NREGS]);
+        test_fail("%s: the message says eip %p, esp %p; expected eip %p (the %s), esp %p "
+                  "(MR3, MR4)", insns[x].name, (void *)w[L4_EXC_EIP], (void *)w[L4_EXC_ESP],
+                  (void *)eip, insns[x].trap ? "address after the trap" : "faulting instruction",
+                  (void *)exc_esp);
+    if ((w[L4_EXC_EFLAGS] & (EFLAGS_ARITH | EFLAGS_IF)) !=
+        (exc_in[NREGS] & (EFLAGS_ARITH | EFLAGS_IF)))
+        test_fail("%s: the message says eflags %p; the thread had %p in its arithmetic flags "
+                  "and IF (MR5)", insns[x].name, (void *)w[L4_EXC_EFLAGS], (void *)exc_in[NREGS]);
     for (int i = 0; i < NREGS; i++)
         if (w[L4_EXC_EAX + i] != exc_in[i])
-            fail("%s: the message says %s = %p, but the thread had %p (MR%d; the order is "
-                 "eax ebx ecx edx esi edi ebp)", insns[x].name, reg_names[i],
-                 (void *)w[L4_EXC_EAX + i], (void *)exc_in[i], L4_EXC_EAX + i);
+            test_fail("%s: the message says %s = %p, but the thread had %p (MR%d; the order is "
+                      "eax ebx ecx edx esi edi ebp)", insns[x].name, reg_names[i],
+                      (void *)w[L4_EXC_EAX + i], (void *)exc_in[i], L4_EXC_EAX + i);
 }
 
 /* Checks the registers the thread resumed with against the plan. */
@@ -241,23 +231,23 @@ static void check_resumed(enum insn x)
         int set = plan.mask & 1u << (L4_EXC_EAX + i);
         uint32_t want = set ? plan.value[L4_EXC_EAX + i] : exc_in[i];
         if (exc_out[i] != want)
-            fail("after %s, %%%s is %p, expected %p (%s)", insns[x].name, reg_names[i],
-                 (void *)exc_out[i], (void *)want,
-                 set ? "the handler's reply set it" : "the reply left it as it was");
+            test_fail("after %s, %%%s is %p, expected %p (%s)", insns[x].name, reg_names[i],
+                      (void *)exc_out[i], (void *)want,
+                      set ? "the handler's reply set it" : "the reply left it as it was");
     }
     uint32_t esp = plan.mask & 1u << L4_EXC_ESP ? plan.value[L4_EXC_ESP] : exc_esp;
     if (exc_out[NREGS] != esp)
-        fail("after %s, %%esp is %p, expected %p (from the reply's MR4)", insns[x].name,
-             (void *)exc_out[NREGS], (void *)esp);
+        test_fail("after %s, %%esp is %p, expected %p (from the reply's MR4)", insns[x].name,
+                  (void *)exc_out[NREGS], (void *)esp);
     uint32_t fl = plan.mask & 1u << L4_EXC_EFLAGS ? plan.value[L4_EXC_EFLAGS] : exc_in[NREGS];
     uint32_t got = exc_out[NREGS + 1];
     if ((got & EFLAGS_ARITH) != (fl & EFLAGS_ARITH))
-        fail("after %s, the arithmetic flags are %p, expected %p (from the reply's MR5)",
-             insns[x].name, (void *)(got & EFLAGS_ARITH), (void *)(fl & EFLAGS_ARITH));
+        test_fail("after %s, the arithmetic flags are %p, expected %p (from the reply's MR5)",
+                  insns[x].name, (void *)(got & EFLAGS_ARITH), (void *)(fl & EFLAGS_ARITH));
     if (!(got & EFLAGS_IF) || (got & (EFLAGS_IOPL | EFLAGS_NT)))
-        fail("after %s, eflags is %p: IF must stay set and IOPL and NT clear, whatever the "
-             "reply says (only CF PF AF ZF SF DF OF come from the reply)", insns[x].name,
-             (void *)got);
+        test_fail("after %s, eflags is %p: IF must stay set and IOPL and NT clear, whatever the "
+                  "reply says (only CF PF AF ZF SF DF OF come from the reply)", insns[x].name,
+                  (void *)got);
 }
 
 /*
@@ -280,12 +270,13 @@ static void raise_and_check(enum insn x, enum answer a, uint32_t mask, const uin
     check_resumed(x);
     for (unsigned i = 2; i < 16; i++)
         if (u->mr[i] != mrs[i])
-            fail("after %s, MR%u is %p, but it was %p before: the exception IPC must leave the "
-                 "thread's message registers as they were", insns[x].name, i,
-                 (void *)u->mr[i], (void *)mrs[i]);
+            test_fail("after %s, MR%u is %p, but it was %p before: the exception IPC must leave "
+                      "the "
+                      "thread's message registers as they were", insns[x].name, i,
+                      (void *)u->mr[i], (void *)mrs[i]);
     if (u->rcv_window != window)
-        fail("after %s, the receive window is %p, but it was %p before", insns[x].name,
-             (void *)u->rcv_window, (void *)window);
+        test_fail("after %s, the receive window is %p, but it was %p before", insns[x].name,
+                  (void *)u->rcv_window, (void *)window);
 }
 
 /* Random reply words for a random non-empty subset of the registers;
@@ -324,7 +315,7 @@ static l4_tid_t start_worker(void (*fn)(void), unsigned stack, l4_tid_t its_hand
     int32_t t = l4_thread_create_ex(fn, stacks[stack] + sizeof stacks[stack], L4_NILTHREAD,
                                     its_handler);
     if (t < 0)
-        fail("l4_thread_create_ex returned %d", t);
+        test_fail("l4_thread_create_ex returned %d", t);
     return (l4_tid_t)t;
 }
 
@@ -332,8 +323,8 @@ static void run_worker(void (*fn)(void), const char *what)
 {
     int32_t r = wait_for(start_worker(fn, 1, handler));
     if (r != 0)
-        fail("%s: the worker did not finish (%d): was it stopped? See the kernel's report "
-             "above", what, r);
+        test_fail("%s: the worker did not finish (%d): was it stopped? See the kernel's report "
+                  "above", what, r);
 }
 
 /* --- resume, divide, traps --- */
@@ -407,8 +398,8 @@ static void expect_stop(l4_tid_t w, const char *what)
 {
     int32_t r = wait_for(w);
     if (r != -(L4_ECANCELED | L4_ERECV) && r != -(L4_ENOPARTNER | L4_ERECV))
-        fail("%s: the worker should have been stopped by the kernel, but its wait gave %d",
-             what, r);
+        test_fail("%s: the worker should have been stopped by the kernel, but its wait gave %d",
+                  what, r);
 }
 
 /* A doomed worker raising x, with handler h answering a. */
@@ -419,7 +410,7 @@ static void doomed(enum insn x, l4_tid_t h, enum answer a, const char *why)
     unsigned before = nexc;
     expect_stop(start_worker(doomed_worker, 1, h), why);
     if (h == handler && nexc != before + 1)
-        fail("%s: the handler received %u messages, expected 1", why, nexc - before);
+        test_fail("%s: the handler received %u messages, expected 1", why, nexc - before);
 }
 
 static void long_worker(void)
@@ -428,8 +419,8 @@ static void long_worker(void)
     raise_and_check(UD2, LONG_THEN_RESUME, random_reply(value), value);
     int32_t r = exc_log[(nexc - 1) % 16].long_reply;
     if (r != -L4_EMSGLEN)
-        fail("a reply of %u words to a thread waiting for its exception handler returned %d, "
-             "expected -L4_EMSGLEN", NWORDS + 1, r);
+        test_fail("a reply of %u words to a thread waiting for its exception handler returned %d, "
+                  "expected -L4_EMSGLEN", NWORDS + 1, r);
     report(0);
 }
 
@@ -443,7 +434,7 @@ static void flags_worker(void)
     unsigned before = nexc;
     raise_and_check(CLI, RESUME, 0, NULL);
     if (nexc != before + 1)
-        fail("cli did not fault after a reply that tried to set IOPL 3");
+        test_fail("cli did not fault after a reply that tried to set IOPL 3");
     report(0);
 }
 
@@ -467,7 +458,7 @@ static void check_eperm(void)
 {
     int32_t child = l4_task_create(task_main, task_stack + sizeof task_stack);
     if (child < 0)
-        fail("l4_task_create returned %d", child);
+        test_fail("l4_task_create returned %d", child);
     /* This program lies in one 4 MiB-aligned 4 MiB slot (user/Makefrag). */
     uint32_t slot = (uint32_t)task_main & ~0x3FFFFFu;
     l4_set_mr(0, l4_tag_make(0, 0, 2));
@@ -477,26 +468,28 @@ static void check_eperm(void)
     if (r == 0)
         r = l4_receive((l4_tid_t)child, L4_TIMEOUT_NEVER, NULL);
     if (r != 0)
-        fail("the new task did not answer: %d", r);
+        test_fail("the new task did not answer: %d", r);
     if ((int32_t)l4_mr(1) != -L4_EPERM)
-        fail("l4_set_handler in a task that is not a root task returned %d, expected "
-             "-L4_EPERM", (int32_t)l4_mr(1));
+        test_fail("l4_set_handler in a task that is not a root task returned %d, expected "
+                  "-L4_EPERM", (int32_t)l4_mr(1));
 }
 
 static void check_enopartner(l4_tid_t dead)
 {
     int32_t r = l4_set_handler(dead, handler);
     if (r != -L4_ENOPARTNER)
-        fail("l4_set_handler of an ended thread returned %d, expected -L4_ENOPARTNER", r);
+        test_fail("l4_set_handler of an ended thread returned %d, expected -L4_ENOPARTNER", r);
     r = l4_set_handler(driver, dead);
     if (r != -L4_ENOPARTNER)
-        fail("l4_set_handler with an ended handler returned %d, expected -L4_ENOPARTNER", r);
+        test_fail("l4_set_handler with an ended handler returned %d, expected -L4_ENOPARTNER", r);
     r = l4_thread_create_ex(quitter, stacks[5] + sizeof stacks[5], L4_NILTHREAD, dead);
     if (r != -L4_ENOPARTNER)
-        fail("l4_thread_create_ex with an ended handler returned %d, expected -L4_ENOPARTNER", r);
+        test_fail("l4_thread_create_ex with an ended handler returned %d, expected "
+                  "-L4_ENOPARTNER", r);
     r = l4_task_create_ex(task_main, task_stack + sizeof task_stack, L4_NILTHREAD, dead);
     if (r != -L4_ENOPARTNER)
-        fail("l4_task_create_ex with an ended handler returned %d, expected -L4_ENOPARTNER", r);
+        test_fail("l4_task_create_ex with an ended handler returned %d, expected "
+                  "-L4_ENOPARTNER", r);
 }
 
 static void test_robust(void)
@@ -518,7 +511,7 @@ static void test_robust(void)
     l4_tid_t w = start_worker(doomed_worker, 3, handler);
     int32_t r = l4_set_handler(w, w);
     if (r != 0)
-        fail("l4_set_handler(w, w) returned %d, expected 0", r);
+        test_fail("l4_set_handler(w, w) returned %d, expected 0", r);
     expect_report(UD2, w, "its own handler");
     l4_set_mr(0, 0);
     l4_send(w, L4_TIMEOUT_NEVER);
@@ -527,7 +520,7 @@ static void test_robust(void)
     /* A handler that ended before the exception. */
     int32_t q = l4_thread_create(quitter, stacks[4] + sizeof stacks[4]);
     if (q < 0)
-        fail("l4_thread_create returned %d", q);
+        test_fail("l4_thread_create returned %d", q);
     w = start_worker(doomed_worker, 3, (l4_tid_t)q);
     l4_set_mr(0, 0);
     l4_send((l4_tid_t)q, L4_TIMEOUT_NEVER);
@@ -549,12 +542,13 @@ int main(int argc, char **argv)
         return 1;
     }
     test_name = argv[1];
+    test_begin("lab4", test_name);
     nonce = argv[2];
     rng_state = strtoul(argv[3], NULL, 0) | 1;
     driver = l4_myself();
     int32_t h = thread_spawn(handler_loop, stacks[0], sizeof stacks[0]);
     if (h < 0)
-        fail("cannot start the handler thread: %d", h);
+        test_fail("cannot start the handler thread: %d", h);
     handler = (l4_tid_t)h;
     if (strcmp(test_name, "resume") == 0)
         run_worker(resume_worker, "three ud2s");
@@ -565,7 +559,7 @@ int main(int argc, char **argv)
     else if (strcmp(test_name, "robust") == 0)
         test_robust();
     else
-        fail("no test called '%s'", test_name);
+        test_fail("no test called '%s'", test_name);
     printf("lab4 %s: nonce=%s ok\n", test_name, nonce);
     l4_kdb_exit(0);
 }

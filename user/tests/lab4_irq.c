@@ -32,21 +32,10 @@
 static const char *test_name, *nonce;
 static char stacks[3][4096] __attribute__((aligned(16)));
 
-static __attribute__((noreturn, format(printf, 1, 2))) void fail(const char *fmt, ...)
-{
-    va_list ap;
-    printf("lab4 %s: FAIL: ", test_name);
-    va_start(ap, fmt);
-    vprintf(fmt, ap);
-    va_end(ap);
-    printf("\n");
-    l4_kdb_exit(1);
-}
-
 static void expect_result(const char *what, int32_t got, int32_t want)
 {
     if (got != want)
-        fail("%s returned %d, expected %d", what, got, want);
+        test_fail("%s returned %d, expected %d", what, got, want);
 }
 
 /* --- serial --- */
@@ -66,16 +55,18 @@ static const char *read_part(unsigned part)
            that the driver's interrupts do not reach it. */
         int32_t r = l4_ipc(driver, driver, l4_timeouts(500, 500), NULL);
         if (r == -L4_ETIMEOUT)
-            fail("part %u: serial_drv did not take the request within 5 s: is it stuck?", part);
+            test_fail("part %u: serial_drv did not take the request within 5 s: is it "
+                      "stuck?", part);
         if (r == -(L4_ETIMEOUT | L4_ERECV))
-            fail("part %u: serial_drv did not answer within 5 s, with %u bytes of it read so "
-                 "far: do its interrupts reach it (kernel/irq.c)?", part, len);
+            test_fail("part %u: serial_drv did not answer within 5 s, with %u bytes of it read so "
+                      "far: do its interrupts reach it (kernel/irq.c)?", part, len);
         if (r != 0)
-            fail("the call to serial_drv (thread %x) returned %d: is it boot module 0?", driver, r);
+            test_fail("the call to serial_drv (thread %x) returned %d: is it boot module "
+                      "0?", driver, r);
         unsigned n = l4_mr(1);
         if (n == 0 || n > SERIAL_MAX_BYTES || l4_tag_untyped(l4_mr(0)) != 1 + (n + 3) / 4)
-            fail("serial_drv answered %u bytes in a message of %u words", n,
-                 l4_tag_untyped(l4_mr(0)));
+            test_fail("serial_drv answered %u bytes in a message of %u words", n,
+                      l4_tag_untyped(l4_mr(0)));
         for (unsigned i = 0; i < n && len < sizeof text - 1; i++)
             text[len++] = serial_reply_byte(i);
         if (text[len - 1] == '.')
@@ -103,19 +94,19 @@ static l4_tid_t rtc_id;
 static void took_interrupt(int32_t err, l4_tid_t from, unsigned n, const char *how)
 {
     if (err != 0)
-        fail("interrupt %u (%s): the receive returned %d, expected 0 (%s)", n, how, err,
-             err == -(L4_ETIMEOUT | L4_ERECV) ? "the interrupt was lost" : "an IPC error");
+        test_fail("interrupt %u (%s): the receive returned %d, expected 0 (%s)", n, how, err,
+                  err == -(L4_ETIMEOUT | L4_ERECV) ? "the interrupt was lost" : "an IPC error");
     if (from != rtc_id || l4_tag_label(l4_mr(0)) != L4_LABEL_IRQ || l4_tag_untyped(l4_mr(0)) != 1)
-        fail("interrupt %u (%s): got tag %x from %x, expected label %x, 1 word, from "
-             "l4_irq_tid(8) = %x", n, how, l4_mr(0), from, L4_LABEL_IRQ, rtc_id);
+        test_fail("interrupt %u (%s): got tag %x from %x, expected label %x, 1 word, from "
+                  "l4_irq_tid(8) = %x", n, how, l4_mr(0), from, L4_LABEL_IRQ, rtc_id);
     uint32_t age = (uint32_t)rdtsc() - l4_mr(1);
     if (age > 0x80000000u)
-        fail("interrupt %u: MR1 = %x is later than now: it should be the time stamp of the "
-             "kernel's entry", n, l4_mr(1));
+        test_fail("interrupt %u: MR1 = %x is later than now: it should be the time stamp of the "
+                  "kernel's entry", n, l4_mr(1));
     uint8_t c = rtc_read(RTC_C);
     if (!(c & RTC_C_PF))
-        fail("interrupt %u (%s) was delivered, but the RTC had not interrupted (register C "
-             "= %x): an interrupt delivered twice?", n, how, c);
+        test_fail("interrupt %u (%s) was delivered, but the RTC had not interrupted (register C "
+                  "= %x): an interrupt delivered twice?", n, how, c);
 }
 
 /* No message may come now: the line is masked until we acknowledge. */
@@ -124,9 +115,9 @@ static void nothing_before_ack(unsigned n)
     l4_tid_t from;
     int32_t err = l4_receive(L4_ANYTHREAD, QUIET, &from);
     if (err == 0)
-        fail("after interrupt %u, a message (tag %x from %x) came before the handler "
-             "acknowledged it: the line must stay masked until a receive from exactly "
-             "l4_irq_tid(8)", n, l4_mr(0), from);
+        test_fail("after interrupt %u, a message (tag %x from %x) came before the handler "
+                  "acknowledged it: the line must stay masked until a receive from exactly "
+                  "l4_irq_tid(8)", n, l4_mr(0), from);
     expect_result("a receive from any thread while unacknowledged", err,
                   -(L4_ETIMEOUT | L4_ERECV));
 }
@@ -157,8 +148,8 @@ static void test_busy(unsigned rounds, unsigned rate)
            while the handler does not receive, and must be kept pending. */
         err = l4_receive(rtc_id, L4_TIMEOUT_ZERO, &from);
         if (err == 0)
-            fail("acknowledging with a zero timeout brought interrupt %u at once: it came "
-                 "after the acknowledgement, so it must not have been pending yet", n);
+            test_fail("acknowledging with a zero timeout brought interrupt %u at once: it came "
+                      "after the acknowledgement, so it must not have been pending yet", n);
         expect_result("acknowledging with a zero timeout", err, -(L4_ETIMEOUT | L4_ERECV));
         for (unsigned i = 0; i < 200000; i++)
             spin++;
@@ -211,7 +202,7 @@ static void check_outsider(void)
     uint32_t base = (uint32_t)outsider & ~0x3FFFFFu;
     int32_t t = l4_task_create(outsider, stacks[2] + sizeof stacks[2]);
     if (t < 0)
-        fail("l4_task_create returned %d", t);
+        test_fail("l4_task_create returned %d", t);
     l4_set_mr(0, l4_tag_make(0, 0, 2));
     l4_set_mr(1, l4_item_word0(L4_ITEM_MAP, base));
     l4_set_mr(2, l4_fpage(base, 22, L4_FPAGE_RWX));
@@ -247,7 +238,7 @@ static void test_control(unsigned line)
     rtc_periodic_stop();
     helper_result[3] = (int32_t)line;
     if ((err = thread_spawn(rival, stacks[0], sizeof stacks[0])) < 0)
-        fail("thread_spawn returned %d", err);
+        test_fail("thread_spawn returned %d", err);
     expect_result("waiting for the rival thread", l4_receive((l4_tid_t)err, WAIT, NULL), 0);
     expect_result("a second thread attaching to a line that has a handler", helper_result[0],
                   -L4_EBUSY);
@@ -268,8 +259,8 @@ static void test_control(unsigned line)
     expect_result("detaching from line 8", l4_irq_control(RTC_IRQ, 0), 0);
     err = l4_receive(L4_ANYTHREAD, QUIET, &from);
     if (err == 0)
-        fail("a message (tag %x from %x) came after the handler detached from line 8",
-             l4_mr(0), from);
+        test_fail("a message (tag %x from %x) came after the handler detached from line 8",
+                  l4_mr(0), from);
     expect_result("a receive from any thread after detaching", err, -(L4_ETIMEOUT | L4_ERECV));
     expect_result("a receive from l4_irq_tid(8) after detaching",
                   l4_receive(rtc_id, L4_TIMEOUT_ZERO, NULL), -(L4_ENOPARTNER | L4_ERECV));
@@ -291,6 +282,7 @@ int main(int argc, char **argv)
         return 1;
     }
     test_name = argv[1];
+    test_begin("lab4", test_name);
     nonce = argv[2];
     if (strcmp(test_name, "serial") == 0)
         test_serial();
@@ -299,6 +291,6 @@ int main(int argc, char **argv)
     else if (strcmp(test_name, "control") == 0)
         test_control(arg(argc, argv, 3) ?: 5);
     else
-        fail("no test called '%s'", test_name);
+        test_fail("no test called '%s'", test_name);
     l4_kdb_exit(0);
 }

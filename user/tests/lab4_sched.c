@@ -11,8 +11,9 @@
  * that a slow or loaded host changes nothing.  Priorities, slices and
  * durations come from SEED, except the ones the grader gives as P1 and P2
  * (the sleep of preempt, the spinners and slice of round_robin, the two
- * slices of slice) to check the figures the program reports.  Each test ends with "lab4 TEST: nonce=NONCE
- * ... ok" and a clean stop, or a line saying what went wrong and status 1.
+ * slices of slice) to check the figures the program reports.  Each test
+ * ends with "lab4 TEST: nonce=NONCE ... ok" and a clean stop, or a line
+ * saying what went wrong and status 1.
  *
  *   preempt      a high thread sleeping n ticks preempts a low spinner as
  *                soon as its timeout expires, not when the spinner's
@@ -47,17 +48,6 @@ static uint32_t rng_state;
 static char stacks[8][STACK_SIZE] __attribute__((aligned(16)));
 static unsigned next_stack;
 
-static __attribute__((noreturn, format(printf, 1, 2))) void fail(const char *fmt, ...)
-{
-    va_list ap;
-    printf("lab4 %s: FAIL: ", test_name);
-    va_start(ap, fmt);
-    vprintf(fmt, ap);
-    va_end(ap);
-    printf("\n");
-    l4_kdb_exit(1);
-}
-
 /* A random number in lo..hi. */
 static unsigned pick(unsigned lo, unsigned hi)
 {
@@ -69,13 +59,13 @@ static unsigned pick(unsigned lo, unsigned hi)
 static l4_tid_t start(void (*fn)(void), unsigned prio, unsigned slice)
 {
     if (next_stack == sizeof stacks / sizeof stacks[0])
-        fail("test bug: out of stacks");
+        test_fail("test bug: out of stacks");
     int32_t t = thread_spawn(fn, stacks[next_stack++], STACK_SIZE);
     if (t < 0)
-        fail("thread_spawn returned %d", t);
+        test_fail("thread_spawn returned %d", t);
     int32_t r = l4_schedule((l4_tid_t)t, prio, slice);
     if (r != 0)
-        fail("l4_schedule(thread, %u, %u) returned %d, expected 0", prio, slice, r);
+        test_fail("l4_schedule(thread, %u, %u) returned %d, expected 0", prio, slice, r);
     return (l4_tid_t)t;
 }
 
@@ -83,7 +73,7 @@ static void raise_main(void)
 {
     int32_t r = l4_schedule(l4_myself(), MAIN_PRIO, 0);
     if (r != 0)
-        fail("l4_schedule(self, %u, 0) returned %d, expected 0", MAIN_PRIO, r);
+        test_fail("l4_schedule(self, %u, 0) returned %d, expected 0", MAIN_PRIO, r);
 }
 
 /* Waits (sleeping, so that the workers run) until *flag is set, for at
@@ -93,7 +83,7 @@ static void wait_for(volatile int *flag, unsigned limit, const char *what)
     uint32_t t0 = l4_clock();
     while (!*flag) {
         if (l4_clock() - t0 > limit)
-            fail("%s did not happen within %u ticks", what, limit);
+            test_fail("%s did not happen within %u ticks", what, limit);
         sleep_ticks(2);
     }
 }
@@ -171,20 +161,20 @@ static void test_preempt(unsigned n)
     high_tid = start(high_sleeper, hi, 0);
     wait_for(&preempt_done, 600, "the high thread's end");
     if (a_c1 == a_c0)
-        fail("the low spinner did not run while the high thread slept %u ticks", n);
+        test_fail("the low spinner did not run while the high thread slept %u ticks", n);
     if (a_t1 - a_t0 > n + 2)
-        fail("the high thread slept %u ticks but ran again only %u ticks later: its timeout "
-             "did not preempt the low spinner", n, a_t1 - a_t0);
+        test_fail("the high thread slept %u ticks but ran again only %u ticks later: its timeout "
+                  "did not preempt the low spinner", n, a_t1 - a_t0);
     if (h_rcv_err != 0 || h_got != word_to_h)
-        fail("the high thread's receive returned %d with word %x, expected 0 and %x",
-             h_rcv_err, h_got, word_to_h);
+        test_fail("the high thread's receive returned %d with word %x, expected 0 and %x",
+                  h_rcv_err, h_got, word_to_h);
     wait_for(&low_done, 100, "the end of the low spinner's IPC");
     if (low_ipc_err != 0 || low_got != word_to_low)
-        fail("the low spinner's send-and-receive returned %d with word %x, expected 0 and %x",
-             low_ipc_err, low_got, word_to_low);
+        test_fail("the low spinner's send-and-receive returned %d with word %x, expected 0 and %x",
+                  low_ipc_err, low_got, word_to_low);
     if (!low_saw_h)
-        fail("the high thread woken by the low one's message had not run when the low "
-             "one's IPC returned: no preemption on wakeup");
+        test_fail("the high thread woken by the low one's message had not run when the low "
+                  "one's IPC returned: no preemption on wakeup");
     printf("lab4 preempt: nonce=%s sleep=%u woke_after=%u ok\n", nonce, n, a_t1 - a_t0);
     l4_kdb_exit(0);
 }
@@ -239,19 +229,19 @@ static void test_round_robin(unsigned k, unsigned s)
     }
     stop = 1;
     if (low != 0)
-        fail("the thread one priority below the spinners ran (count %u) while they were ready",
-             low);
+        test_fail("the thread one priority below the spinners ran (count %u) while they were ready",
+                  low);
     unsigned ran = __atomic_load_n(&spinner_ids, __ATOMIC_RELAXED);
     if (ran != k)
-        fail("only %u of the %u spinners ever ran in %u ticks", ran, k, total);
+        test_fail("only %u of the %u spinners ever ran in %u ticks", ran, k, total);
     unsigned fair = total / k;
     for (unsigned i = 0; i < k; i++) {
         if (snap[i] + s + 3 < fair || snap[i] > fair + s + 3)
-            fail("spinner %u saw %u of %u ticks; a fair share is %u (slice %u, %u spinners)",
-                 i, snap[i], sum, fair, s, k);
+            test_fail("spinner %u saw %u of %u ticks; a fair share is %u (slice %u, %u spinners)",
+                      i, snap[i], sum, fair, s, k);
         if (snap_turns[i] + 1 < r)
-            fail("spinner %u had %u turns in %u ticks; with slices of %u among %u it should "
-                 "have about %u", i, snap_turns[i], total, s, k, r);
+            test_fail("spinner %u had %u turns in %u ticks; with slices of %u among %u it should "
+                      "have about %u", i, snap_turns[i], total, s, k, r);
     }
     printf("lab4 round_robin: nonce=%s spinners=%u slice=%u ticks=%u ok\n", nonce, k, s, total);
     l4_kdb_exit(0);
@@ -307,12 +297,12 @@ static void test_slice(unsigned a, unsigned b)
     unsigned na = runs_a.n, nb = runs_b.n;
     stop = 1;
     if (na < 3 || nb < 3)
-        fail("in %u ticks the threads with slices %u and %u had %u and %u complete runs, "
-             "expected at least 3 each: do they take turns?", total, a, b, na, nb);
+        test_fail("in %u ticks the threads with slices %u and %u had %u and %u complete runs, "
+                  "expected at least 3 each: do they take turns?", total, a, b, na, nb);
     uint32_t ma = median(&runs_a, na), mb = median(&runs_b, nb);
     if (ma + 1 < a || ma > a + 1 || mb + 1 < b || mb > b + 1)
-        fail("the threads with slices %u and %u ran for %u and %u ticks at a time (medians)",
-             a, b, ma, mb);
+        test_fail("the threads with slices %u and %u ran for %u and %u ticks at a time (medians)",
+                  a, b, ma, mb);
     printf("lab4 slice: nonce=%s runs=%u,%u ok\n", nonce, ma, mb);
     l4_kdb_exit(0);
 }
@@ -348,7 +338,7 @@ static void raised(void)
 static void expect(int32_t got, int32_t want, const char *call)
 {
     if (got != want)
-        fail("%s returned %d, expected %d", call, got, want);
+        test_fail("%s returned %d, expected %d", call, got, want);
 }
 
 static void test_perm(void)
@@ -364,7 +354,7 @@ static void test_perm(void)
            "l4_schedule(L4_NILTHREAD, ...)");
     int32_t gone = thread_spawn(ends_at_once, stacks[next_stack++], STACK_SIZE);
     if (gone < 0)
-        fail("thread_spawn returned %d", gone);
+        test_fail("thread_spawn returned %d", gone);
     sleep_ticks(2);                     /* it runs and ends meanwhile */
     expect(l4_schedule((l4_tid_t)gone, L4_PRIO_DEFAULT, 0), -L4_ENOPARTNER,
            "l4_schedule(a thread that ended, ...)");
@@ -373,11 +363,11 @@ static void test_perm(void)
        our code and data: the 4 MiB slot this program lives in. */
     uint32_t slot = (uint32_t)task_main & ~(BIG - 1);
     if (((uint32_t)task_stack & ~(BIG - 1)) != slot)
-        fail("test bug: the program outgrew its 4 MiB slot");
+        test_fail("test bug: the program outgrew its 4 MiB slot");
     task_parent = me;
     int32_t child = l4_task_create(task_main, task_stack + STACK_SIZE);
     if (child < 0)
-        fail("l4_task_create returned %d", child);
+        test_fail("l4_task_create returned %d", child);
     l4_set_mr(0, l4_tag_make(0, 0, 2));
     l4_set_mr(1, l4_item_word0(L4_ITEM_MAP, slot));
     l4_set_mr(2, l4_fpage(slot, 22, L4_FPAGE_RWX));
@@ -392,14 +382,14 @@ static void test_perm(void)
     expect(l4_schedule(me, mine, 0), 0, "l4_schedule(self, ...)");
     int32_t t = thread_spawn(raised, stacks[next_stack++], STACK_SIZE);
     if (t < 0)
-        fail("thread_spawn returned %d", t);
+        test_fail("thread_spawn returned %d", t);
     expect(l4_schedule((l4_tid_t)t, mine - pick(1, 50), 0), 0, "l4_schedule(a new thread, lower)");
     if (raised_ran)
-        fail("a thread of a lower priority than the caller ran while the caller was ready");
+        test_fail("a thread of a lower priority than the caller ran while the caller was ready");
     expect(l4_schedule((l4_tid_t)t, pick(mine + 1, L4_PRIO_MAX), 0), 0,
            "l4_schedule(that thread, above the caller)");
     if (!raised_ran)
-        fail("a thread raised above the caller had not run when l4_schedule returned");
+        test_fail("a thread raised above the caller had not run when l4_schedule returned");
     printf("lab4 sched_perm: nonce=%s ok\n", nonce);
     l4_kdb_exit(0);
 }
@@ -469,19 +459,19 @@ static void test_ipc_prio(void)
     start(middle, mid, 0);
     wait_for(&mid_done, 300, "the middle thread's end");
     if (bad_replies)
-        fail("%u of the client's %u calls to the server failed or got a wrong answer",
-             bad_replies, rounds);
+        test_fail("%u of the client's %u calls to the server failed or got a wrong answer",
+                  bad_replies, rounds);
     if (m_r0 == 0)
-        fail("the client made no call while the middle thread slept");
+        test_fail("the client made no call while the middle thread slept");
     if (m_woke - m_slept > mid_sleep + 3)
-        fail("the middle thread slept %u ticks but ran again only %u ticks later",
-             mid_sleep, m_woke - m_slept);
+        test_fail("the middle thread slept %u ticks but ran again only %u ticks later",
+                  mid_sleep, m_woke - m_slept);
     if (m_r1 != m_r0)
-        fail("the low client made %u calls while the middle thread spun for %u ticks",
-             m_r1 - m_r0, mid_spin);
+        test_fail("the low client made %u calls while the middle thread spun for %u ticks",
+                  m_r1 - m_r0, mid_spin);
     if (m_r2 == m_r1)
-        fail("the client made no call while the middle thread slept again: "
-             "it did not carry on after the server's reply");
+        test_fail("the client made no call while the middle thread slept again: "
+                  "it did not carry on after the server's reply");
     printf("lab4 ipc_prio: nonce=%s ok\n", nonce);
     l4_kdb_exit(0);
 }
@@ -489,6 +479,7 @@ static void test_ipc_prio(void)
 int main(int argc, char **argv)
 {
     test_name = argc > 1 ? argv[1] : "?";
+    test_begin("lab4", test_name);
     nonce = argc > 2 ? argv[2] : "-";
     rng_state = argc > 3 ? (uint32_t)strtoul(argv[3], NULL, 0) : 1;
     if (rng_state == 0)
@@ -505,5 +496,5 @@ int main(int argc, char **argv)
         test_perm();
     else if (strcmp(test_name, "ipc_prio") == 0)
         test_ipc_prio();
-    fail("unknown test (preempt, round_robin, slice, sched_perm, ipc_prio)");
+    test_fail("unknown test (preempt, round_robin, slice, sched_perm, ipc_prio)");
 }
