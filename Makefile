@@ -31,8 +31,11 @@ LD      := ld
 NASM    := nasm
 PYTHON  := python3
 GDB     := gdb
-# One GDB port per user, so that students sharing a server do not collide.
+# One GDB port per user, so that students sharing a server do not collide;
+# GDBPORT=n in the environment or on the command line picks another.
+ifndef GDBPORT
 GDBPORT := $(shell expr `id -u` % 5000 + 25000)
+endif
 
 # -Werror only in CI (CI=true there): a newer compiler's new warning must
 # not break a student's build.
