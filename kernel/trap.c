@@ -9,6 +9,7 @@
 #include "kernel.h"
 #include "irq.h"
 #include "exception.h"
+#include "fpu.h"
 #include "pagefault.h"
 #include "sched.h"
 #include "syscall.h"
@@ -71,6 +72,8 @@ void trap(struct trapframe *tf)
         irq(tf);
     else if (tf->trapno == T_PGFLT && tf_from_user(tf))
         pagefault(tf, rcr2());
+    else if (tf->trapno == T_DEVICE && tf_from_user(tf))
+        fpu_trap(tf);           /* its first FPU instruction since a switch */
     else if (tf_from_user(tf))
         exception(tf);
     else

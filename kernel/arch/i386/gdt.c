@@ -7,6 +7,32 @@
  *
  * Descriptor format (SDM vol. 3, 3.4.5): limit 15..0 | base 23..0 |
  * access byte (P, DPL, S, type) | flags (G, D/B) + limit 19..16 | base 31..24.
+ *
+ * What user code can reach.  A ring-3 thread can name a descriptor in three
+ * ways: by loading a selector into a segment register, by a far call or jump
+ * (through a call gate, too), and by iret.  The tables are built so that
+ * none of them leads to ring 0:
+ *  - The GDT holds exactly three descriptors of DPL 3, all code or data
+ *    (S = 1): flat code, flat data, and the UTCB data segment.  There are no
+ *    call, task or trap gates in it, and the only system descriptor, the
+ *    TSS, has DPL 0 (ring 3 cannot load or jump to it).  A user selector
+ *    may be loaded into %ds/%es/%fs/%gs (and the two data ones into %ss);
+ *    every other value faults in user mode (#GP), before the kernel sees it.
+ *  - The LDT is empty: gdt_init loads the null selector into LDTR.  Its reset
+ *    value is base 0, limit 0xFFFF, a table in user memory: a thread with a
+ *    page below 64 KiB could write a call gate to the kernel code segment
+ *    there and far-call into ring 0.  With LDTR null every selector with
+ *    TI = 1 faults.  Nothing ever loads LDTR again (lldt is privileged).
+ *  - Every selector a user thread may hold stays valid for as long as the
+ *    thread lives (the GDT never shrinks; the UTCB descriptor is only
+ *    rebased), so the pops of trap_return cannot fault.  A thread that holds
+ *    UTCB_SEL in %fs, %gs or %ss gets the UTCB of whichever thread runs,
+ *    which is always itself: switch_to rebases the descriptor first.
+ *  - The TSS has no I/O permission bitmap (iomap_base lies beyond its
+ *    limit), so a thread without IOPL 3 (SYS_IO_ACCESS) faults on every port.
+ *  - The kernel irets to ring 3 only with cs = UCODE_SEL and ss = a user
+ *    selector: arch_init_user_frame builds them, the CPU saved them, and the
+ *    exception reply cannot change them (kernel/exception.c, reply_limit).
  */
 #include <stdint.h>
 #include "arch/i386/arch.h"
@@ -69,6 +95,7 @@ void gdt_init(void)
     tss.iomap_base = sizeof tss;    /* no I/O bitmap: ring 3 has no port access */
     load_segments();
     ltr(TSS_SEL);
+    lldt(0);                        /* no LDT: see the top of this file */
 }
 
 void arch_set_kernel_stack(uint32_t esp0)
