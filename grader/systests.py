@@ -196,8 +196,77 @@ def test_gdb(build):
             raise Failure("GDB: expected %s" % what, out)
 
 
+# sec_entry (user/sec_entry.c): attacks on the kernel's entry and exit paths.
+SEC_GP = r"^user fault: thread \d+ \(sec_entry\): general protection \(vector 13\) at eip 0x078[0-9a-f]{5}$"
+
+
+def sec_faults(res):
+    """The user-fault reports of a sec_entry run: (all, those that are #GP in sec_entry)."""
+    reports = [l for l in res.lines() if l.startswith("user fault:")]
+    return reports, [l for l in reports if re.match(SEC_GP, l)]
+
+
+def test_sec_ldt(build):
+    """An LDT call gate, data and code descriptor built in user memory below 64 KiB
+    all fault (#GP): the LDT is null, and user code never runs in ring 0."""
+    n = nonce()
+    res = qemu.run(build, ["sec_entry ldt " + n], timeout=60)
+    if "RING0 PAYLOAD RAN" in res.output:
+        raise Failure("user code ran in ring 0 through a call gate in the LDT "
+                      "(load a null LDT: kernel/arch/i386/gdt.c)", res.output)
+    expect(res, r"^sec_entry ldt: nonce=%s ok" % n, "sec_entry's success line")
+    reports, gp = sec_faults(res)
+    if len(gp) != 3 or len(reports) != 3:
+        raise Failure("expected 3 general-protection reports, one per LDT selector; got: %s"
+                      % (reports or "none"), res.output)
+    expect_exit(res, qemu.EXIT_SHUTDOWN, "a clean shutdown")
+
+
+def test_sec_df(build):
+    """System calls made with the direction flag set work, and a thread created then
+    starts with clean registers: the kernel clears DF on entry."""
+    n = nonce()
+    res = qemu.run(build, ["sec_entry df " + n], timeout=60)
+    if "kernel panic" in res.output:
+        raise Failure("the kernel panicked after a system call with DF set", res.output)
+    expect(res, r"^sec_entry df: kdb_puts with DF set: nonce=%s$" % n, "the text of kdb_puts")
+    expect(res, r"^sec_entry df: nonce=%s ok" % n, "sec_entry's success line")
+    expect_exit(res, qemu.EXIT_SHUTDOWN, "a clean shutdown")
+
+
+def test_sec_fpu(build):
+    """Threads of two tasks keep their own x87 and SSE registers across switches,
+    and a new thread finds a clean FPU."""
+    n = nonce()
+    res = qemu.run(build, ["sec_entry fpu %s 1" % n, "sec_entry fpu %s 2" % n], timeout=90)
+    for task in (1, 2):
+        expect(res, r"^sec_entry fpu: nonce=%s ok: task %d," % (n, task),
+               "the success line of task %d" % task)
+    reports, _ = sec_faults(res)
+    if reports:
+        raise Failure("no thread may fault: " + reports[0], res.output)
+    expect_exit(res, qemu.EXIT_SHUTDOWN, "a clean shutdown")
+
+
+def test_sec_segs(build):
+    """Every user selector survives system calls and switches in %ds/%es/%fs/%gs;
+    every other value (kernel, TSS, LDT, random) faults with #GP in user mode."""
+    n, seed = nonce(), random.getrandbits(31) | 1
+    res = qemu.run(build, ["sec_entry segs %s %d" % (n, seed)], timeout=90)
+    expect(res, r"^sec_entry segs: nonce=%s ok: \d+ selectors kept, \d+ faulted$" % n,
+           "sec_entry's success line (seed %d)" % seed)
+    want = int(re.search(r"ok: \d+ selectors kept, (\d+) faulted", res.output).group(1))
+    reports, gp = sec_faults(res)
+    if len(gp) != want or len(reports) != want:
+        other = [l for l in reports if l not in gp]
+        raise Failure("expected %d general-protection reports inside sec_entry, got %d of %d%s"
+                      " (seed %d)" % (want, len(gp), len(reports),
+                                      ", e.g. " + other[0] if other else "", seed), res.output)
+    expect_exit(res, qemu.EXIT_SHUTDOWN, "a clean shutdown (seed %d)" % seed)
+
+
 TESTS = [test_boot, test_shutdown_when_idle, test_no_modules] + \
         [make_fault_test(k) for k in FAULTS] + \
         [test_bad_pointers, test_bad_syscall_number, test_bad_module, test_fuzz, test_panic,
-         test_preemption, test_gdb]
+         test_preemption, test_gdb, test_sec_ldt, test_sec_df, test_sec_fpu, test_sec_segs]
 
