@@ -37,23 +37,33 @@ static const char *unresumed_why(int err)
 #define EFLAGS_ARITH 0x00000CD5u
 
 /*
- * Whatever exception_ipc did to tf, the thread goes back to ring 3 with
+ * Whatever exception_ipc does to tf, the thread goes back to ring 3 with
  * the privileged part of its state as it was: its code and stack segments
  * (an iret to cs = KCODE_SEL would run its code in ring 0), its other
  * segment registers, and every eflags bit but the arithmetic ones (IOPL,
  * IF, VM, NT: a reply that set IOPL 3 or VM would hand the thread the
- * ports, the interrupts, or virtual-8086 mode).  This is checked here,
- * where the reply is applied, so that it holds for every exception_ipc.
+ * ports, the interrupts, or virtual-8086 mode).  exception() saves them
+ * before the IPC and puts them back after a reply, so that this holds
+ * whatever exception_ipc does.
  */
-static void reply_limit(struct trapframe *tf, const struct trapframe *before)
+struct privileged {
+    uint32_t cs, ss, ds, es, fs, gs, eflags;
+};
+
+static void privileged_save(const struct trapframe *tf, struct privileged *p)
 {
-    tf->cs = before->cs;
-    tf->ss = before->ss;
-    tf->ds = before->ds;
-    tf->es = before->es;
-    tf->fs = before->fs;
-    tf->gs = before->gs;
-    tf->eflags = (before->eflags & ~EFLAGS_ARITH) | (tf->eflags & EFLAGS_ARITH);
+    *p = (struct privileged){tf->cs, tf->ss, tf->ds, tf->es, tf->fs, tf->gs, tf->eflags};
+}
+
+static void privileged_restore(struct trapframe *tf, const struct privileged *p)
+{
+    tf->cs = p->cs;
+    tf->ss = p->ss;
+    tf->ds = p->ds;
+    tf->es = p->es;
+    tf->fs = p->fs;
+    tf->gs = p->gs;
+    tf->eflags = (p->eflags & ~EFLAGS_ARITH) | (tf->eflags & EFLAGS_ARITH);
 }
 
 void exception(struct trapframe *tf)
@@ -76,12 +86,13 @@ void exception(struct trapframe *tf)
         user_fault(tf, 0, note);
         return;
     }
-    struct trapframe before = *tf;
+    struct privileged before;
+    privileged_save(tf, &before);
     self->in_exception = 1;
     int err = exception_ipc(handler, tf);
     self->in_exception = 0;
     if (err == 0) {
-        reply_limit(tf, &before);
+        privileged_restore(tf, &before);
         return;         /* back to user mode with the registers of the reply */
     }
     fmt_snprintf(note, sizeof note, "its exception handler, thread %u, did not resume it: "

@@ -32,13 +32,14 @@
  *    limit), so a thread without IOPL 3 (SYS_IO_ACCESS) faults on every port.
  *  - The kernel irets to ring 3 only with cs = UCODE_SEL and ss = a user
  *    selector: arch_init_user_frame builds them, the CPU saved them, and the
- *    exception reply cannot change them (kernel/exception.c, reply_limit).
+ *    exception reply cannot change them (kernel/exception.c, privileged_restore).
  */
 #include <stdint.h>
 #include "arch/i386/arch.h"
 #include "arch/i386/mmu.h"
 #include "arch/i386/x86.h"
 #include "l4/abi.h"
+#include "kernel.h"
 
 struct tss {
     uint32_t link;
@@ -50,6 +51,7 @@ _Static_assert(sizeof(struct tss) == 104, "TSS size");
 
 static struct tss tss;
 static uint64_t gdt[SEG_COUNT];
+static uint32_t utcb_high_bits;     /* the UTCB descriptor's high word without its base */
 
 #define ACC_PRESENT  0x80u
 #define ACC_DPL(d)   ((uint32_t)(d) << 5)
@@ -68,6 +70,13 @@ static uint64_t descriptor(uint32_t base, uint32_t limit, uint32_t access, uint3
     d |= (uint64_t)(flags & 0xFu) << 52;
     d |= (uint64_t)((base >> 24) & 0xFFu) << 56;
     return d;
+}
+
+/* The UTCB segment: L4_UTCB_SIZE bytes of DPL-3 data at utcb. */
+static uint64_t utcb_descriptor(uint32_t utcb)
+{
+    return descriptor(utcb, L4_UTCB_SIZE - 1,
+                      ACC_PRESENT | ACC_CODEDATA | ACC_DATA | ACC_DPL(3), 0x4);
 }
 
 /* Loads the new GDT and reloads every segment register from it. */
@@ -89,6 +98,10 @@ void gdt_init(void)
     gdt[SEG_UCODE] = descriptor(0, 0xFFFFF, ACC_PRESENT | ACC_CODEDATA | ACC_CODE | ACC_DPL(3), FLAGS_4K32);
     gdt[SEG_UDATA] = descriptor(0, 0xFFFFF, ACC_PRESENT | ACC_CODEDATA | ACC_DATA | ACC_DPL(3), FLAGS_4K32);
     gdt[SEG_TSS] = descriptor((uint32_t)&tss, sizeof tss - 1, ACC_PRESENT | ACC_TSS32, 0);
+    utcb_high_bits = (uint32_t)(utcb_descriptor(0) >> 32);
+    arch_set_utcb(0xA5C3E100u);
+    if (gdt[SEG_UTCB] != utcb_descriptor(0xA5C3E100u))
+        panic("arch_set_utcb and utcb_descriptor disagree (kernel/arch/i386/gdt.c)");
     arch_set_utcb(0);
 
     tss.ss0 = KDATA_SEL;
@@ -105,12 +118,17 @@ void arch_set_kernel_stack(uint32_t esp0)
 
 /*
  * Rebases the UTCB segment.  The CPU reads a descriptor when a selector is
- * loaded, so the new base takes effect when trap_return pops %gs.
+ * loaded, so the new base takes effect when trap_return pops %gs.  This
+ * runs on every thread switch, so it writes only what depends on the base
+ * into the descriptor utcb_descriptor() builds (gdt_init checks that the
+ * two agree): base 15..0 beside the limit, base 23..16 and 31..24 around
+ * the constant access byte and flags.
  */
 void arch_set_utcb(uint32_t utcb)
 {
-    gdt[SEG_UTCB] = descriptor(utcb, L4_UTCB_SIZE - 1,
-                               ACC_PRESENT | ACC_CODEDATA | ACC_DATA | ACC_DPL(3), 0x4);
+    uint32_t *d = (uint32_t *)&gdt[SEG_UTCB];
+    d[0] = utcb << 16 | (L4_UTCB_SIZE - 1);
+    d[1] = (utcb & 0xFF000000u) | (utcb >> 16 & 0xFFu) | utcb_high_bits;
 }
 
 void arch_init_user_frame(struct trapframe *tf, uint32_t eip, uint32_t esp)
