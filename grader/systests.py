@@ -16,7 +16,10 @@ import subprocess
 import tempfile
 import time
 
+import gradelib
 import qemu
+
+TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 class Failure(Exception):
@@ -234,6 +237,24 @@ def test_sec_df(build):
     expect_exit(res, qemu.EXIT_SHUTDOWN, "a clean shutdown")
 
 
+def test_sec_df_ipc(build):
+    """The same with IPC (20 words and a map item), its reply and an unmap, all
+    with DF set, on the reference of Labs 1 and 2 (build/sol2)."""
+    if not os.path.isdir(os.path.join(TOP, "solutions", "lab2")):
+        return      # a student handout: no reference of Lab 2 to run it on
+    ok, log = gradelib.build("2")
+    if not ok:
+        raise Failure("make SOLUTION=2 failed", log)
+    n = nonce()
+    res = qemu.run(gradelib.build_dir("2"), ["sec_entry df %s ipc" % n], timeout=60)
+    if "kernel panic" in res.output:
+        raise Failure("the kernel panicked after a system call with DF set", res.output)
+    expect(res, r"^sec_entry df: a 20-word IPC with a map item, its reply and an unmap, all "
+           r"with DF set, worked$", "the IPC with DF set to work")
+    expect(res, r"^sec_entry df: nonce=%s ok" % n, "sec_entry's success line")
+    expect_exit(res, qemu.EXIT_SHUTDOWN, "a clean shutdown")
+
+
 def test_sec_fpu(build):
     """Threads of two tasks keep their own x87 and SSE registers across switches,
     and a new thread finds a clean FPU."""
@@ -268,5 +289,6 @@ def test_sec_segs(build):
 TESTS = [test_boot, test_shutdown_when_idle, test_no_modules] + \
         [make_fault_test(k) for k in FAULTS] + \
         [test_bad_pointers, test_bad_syscall_number, test_bad_module, test_fuzz, test_panic,
-         test_preemption, test_gdb, test_sec_ldt, test_sec_df, test_sec_fpu, test_sec_segs]
+         test_preemption, test_gdb,
+         test_sec_ldt, test_sec_df, test_sec_df_ipc, test_sec_fpu, test_sec_segs]
 

@@ -8,9 +8,11 @@
  *       value (base 0, limit 0xFFFF) would find them, and uses each from a
  *       thread of its own: each must fault (#GP, reported by the kernel),
  *       and the ring-0 payload behind the gate must never run.
- *   sec_entry df NONCE         sets the direction flag before system calls
+ *   sec_entry df NONCE [ipc]   sets the direction flag before system calls
  *       (thread and task creation, kdb_puts, clock) and checks their
- *       results, and that a new thread starts with clean registers.
+ *       results, and that a new thread starts with clean registers; with
+ *       `ipc` (Labs 1 and 2 needed) also before a 20-word IPC with a map
+ *       item, its reply, and an unmap.
  *   sec_entry fpu NONCE TASK   two threads load distinct x87 and SSE
  *       registers and check, across many switches, that they keep them;
  *       a new thread must find a clean FPU.  Boot it twice (TASK 1 and 2)
@@ -21,8 +23,8 @@
  *
  * A thread that faults is ended by the kernel with a report; the main
  * thread sees it go (l4_set_pager fails for a dead thread) and checks that
- * it never got past the faulting instruction.  Nothing here needs IPC or
- * mapping, so the tests run on the skeleton.
+ * it never got past the faulting instruction.  Nothing here but `df ipc`
+ * needs IPC or mapping, so the tests run on the skeleton.
  */
 #include "ulib.h"
 
@@ -221,13 +223,88 @@ static void df_check_new_thread(int round)
                       round, names[i], df_regs[i], want[i]);
 }
 
+/* IPC with DF set, as l4_ipc otherwise. */
+static int32_t df_ipc(l4_tid_t to, l4_tid_t from, uint32_t timeouts, l4_tid_t *sender)
+{
+    struct l4_utcb *u = l4_utcb();
+    int32_t ret;
+    uint32_t mr0 = u->mr[0], mr1 = u->mr[1], src = from;
+    __asm__ volatile("std\n\tint $" L4_XSTR(L4_SYSCALL_VECTOR) "\n\tcld"
+                     : "=a"(ret), "+c"(src), "+S"(mr0), "+D"(mr1)
+                     : "a"(SYS_IPC), "b"(to), "d"(timeouts) : "memory");
+    u->mr[0] = mr0;
+    u->mr[1] = mr1;
+    if (sender)
+        *sender = src;
+    return ret;
+}
+
+#define DF_WORDS  20
+#define DF_WINDOW 0x30000000u
+static uint32_t df_page[1024] __attribute__((aligned(4096)));
+static l4_tid_t df_main;
+
+static uint32_t df_word(unsigned i) { return 0xDF000000u ^ (i * 0x01010101u) ^ df_page[1]; }
+
+/* Receives the 20 words and the page with DF set, checks them, replies. */
+static void df_receiver(void)
+{
+    l4_tid_t from;
+    l4_utcb()->rcv_window = l4_fpage(DF_WINDOW, 12, L4_FPAGE_RW);
+    int32_t r = df_ipc(L4_NILTHREAD, df_main, l4_timeouts(0, L4_TIMEOUT_NEVER), &from);
+    if (r != 0 || from != df_main)
+        test_fail("a receive with DF set returned %d from %x", r, from);
+    uint32_t tag = l4_mr(0);
+    if (l4_tag_untyped(tag) != DF_WORDS || l4_tag_typed(tag) != 2)
+        test_fail("a message received with DF set has tag %x", tag);
+    for (unsigned i = 1; i <= DF_WORDS; i++)
+        if (l4_mr(i) != df_word(i))
+            test_fail("word %u of a message sent and received with DF set is %x, not %x",
+                      i, l4_mr(i), df_word(i));
+    if (l4_mr(DF_WORDS + 2) != l4_fpage(DF_WINDOW, 12, L4_FPAGE_RW) ||
+        *(volatile uint32_t *)(DF_WINDOW + 4) != df_page[1])
+        test_fail("the page mapped with DF set did not arrive (item %x)", l4_mr(DF_WORDS + 2));
+    l4_set_mr(0, l4_tag_make(0, DF_WORDS, 0));
+    for (unsigned i = 1; i <= DF_WORDS; i++)
+        l4_set_mr(i, ~df_word(i));
+    r = df_ipc(df_main, L4_NILTHREAD, l4_timeouts(L4_TIMEOUT_NEVER, 0), 0);
+    if (r != 0)
+        test_fail("the reply with DF set returned %d", r);
+}
+
+static void df_ipc_and_map(void)
+{
+    df_main = l4_myself();
+    df_page[1] = l4_clock() * 2654435761u | 1;
+    int32_t child = thread_spawn(df_receiver, stacks[3], sizeof stacks[3]);
+    if (child < 0)
+        test_fail("thread_spawn failed (%d)", child);
+    l4_set_mr(0, l4_tag_make(0, DF_WORDS, 2));
+    for (unsigned i = 1; i <= DF_WORDS; i++)
+        l4_set_mr(i, df_word(i));
+    l4_set_mr(DF_WORDS + 1, l4_item_word0(L4_ITEM_MAP, 0));
+    l4_set_mr(DF_WORDS + 2, l4_fpage((uint32_t)df_page, 12, L4_FPAGE_RW));
+    int32_t r = df_ipc((l4_tid_t)child, (l4_tid_t)child, l4_timeouts(L4_TIMEOUT_NEVER,
+                       L4_TIMEOUT_NEVER), 0);
+    if (r != 0)
+        test_fail("a call with DF set returned %d", r);
+    for (unsigned i = 1; i <= DF_WORDS; i++)
+        if (l4_mr(i) != ~df_word(i))
+            test_fail("word %u of the reply is %x, not %x", i, l4_mr(i), ~df_word(i));
+    r = df_syscall(SYS_UNMAP, l4_fpage((uint32_t)df_page, 12, L4_FPAGE_RWX), 0, 0, 0);
+    if (r != 0)
+        test_fail("SYS_UNMAP with DF set returned %d", r);
+    printf("sec_entry df: a %u-word IPC with a map item, its reply and an unmap, all with DF "
+           "set, worked\n", DF_WORDS);
+}
+
 static void df_sleeper(void)
 {
     for (;;)
         ;
 }
 
-static void mode_df(void)
+static void mode_df(int with_ipc)
 {
     char line[96];
     int n = fmt_snprintf(line, sizeof line, "sec_entry df: kdb_puts with DF set: nonce=%s\n",
@@ -251,6 +328,8 @@ static void mode_df(void)
     r = df_syscall(SYS_SET_PAGER, (uint32_t)r, L4_NILTHREAD, 0, 0);
     if (r != 0)
         test_fail("SYS_SET_PAGER of the new task's thread with DF set returned %d", r);
+    if (with_ipc)
+        df_ipc_and_map();
     printf("sec_entry df: nonce=%s ok: system calls with DF set, new threads clean\n", nonce);
     l4_kdb_exit(0);     /* the new task's thread waits for a message forever */
 }
@@ -538,7 +617,7 @@ int main(int argc, char **argv)
     if (strcmp(mode, "ldt") == 0)
         mode_ldt();
     else if (strcmp(mode, "df") == 0)
-        mode_df();
+        mode_df(argc > 3 && strcmp(argv[3], "ipc") == 0);
     else if (strcmp(mode, "fpu") == 0)
         mode_fpu(argc > 3 ? (unsigned)strtoul(argv[3], 0, 0) : 1);
     else if (strcmp(mode, "segs") == 0)
