@@ -255,6 +255,60 @@ def test_sec_df_ipc(build):
     expect_exit(res, qemu.EXIT_SHUTDOWN, "a clean shutdown")
 
 
+HOSTILE_RESUME = """
+    /* Hostile (grader/systests.py, test_sec_exc_reply): trusts the reply
+       with every flag, and with the kernel's code segment when asked. */
+    tf->eflags = r[L4_EXC_EFLAGS];
+    if (r[L4_EXC_EDX] == 0x5EC0C0DEu)
+        tf->cs = 0x08;
+"""
+
+
+def hostile_exc_tree(top, dest):
+    """dest/: a copy of top's tree with the reference of Labs 0..4, except an
+    exception_ipc that copies the whole of a reply's eflags, and the kernel's
+    %cs when the reply asks, into the thread's frame; built.  Returns
+    (build directory, None) or (None, the build's log)."""
+    shutil.rmtree(dest, ignore_errors=True)
+    for d in ["kernel", "user", "include", "lib", "tools", "grader"]:
+        shutil.copytree(os.path.join(top, d), os.path.join(dest, d),
+                        ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(os.path.join(top, "Makefile"), dest)
+    for lab in range(5):
+        shutil.copytree(os.path.join(top, "solutions", "lab%d" % lab), dest, dirs_exist_ok=True)
+    path = os.path.join(dest, "kernel", "exception.c")
+    with open(path) as f:
+        text = f.read()
+    anchor = "    tf->ebp = r[L4_EXC_EBP];\n"
+    if anchor not in text:
+        return None, "solutions/lab4/kernel/exception.c no longer has %r" % anchor
+    with open(path, "w") as f:
+        f.write(text.replace(anchor, anchor + HOSTILE_RESUME, 1))
+    os.makedirs(os.path.join(dest, "build"), exist_ok=True)
+    open(os.path.join(dest, "build", ".deps-ok"), "w").close()
+    p = subprocess.run(["make", "-s", "all"], cwd=dest, capture_output=True, text=True)
+    if p.returncode != 0:
+        return None, p.stdout + p.stderr
+    return os.path.join(dest, "build", "student"), None
+
+
+def test_sec_exc_reply(build):
+    """Even an exception_ipc (the Lab 4 hole) that copies IOPL, NT, AC and the
+    kernel's %cs from a reply into the frame cannot make the kernel iret to
+    ring 0 or with privileged flags: exception() puts them back."""
+    if not os.path.isdir(os.path.join(TOP, "solutions", "lab4")):
+        return      # a student handout: no reference of Lab 4 to build on
+    hostile, log = hostile_exc_tree(TOP, os.path.join(TOP, "build", "sec-hostile"))
+    if not hostile:
+        raise Failure("the tree with a hostile exception_ipc did not build", log)
+    n = nonce()
+    res = qemu.run(hostile, ["sec_entry exc " + n], timeout=60)
+    if "kernel panic" in res.output:
+        raise Failure("the kernel panicked: the thread came back in ring 0?", res.output)
+    expect(res, r"^sec_entry exc: nonce=%s ok" % n, "sec_entry's success line")
+    expect_exit(res, qemu.EXIT_SHUTDOWN, "a clean shutdown")
+
+
 def test_sec_fpu(build):
     """Threads of two tasks keep their own x87 and SSE registers across switches,
     and a new thread finds a clean FPU."""
@@ -290,5 +344,6 @@ TESTS = [test_boot, test_shutdown_when_idle, test_no_modules] + \
         [make_fault_test(k) for k in FAULTS] + \
         [test_bad_pointers, test_bad_syscall_number, test_bad_module, test_fuzz, test_panic,
          test_preemption, test_gdb,
-         test_sec_ldt, test_sec_df, test_sec_df_ipc, test_sec_fpu, test_sec_segs]
+         test_sec_ldt, test_sec_df, test_sec_df_ipc, test_sec_exc_reply,
+         test_sec_fpu, test_sec_segs]
 

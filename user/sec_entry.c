@@ -17,6 +17,12 @@
  *       registers and check, across many switches, that they keep them;
  *       a new thread must find a clean FPU.  Boot it twice (TASK 1 and 2)
  *       for two tasks.
+ *   sec_entry exc NONCE        (Labs 1 and 4 needed) is the exception handler
+ *       of two threads that execute ud2; its replies ask for IOPL 3, NT and
+ *       AC, and carry EXC_RING0_ASK in %edx, on which the grader's hostile
+ *       exception_ipc (grader/systests.py) writes the kernel's %cs into the
+ *       frame.  Each thread must come back in ring 3 with only the
+ *       arithmetic flags of the reply.
  *   sec_entry segs NONCE SEED  loads every user selector into the segment
  *       registers across system calls and switches, and random other
  *       values, each of which must fault (#GP) in a thread of its own.
@@ -463,6 +469,69 @@ static void mode_fpu(unsigned task)
            "over %u rounds; a new thread found a clean FPU\n", nonce, task, FPU_ROUNDS);
 }
 
+/* --- exc ----------------------------------------------------------- */
+
+#define EXC_RING0_ASK 0x5EC0C0DEu
+#define EFLAGS_ASKED  0x00047000u   /* IOPL 3, NT, AC: none arithmetic */
+static volatile uint32_t exc_cs, exc_ss, exc_eflags;
+
+/* After the handler's reply: where are we, and with which flags? */
+static void exc_child(void)
+{
+    uint32_t cs, ss, fl;
+    __asm__ volatile("ud2\n\tmov %%cs, %0\n\tmov %%ss, %1\n\tpushf\n\tpop %2"
+                     : "=r"(cs), "=r"(ss), "=r"(fl) : : "edx", "memory");
+    exc_cs = cs;
+    exc_ss = ss;
+    exc_eflags = fl;
+    reached = 1;
+    __asm__ volatile("pushf\n\tandl $~0x44000, (%%esp)\n\tpopf" ::: "memory");
+    l4_thread_exit(0);
+}
+
+/* Receives one exception from `child` and replies: skip the ud2, ask for
+   privileged flags, and put `edx` into %edx. */
+static void exc_answer(l4_tid_t child, uint32_t edx)
+{
+    l4_tid_t from;
+    int32_t r = l4_receive(child, L4_TIMEOUT_NEVER, &from);
+    if (r != 0 || l4_tag_label(l4_mr(0)) != L4_LABEL_EXCEPTION || l4_mr(L4_EXC_VECTOR) != 6)
+        test_fail("expected the ud2 exception message, got error %d, tag %x", r, l4_mr(0));
+    l4_set_mr(0, l4_tag_make(0, L4_EXC_WORDS, 0));
+    l4_set_mr(L4_EXC_EIP, l4_mr(L4_EXC_EIP) + 2);
+    l4_set_mr(L4_EXC_EFLAGS, l4_mr(L4_EXC_EFLAGS) | EFLAGS_ASKED);
+    l4_set_mr(L4_EXC_EDX, edx);
+    r = l4_send(child, L4_TIMEOUT_NEVER);
+    if (r != 0)
+        test_fail("the reply to the exception failed (%d)", r);
+}
+
+static void mode_exc(void)
+{
+    static const uint32_t edx[] = {0, EXC_RING0_ASK};
+    for (unsigned i = 0; i < ARRAY_SIZE(edx); i++) {
+        uint32_t *sp = (uint32_t *)(stacks[i] + sizeof stacks[i] - 16);
+        reached = 0;
+        int32_t child = l4_thread_create_ex(exc_child, sp, L4_NILTHREAD, l4_myself());
+        if (child < 0)
+            test_fail("l4_thread_create_ex failed (%d)", child);
+        exc_answer((l4_tid_t)child, edx[i]);
+        while (l4_set_pager((l4_tid_t)child, L4_NILTHREAD) == 0)
+            ;
+        if (!reached)
+            test_fail("the thread did not run on after the reply");
+        if ((exc_cs & 3) != 3 || exc_cs != UCODE_SEL || exc_ss != UDATA_SEL)
+            test_fail("after an exception reply the thread ran with cs %x ss %x: the kernel "
+                      "must never iret to a selector the thread did not have "
+                      "(kernel/exception.c, exception())", exc_cs, exc_ss);
+        if (exc_eflags & EFLAGS_ASKED)
+            test_fail("after an exception reply asking for them, eflags %x has IOPL, NT or AC: "
+                      "only the arithmetic flags may come from a reply", exc_eflags);
+    }
+    printf("sec_entry exc: nonce=%s ok: replies gave neither ring 0 nor privileged flags\n",
+           nonce);
+}
+
 /* --- segs ---------------------------------------------------------- */
 
 /* Loads sel into segment register `reg` (0..3: ds es fs gs), makes a
@@ -620,9 +689,11 @@ int main(int argc, char **argv)
         mode_df(argc > 3 && strcmp(argv[3], "ipc") == 0);
     else if (strcmp(mode, "fpu") == 0)
         mode_fpu(argc > 3 ? (unsigned)strtoul(argv[3], 0, 0) : 1);
+    else if (strcmp(mode, "exc") == 0)
+        mode_exc();
     else if (strcmp(mode, "segs") == 0)
         mode_segs(argc > 3 ? (uint32_t)strtoul(argv[3], 0, 0) : 1);
     else
-        test_fail("unknown mode '%s' (ldt, df, fpu, segs)", mode);
+        test_fail("unknown mode '%s' (ldt, df, fpu, exc, segs)", mode);
     return 0;
 }
