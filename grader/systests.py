@@ -16,7 +16,10 @@ import subprocess
 import tempfile
 import time
 
+import gradelib
 import qemu
+
+TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 class Failure(Exception):
@@ -196,8 +199,151 @@ def test_gdb(build):
             raise Failure("GDB: expected %s" % what, out)
 
 
+# sec_entry (user/sec_entry.c): attacks on the kernel's entry and exit paths.
+SEC_GP = r"^user fault: thread \d+ \(sec_entry\): general protection \(vector 13\) at eip 0x078[0-9a-f]{5}$"
+
+
+def sec_faults(res):
+    """The user-fault reports of a sec_entry run: (all, those that are #GP in sec_entry)."""
+    reports = [l for l in res.lines() if l.startswith("user fault:")]
+    return reports, [l for l in reports if re.match(SEC_GP, l)]
+
+
+def test_sec_ldt(build):
+    """An LDT call gate, data and code descriptor built in user memory below 64 KiB
+    all fault (#GP): the LDT is null, and user code never runs in ring 0."""
+    n = nonce()
+    res = qemu.run(build, ["sec_entry ldt " + n], timeout=60)
+    if "RING0 PAYLOAD RAN" in res.output:
+        raise Failure("user code ran in ring 0 through a call gate in the LDT "
+                      "(load a null LDT: kernel/arch/i386/gdt.c)", res.output)
+    expect(res, r"^sec_entry ldt: nonce=%s ok" % n, "sec_entry's success line")
+    reports, gp = sec_faults(res)
+    if len(gp) != 3 or len(reports) != 3:
+        raise Failure("expected 3 general-protection reports, one per LDT selector; got: %s"
+                      % (reports or "none"), res.output)
+    expect_exit(res, qemu.EXIT_SHUTDOWN, "a clean shutdown")
+
+
+def test_sec_df(build):
+    """System calls made with the direction flag set work, and a thread created then
+    starts with clean registers: the kernel clears DF on entry."""
+    n = nonce()
+    res = qemu.run(build, ["sec_entry df " + n], timeout=60)
+    if "kernel panic" in res.output:
+        raise Failure("the kernel panicked after a system call with DF set", res.output)
+    expect(res, r"^sec_entry df: kdb_puts with DF set: nonce=%s$" % n, "the text of kdb_puts")
+    expect(res, r"^sec_entry df: nonce=%s ok" % n, "sec_entry's success line")
+    expect_exit(res, qemu.EXIT_SHUTDOWN, "a clean shutdown")
+
+
+def test_sec_df_ipc(build):
+    """The same with IPC (20 words and a map item), its reply and an unmap, all
+    with DF set, on the reference of Labs 1 and 2 (build/sol2)."""
+    if not os.path.isdir(os.path.join(TOP, "solutions", "lab2")):
+        return      # a student handout: no reference of Lab 2 to run it on
+    ok, log = gradelib.build("2")
+    if not ok:
+        raise Failure("make SOLUTION=2 failed", log)
+    n = nonce()
+    res = qemu.run(gradelib.build_dir("2"), ["sec_entry df %s ipc" % n], timeout=60)
+    if "kernel panic" in res.output:
+        raise Failure("the kernel panicked after a system call with DF set", res.output)
+    expect(res, r"^sec_entry df: a 20-word IPC with a map item, its reply and an unmap, all "
+           r"with DF set, worked$", "the IPC with DF set to work")
+    expect(res, r"^sec_entry df: nonce=%s ok" % n, "sec_entry's success line")
+    expect_exit(res, qemu.EXIT_SHUTDOWN, "a clean shutdown")
+
+
+HOSTILE_RESUME = """
+    /* Hostile (grader/systests.py, test_sec_exc_reply): trusts the reply
+       with every flag, and with the kernel's code segment when asked. */
+    tf->eflags = r[L4_EXC_EFLAGS];
+    if (r[L4_EXC_EDX] == 0x5EC0C0DEu)
+        tf->cs = 0x08;
+"""
+
+
+def hostile_exc_tree(top, dest):
+    """dest/: a copy of top's tree with the reference of Labs 0..4, except an
+    exception_ipc that copies the whole of a reply's eflags, and the kernel's
+    %cs when the reply asks, into the thread's frame; built.  Returns
+    (build directory, None) or (None, the build's log)."""
+    shutil.rmtree(dest, ignore_errors=True)
+    for d in ["kernel", "user", "include", "lib", "tools", "grader"]:
+        shutil.copytree(os.path.join(top, d), os.path.join(dest, d),
+                        ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(os.path.join(top, "Makefile"), dest)
+    for lab in range(5):
+        shutil.copytree(os.path.join(top, "solutions", "lab%d" % lab), dest, dirs_exist_ok=True)
+    path = os.path.join(dest, "kernel", "exception.c")
+    with open(path) as f:
+        text = f.read()
+    anchor = "    tf->ebp = r[L4_EXC_EBP];\n"
+    if anchor not in text:
+        return None, "solutions/lab4/kernel/exception.c no longer has %r" % anchor
+    with open(path, "w") as f:
+        f.write(text.replace(anchor, anchor + HOSTILE_RESUME, 1))
+    os.makedirs(os.path.join(dest, "build"), exist_ok=True)
+    open(os.path.join(dest, "build", ".deps-ok"), "w").close()
+    p = subprocess.run(["make", "-s", "all"], cwd=dest, capture_output=True, text=True)
+    if p.returncode != 0:
+        return None, p.stdout + p.stderr
+    return os.path.join(dest, "build", "student"), None
+
+
+def test_sec_exc_reply(build):
+    """Even an exception_ipc (the Lab 4 hole) that copies IOPL, NT, AC and the
+    kernel's %cs from a reply into the frame cannot make the kernel iret to
+    ring 0 or with privileged flags: exception() puts them back."""
+    if not os.path.isdir(os.path.join(TOP, "solutions", "lab4")):
+        return      # a student handout: no reference of Lab 4 to build on
+    hostile, log = hostile_exc_tree(TOP, os.path.join(TOP, "build", "sec-hostile"))
+    if not hostile:
+        raise Failure("the tree with a hostile exception_ipc did not build", log)
+    n = nonce()
+    res = qemu.run(hostile, ["sec_entry exc " + n], timeout=60)
+    if "kernel panic" in res.output:
+        raise Failure("the kernel panicked: the thread came back in ring 0?", res.output)
+    expect(res, r"^sec_entry exc: nonce=%s ok" % n, "sec_entry's success line")
+    expect_exit(res, qemu.EXIT_SHUTDOWN, "a clean shutdown")
+
+
+def test_sec_fpu(build):
+    """Threads of two tasks keep their own x87 and SSE registers across switches,
+    and a new thread finds a clean FPU."""
+    n = nonce()
+    res = qemu.run(build, ["sec_entry fpu %s 1" % n, "sec_entry fpu %s 2" % n], timeout=90)
+    for task in (1, 2):
+        expect(res, r"^sec_entry fpu: nonce=%s ok: task %d," % (n, task),
+               "the success line of task %d" % task)
+    reports, _ = sec_faults(res)
+    if reports:
+        raise Failure("no thread may fault: " + reports[0], res.output)
+    expect_exit(res, qemu.EXIT_SHUTDOWN, "a clean shutdown")
+
+
+def test_sec_segs(build):
+    """Every user selector survives system calls and switches in %ds/%es/%fs/%gs;
+    every other value (kernel, TSS, LDT, random) faults with #GP in user mode."""
+    n, seed = nonce(), random.getrandbits(31) | 1
+    res = qemu.run(build, ["sec_entry segs %s %d" % (n, seed)], timeout=90)
+    expect(res, r"^sec_entry segs: nonce=%s ok: \d+ selectors kept, \d+ faulted$" % n,
+           "sec_entry's success line (seed %d)" % seed)
+    want = int(re.search(r"ok: \d+ selectors kept, (\d+) faulted", res.output).group(1))
+    reports, gp = sec_faults(res)
+    if len(gp) != want or len(reports) != want:
+        other = [l for l in reports if l not in gp]
+        raise Failure("expected %d general-protection reports inside sec_entry, got %d of %d%s"
+                      " (seed %d)" % (want, len(gp), len(reports),
+                                      ", e.g. " + other[0] if other else "", seed), res.output)
+    expect_exit(res, qemu.EXIT_SHUTDOWN, "a clean shutdown (seed %d)" % seed)
+
+
 TESTS = [test_boot, test_shutdown_when_idle, test_no_modules] + \
         [make_fault_test(k) for k in FAULTS] + \
         [test_bad_pointers, test_bad_syscall_number, test_bad_module, test_fuzz, test_panic,
-         test_preemption, test_gdb]
+         test_preemption, test_gdb,
+         test_sec_ldt, test_sec_df, test_sec_df_ipc, test_sec_exc_reply,
+         test_sec_fpu, test_sec_segs]
 

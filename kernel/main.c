@@ -3,6 +3,7 @@
  * paging and calls this on the boot stack with interrupts off.
  */
 #include "kernel.h"
+#include "fpu.h"
 #include "frame.h"
 #include "loader.h"
 #include "mapdb.h"
@@ -197,6 +198,7 @@ void kernel_main(uint32_t magic, uint32_t mbi_phys)
     vm_init();
     gdt_init();
     idt_init();
+    fpu_init();
     pic_init();
     pit_init(TIMER_HZ);
     print_memory_map(mbi);

@@ -29,6 +29,7 @@
  */
 #include "kernel.h"
 #include "sched.h"
+#include "fpu.h"
 #include "ipc.h"
 #include "irq.h"
 #include "vm.h"
@@ -294,6 +295,7 @@ static void switch_to(struct thread *next)
         arch_set_kernel_stack((uint32_t)next + KSTACK_SIZE);
         arch_set_utcb(next->utcb_uva);
     }
+    fpu_switch();
     arch_switch(&prev->ksp, next->ksp);
 }
 

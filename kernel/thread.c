@@ -8,6 +8,7 @@
  */
 #include "kernel.h"
 #include "thread.h"
+#include "fpu.h"
 #include "ipc.h"
 #include "irq.h"
 #include "sched.h"
@@ -148,6 +149,7 @@ void thread_free(struct thread *t)
         if (--t->space->threads == 0)
             space_destroy(t->space);
     }
+    fpu_release(t);
     t->magic = 0;
     frame_free(V2P(t));
 }

@@ -23,6 +23,7 @@
 #include "l4/types.h"
 
 struct space;
+struct fpu_state;
 
 enum thread_state {
     TS_NEW,         /* created, not yet started (and the idle thread) */
@@ -53,6 +54,10 @@ struct thread {
     uint16_t irq_lines;         /* bit n: this thread handles interrupt line n (kernel/irq.c) */
     l4_tid_t exc_handler;       /* receives this thread's exceptions (Lab 4); nil: none */
     int in_exception;           /* waiting for its exception handler's reply (kernel/exception.c) */
+    struct fpu_state *fpu;      /* its x87/SSE registers, in a frame of their own, or NULL
+                                   before its first FPU instruction.  Owned by kernel/fpu.c:
+                                   stale while the thread is fpu_owner (the registers hold
+                                   the truth), freed with the thread (thread_free). */
     char name[THREAD_NAME_LEN];
 
     /* IPC state, used by kernel/ipc.c and kernel/ipc_syscall.c. */

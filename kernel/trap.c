@@ -1,7 +1,8 @@
 /*
  * Where every trap lands (from arch/i386/trapentry.asm): system calls,
  * hardware interrupts, and CPU exceptions.  A page fault in user mode goes
- * to the thread's pager (kernel/pagefault.c, Lab 3), any other exception in
+ * to the thread's pager (kernel/pagefault.c, Lab 3), #NM (the first FPU
+ * instruction since a switch) to kernel/fpu.c, any other exception in
  * user mode to its exception handler (kernel/exception.c, Lab 4); one that
  * nobody resolves is the thread's fault and ends the thread with a report.
  * An exception in kernel mode is the kernel's bug and a panic.
@@ -9,6 +10,7 @@
 #include "kernel.h"
 #include "irq.h"
 #include "exception.h"
+#include "fpu.h"
 #include "pagefault.h"
 #include "sched.h"
 #include "syscall.h"
@@ -71,6 +73,8 @@ void trap(struct trapframe *tf)
         irq(tf);
     else if (tf->trapno == T_PGFLT && tf_from_user(tf))
         pagefault(tf, rcr2());
+    else if (tf->trapno == T_DEVICE && tf_from_user(tf))
+        fpu_trap(tf);           /* its first FPU instruction since a switch */
     else if (tf_from_user(tf))
         exception(tf);
     else

@@ -7,12 +7,39 @@
  *
  * Descriptor format (SDM vol. 3, 3.4.5): limit 15..0 | base 23..0 |
  * access byte (P, DPL, S, type) | flags (G, D/B) + limit 19..16 | base 31..24.
+ *
+ * What user code can reach.  A ring-3 thread can name a descriptor in three
+ * ways: by loading a selector into a segment register, by a far call or jump
+ * (through a call gate, too), and by iret.  The tables are built so that
+ * none of them leads to ring 0:
+ *  - The GDT holds exactly three descriptors of DPL 3, all code or data
+ *    (S = 1): flat code, flat data, and the UTCB data segment.  There are no
+ *    call, task or trap gates in it, and the only system descriptor, the
+ *    TSS, has DPL 0 (ring 3 cannot load or jump to it).  A user selector
+ *    may be loaded into %ds/%es/%fs/%gs (and the two data ones into %ss);
+ *    every other value faults in user mode (#GP), before the kernel sees it.
+ *  - The LDT is empty: gdt_init loads the null selector into LDTR.  Its reset
+ *    value is base 0, limit 0xFFFF, a table in user memory: a thread with a
+ *    page below 64 KiB could write a call gate to the kernel code segment
+ *    there and far-call into ring 0.  With LDTR null every selector with
+ *    TI = 1 faults.  Nothing ever loads LDTR again (lldt is privileged).
+ *  - Every selector a user thread may hold stays valid for as long as the
+ *    thread lives (the GDT never shrinks; the UTCB descriptor is only
+ *    rebased), so the pops of trap_return cannot fault.  A thread that holds
+ *    UTCB_SEL in %fs, %gs or %ss gets the UTCB of whichever thread runs,
+ *    which is always itself: switch_to rebases the descriptor first.
+ *  - The TSS has no I/O permission bitmap (iomap_base lies beyond its
+ *    limit), so a thread without IOPL 3 (SYS_IO_ACCESS) faults on every port.
+ *  - The kernel irets to ring 3 only with cs = UCODE_SEL and ss = a user
+ *    selector: arch_init_user_frame builds them, the CPU saved them, and the
+ *    exception reply cannot change them (kernel/exception.c, privileged_restore).
  */
 #include <stdint.h>
 #include "arch/i386/arch.h"
 #include "arch/i386/mmu.h"
 #include "arch/i386/x86.h"
 #include "l4/abi.h"
+#include "kernel.h"
 
 struct tss {
     uint32_t link;
@@ -24,6 +51,7 @@ _Static_assert(sizeof(struct tss) == 104, "TSS size");
 
 static struct tss tss;
 static uint64_t gdt[SEG_COUNT];
+static uint32_t utcb_high_bits;     /* the UTCB descriptor's high word without its base */
 
 #define ACC_PRESENT  0x80u
 #define ACC_DPL(d)   ((uint32_t)(d) << 5)
@@ -42,6 +70,13 @@ static uint64_t descriptor(uint32_t base, uint32_t limit, uint32_t access, uint3
     d |= (uint64_t)(flags & 0xFu) << 52;
     d |= (uint64_t)((base >> 24) & 0xFFu) << 56;
     return d;
+}
+
+/* The UTCB segment: L4_UTCB_SIZE bytes of DPL-3 data at utcb. */
+static uint64_t utcb_descriptor(uint32_t utcb)
+{
+    return descriptor(utcb, L4_UTCB_SIZE - 1,
+                      ACC_PRESENT | ACC_CODEDATA | ACC_DATA | ACC_DPL(3), 0x4);
 }
 
 /* Loads the new GDT and reloads every segment register from it. */
@@ -63,12 +98,17 @@ void gdt_init(void)
     gdt[SEG_UCODE] = descriptor(0, 0xFFFFF, ACC_PRESENT | ACC_CODEDATA | ACC_CODE | ACC_DPL(3), FLAGS_4K32);
     gdt[SEG_UDATA] = descriptor(0, 0xFFFFF, ACC_PRESENT | ACC_CODEDATA | ACC_DATA | ACC_DPL(3), FLAGS_4K32);
     gdt[SEG_TSS] = descriptor((uint32_t)&tss, sizeof tss - 1, ACC_PRESENT | ACC_TSS32, 0);
+    utcb_high_bits = (uint32_t)(utcb_descriptor(0) >> 32);
+    arch_set_utcb(0xA5C3E100u);
+    if (gdt[SEG_UTCB] != utcb_descriptor(0xA5C3E100u))
+        panic("arch_set_utcb and utcb_descriptor disagree (kernel/arch/i386/gdt.c)");
     arch_set_utcb(0);
 
     tss.ss0 = KDATA_SEL;
     tss.iomap_base = sizeof tss;    /* no I/O bitmap: ring 3 has no port access */
     load_segments();
     ltr(TSS_SEL);
+    lldt(0);                        /* no LDT: see the top of this file */
 }
 
 void arch_set_kernel_stack(uint32_t esp0)
@@ -78,12 +118,17 @@ void arch_set_kernel_stack(uint32_t esp0)
 
 /*
  * Rebases the UTCB segment.  The CPU reads a descriptor when a selector is
- * loaded, so the new base takes effect when trap_return pops %gs.
+ * loaded, so the new base takes effect when trap_return pops %gs.  This
+ * runs on every thread switch, so it writes only what depends on the base
+ * into the descriptor utcb_descriptor() builds (gdt_init checks that the
+ * two agree): base 15..0 beside the limit, base 23..16 and 31..24 around
+ * the constant access byte and flags.
  */
 void arch_set_utcb(uint32_t utcb)
 {
-    gdt[SEG_UTCB] = descriptor(utcb, L4_UTCB_SIZE - 1,
-                               ACC_PRESENT | ACC_CODEDATA | ACC_DATA | ACC_DPL(3), 0x4);
+    uint32_t *d = (uint32_t *)&gdt[SEG_UTCB];
+    d[0] = utcb << 16 | (L4_UTCB_SIZE - 1);
+    d[1] = (utcb & 0xFF000000u) | (utcb >> 16 & 0xFFu) | utcb_high_bits;
 }
 
 void arch_init_user_frame(struct trapframe *tf, uint32_t eip, uint32_t esp)

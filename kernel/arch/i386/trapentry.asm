@@ -11,6 +11,20 @@
 ; whose offsets are checked there).  trap_common saves the general and
 ; segment registers, loads the kernel data segments and calls trap().
 ; Interrupts stay disabled in the kernel: every IDT entry is an interrupt gate.
+;
+; What the kernel's C code assumes on entry, and who makes it so:
+;   IF, TF, NT, RF, VM clear: the interrupt gate clears them (a user's TF or
+;       NT comes back with its iret, and only then takes effect).
+;   DF clear: the C ABI requires it (GCC emits rep stos/movs forwards), but a
+;       user may set it with std; trap_common clears it, before any C runs.
+;   AC: left as the user had it.  Alignment checks apply only at CPL 3, and
+;       the kernel does not enable SMAP (which gives AC a meaning in ring 0).
+;   %ds, %es: reloaded here.  %fs, %gs: kept as the user had them; the
+;       kernel's C never uses them (no thread-local data, and
+;       -fno-stack-protector: GCC's canary would read %gs:0x14).
+;   %ss: the CPU loads it from the TSS on entry from ring 3.
+;   The FPU: the kernel is built without x87/SSE code, so a user's FPU state
+;       stays where it is (kernel/fpu.c switches it lazily).
 
 KDATA_SEL equ 0x10
 
@@ -38,6 +52,7 @@ vector%1:
 
 extern trap
 trap_common:
+        cld                     ; see above: the C code needs DF = 0
         push ds
         push es
         push fs

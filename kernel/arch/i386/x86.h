@@ -8,6 +8,15 @@
 
 #include <stdint.h>
 
+#define CR0_MP       0x00000002u    /* wait/fwait honours TS */
+#define CR0_EM       0x00000004u    /* emulate the FPU: every FPU instruction #NM */
+#define CR0_TS       0x00000008u    /* task switched: the next FPU instruction #NM */
+#define CR0_NE       0x00000020u    /* x87 errors raise #MF, not IRQ 13 */
+#define CR4_OSFXSR   0x00000200u    /* the OS saves SSE state with fxsave: SSE may run */
+#define CR4_OSXMMEXCPT 0x00000400u  /* SIMD floating-point errors raise #XM, not #UD */
+#define CPUID_FXSR   (1u << 24)     /* CPUID leaf 1, %edx */
+#define CPUID_SSE    (1u << 25)
+
 static inline uint8_t inb(uint16_t port)
 {
     uint8_t v;
@@ -37,6 +46,25 @@ static inline uint32_t rcr2(void) { uint32_t v; __asm__ volatile("mov %%cr2, %0"
 static inline uint32_t rcr3(void) { uint32_t v; __asm__ volatile("mov %%cr3, %0" : "=r"(v)); return v; }
 static inline uint32_t rcr4(void) { uint32_t v; __asm__ volatile("mov %%cr4, %0" : "=r"(v)); return v; }
 static inline void lcr3(uint32_t v) { __asm__ volatile("mov %0, %%cr3" : : "r"(v) : "memory"); }
+static inline void lcr0(uint32_t v) { __asm__ volatile("mov %0, %%cr0" : : "r"(v) : "memory"); }
+static inline void lcr4(uint32_t v) { __asm__ volatile("mov %0, %%cr4" : : "r"(v) : "memory"); }
+
+/* CR0.TS: clts lets FPU instructions run, and setting TS (cr0_set_ts)
+   makes the next one raise #NM (kernel/fpu.c). */
+static inline void clts(void) { __asm__ volatile("clts" ::: "memory"); }
+static inline void cr0_set_ts(void) { lcr0(rcr0() | CR0_TS); }
+
+/* The 512-byte x87/MMX/SSE state, to or from a 16-byte aligned area. */
+static inline void fxsave(void *area) { __asm__ volatile("fxsave (%0)" : : "r"(area) : "memory"); }
+static inline void fxrstor(const void *area)
+{
+    __asm__ volatile("fxrstor (%0)" : : "r"(area) : "memory");
+}
+
+static inline void cpuid(uint32_t leaf, uint32_t *eax, uint32_t *ebx, uint32_t *ecx, uint32_t *edx)
+{
+    __asm__ volatile("cpuid" : "=a"(*eax), "=b"(*ebx), "=c"(*ecx), "=d"(*edx) : "a"(leaf), "c"(0));
+}
 
 static inline uint32_t read_ebp(void) { uint32_t v; __asm__ volatile("mov %%ebp, %0" : "=r"(v)); return v; }
 static inline uint32_t read_esp(void) { uint32_t v; __asm__ volatile("mov %%esp, %0" : "=r"(v)); return v; }
@@ -54,6 +82,7 @@ static inline void invlpg(uint32_t va)
 }
 
 static inline void ltr(uint16_t sel) { __asm__ volatile("ltr %0" : : "r"(sel)); }
+static inline void lldt(uint16_t sel) { __asm__ volatile("lldt %0" : : "r"(sel)); }
 
 struct dtr {
     uint16_t limit;

@@ -31,6 +31,40 @@ static const char *unresumed_why(int err)
     }
 }
 
+/* The arithmetic flags of eflags (SDM vol. 1, 3.4.3): CF PF AF ZF SF DF OF,
+   the only ones a handler's reply may change (l4/abi.h). */
+#define EFLAGS_ARITH 0x00000CD5u
+
+/*
+ * Whatever exception_ipc does to tf, the thread goes back to ring 3 with
+ * the privileged part of its state as it was: its code and stack segments
+ * (an iret to cs = KCODE_SEL would run its code in ring 0), its other
+ * segment registers, and every eflags bit but the arithmetic ones (IOPL,
+ * IF, VM, NT: a reply that set IOPL 3 or VM would hand the thread the
+ * ports, the interrupts, or virtual-8086 mode).  exception() saves them
+ * before the IPC and puts them back after a reply, so that this holds
+ * whatever exception_ipc does.
+ */
+struct privileged {
+    uint32_t cs, ss, ds, es, fs, gs, eflags;
+};
+
+static void privileged_save(const struct trapframe *tf, struct privileged *p)
+{
+    *p = (struct privileged){tf->cs, tf->ss, tf->ds, tf->es, tf->fs, tf->gs, tf->eflags};
+}
+
+static void privileged_restore(struct trapframe *tf, const struct privileged *p)
+{
+    tf->cs = p->cs;
+    tf->ss = p->ss;
+    tf->ds = p->ds;
+    tf->es = p->es;
+    tf->fs = p->fs;
+    tf->gs = p->gs;
+    tf->eflags = (p->eflags & ~EFLAGS_ARITH) | (tf->eflags & EFLAGS_ARITH);
+}
+
 void exception(struct trapframe *tf)
 {
     struct thread *self = current;
@@ -51,19 +85,19 @@ void exception(struct trapframe *tf)
         user_fault(tf, 0, note);
         return;
     }
+    struct privileged before;
+    privileged_save(tf, &before);
     self->in_exception = 1;
     int err = exception_ipc(handler, tf);
     self->in_exception = 0;
-    if (err == 0)
+    if (err == 0) {
+        privileged_restore(tf, &before);
         return;         /* back to user mode with the registers of the reply */
+    }
     fmt_snprintf(note, sizeof note, "its exception handler, thread %u, did not resume it: "
                  "%s (error %d)", l4_tid_number(self->exc_handler), unresumed_why(err), err);
     user_fault(tf, 0, note);
 }
-
-/* The arithmetic flags of eflags (SDM vol. 1, 3.4.3): CF PF AF ZF SF DF OF,
-   the only ones a handler's reply may change (l4/abi.h). */
-#define EFLAGS_ARITH 0x00000CD5u
 
 /* The current thread's registers in tf, as the exception message's words. */
 static void exception_message(const struct trapframe *tf, uint32_t msg[1 + L4_EXC_WORDS])
