@@ -55,8 +55,10 @@ static void table_free(struct space *s, void *table)
     s->tables--;
 }
 
-static int all_zero(const uint32_t *words)
+/* Whether a page table or a shadow table (1024 words either) is empty. */
+static int all_zero(const void *table)
 {
+    const uint32_t *words = table;
     for (unsigned i = 0; i < PT_ENTRIES; i++)
         if (words[i])
             return 0;
@@ -74,7 +76,7 @@ static void tables_reclaim(struct space *s)
 {
     for (unsigned i = 0; i < KERNEL_PDX; i++) {
         pte_t *pt = (s->pgdir[i] & PTE_P) ? P2V(PTE_ADDR(s->pgdir[i])) : NULL;
-        if ((pt && !all_zero(pt)) || (s->shadow[i] && !all_zero((uint32_t *)s->shadow[i])))
+        if ((pt && !all_zero(pt)) || (s->shadow[i] && !all_zero(s->shadow[i])))
             continue;
         if (pt) {
             s->pgdir[i] = 0;

@@ -13,6 +13,8 @@
  * L4_NILPAGE.  Then:
  *   - unmapping the page from every task and mapping it into a full task
  *     again, at other regions, works (emptied tables are credited back);
+ *   - a full task can end (the kernel checks that its space gives back
+ *     every table it was charged for);
  *   - a new thread and a new task can be created, and a page mapped into a
  *     fresh region of the new task is read there (the kernel still has
  *     memory for everybody else).
@@ -35,7 +37,7 @@
 #define RWX L4_FPAGE_RWX
 #define RW (L4_FPAGE_R | L4_FPAGE_W)
 
-enum { REQ_COUNT = 1, REQ_READ };
+enum { REQ_COUNT = 1, REQ_READ, REQ_EXIT };
 
 /* The page every task receives, and the new tasks' stacks.  Everything of
    the program is in its first 4 MiB region (checked in main), which the
@@ -47,7 +49,8 @@ static volatile int spawned;
 static uint32_t spawn_stack[STACK_WORDS] __attribute__((aligned(16)));
 
 /* A new task's thread: counts the items that landed in each message
-   (REQ_COUNT), or reads a word of its space (REQ_READ), and answers. */
+   (REQ_COUNT), or reads a word of its space (REQ_READ), and answers; or
+   ends (REQ_EXIT), and its space with it. */
 static void task_main(void)
 {
     l4_tid_t from;
@@ -55,6 +58,8 @@ static void task_main(void)
     int32_t r = l4_receive(root, L4_TIMEOUT_NEVER, &from);
     for (;;) {
         uint32_t tag = l4_mr(0), out = 0;
+        if (l4_tag_label(tag) == REQ_EXIT)
+            l4_thread_exit(0);
         if (l4_tag_label(tag) == REQ_READ) {
             out = *(volatile uint32_t *)l4_mr(1);
         } else {
@@ -172,6 +177,11 @@ int main(int argc, char **argv)
         test_fail("after the page was unmapped from task 1, mapping it again at other regions "
                   "landed in %u, expected %u: emptied page tables must be credited back",
                   again, expect);
+
+    /* A full task ends: its space goes, tables and all. */
+    l4_set_mr(0, l4_tag_make(REQ_EXIT, 0, 0));
+    if ((r = l4_send(tasks[1], L4_TIMEOUT_NEVER)) != 0)
+        test_fail("asking task 2 to end returned %d", r);
 
     /* Everybody else still gets kernel memory. */
     if (thread_spawn(spawned_main, spawn_stack, sizeof spawn_stack) < 0)
