@@ -69,8 +69,9 @@ static int all_zero(const void *table)
  * Frees the tables of every region of s that holds no page: no present
  * entry in its page table, no node in its shadow.  Called only when s has
  * reached its quota, so unmapping and mapping again in one region (the
- * common case) never pays for freeing and zeroing tables.  No caller holds
- * a pointer into an empty table across an allocation.
+ * common case) never pays for freeing and zeroing tables; a space that
+ * is full of non-empty tables pays this scan for each refusal.  No caller
+ * holds a pointer into an empty table across an allocation.
  */
 static void tables_reclaim(struct space *s)
 {
