@@ -164,6 +164,25 @@ def test_preemption(build):
     expect_exit(res, qemu.EXIT_SHUTDOWN, "a clean shutdown")
 
 
+def test_quota(build):
+    """One task can use up only its own share of kernel memory: page tables and shadow
+    tables are charged to the space they map (user/sec_quota.c).  Mapping is Lab 2's
+    hole, so this runs on the Lab 2 reference (build/sol2), whose vm.c and the given
+    part of mapdb.c, where the quota is kept, are the student's; a handout that has no
+    solutions/lab2 yet cannot run it and passes it."""
+    top = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    if not os.path.isdir(os.path.join(top, "solutions", "lab2")):
+        return
+    p = subprocess.run(["make", "-s", "all", "SOLUTION=2"], cwd=top, capture_output=True,
+                       text=True)
+    if p.returncode != 0:
+        raise Failure("make SOLUTION=2 failed", p.stdout + p.stderr)
+    n = nonce()
+    res = qemu.run(os.path.join(top, "build", "sol2"), ["sec_quota %s" % n], timeout=60)
+    expect(res, r"^sec_quota: nonce=%s ok$" % n, "sec_quota's success line")
+    expect_exit(res, qemu.EXIT_SHUTDOWN, "a clean stop (status 0)")
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -345,5 +364,5 @@ TESTS = [test_boot, test_shutdown_when_idle, test_no_modules] + \
         [test_bad_pointers, test_bad_syscall_number, test_bad_module, test_fuzz, test_panic,
          test_preemption, test_gdb,
          test_sec_ldt, test_sec_df, test_sec_df_ipc, test_sec_exc_reply,
-         test_sec_fpu, test_sec_segs]
+         test_sec_fpu, test_sec_segs, test_quota]
 

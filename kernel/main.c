@@ -129,6 +129,8 @@ static int sigma0_note(struct l4_sigma0_info *info, paddr_t pa)
  * its own needs (thread control blocks, page tables, mapping-database
  * nodes) and gives every other one to sigma0, mapped at L4_SIGMA0_BASE +
  * pa, owned by it: from now on, user memory is sigma0's to hand out.
+ * sigma0's quotas (vm.h) grow by what holding that memory costs: a node
+ * per frame, and two tables per 4 MiB.
  */
 static void sigma0_setup(struct thread *t)
 {
@@ -145,6 +147,8 @@ static void sigma0_setup(struct thread *t)
     while (frame_count_free() > keep) {
         paddr_t pa = frame_alloc();
         uint32_t va = L4_SIGMA0_BASE + pa;
+        if (pa < L4_USER_TOP - L4_SIGMA0_BASE && !vm_pte(s, va))
+            s->tables_extra += 2;   /* this 4 MiB's page table and shadow table (vm.h) */
         if (pa >= L4_USER_TOP - L4_SIGMA0_BASE || vm_set_page(s, va, pa, PTE_W) < 0) {
             frame_free(pa);
             break;

@@ -16,9 +16,16 @@
 
 static struct mapnode *free_nodes;
 
+/* Whether s may hold one more node (its quota: mapdb.h).  The one rule
+   for every way a node comes to a space: a new mapping or a grant. */
+static int has_room(const struct space *s)
+{
+    return s->mapnodes < MAPDB_PER_SPACE + s->mapnodes_extra;
+}
+
 struct mapnode *mapdb_alloc(struct space *s, uint32_t va)
 {
-    if (s->mapnodes >= MAPDB_PER_SPACE + s->mapnodes_extra)
+    if (!has_room(s))
         return NULL;
     if (!free_nodes) {
         struct mapnode *n = vm_alloc_kpage();
@@ -115,9 +122,11 @@ void mapdb_remove(struct mapnode *n)
 
 int mapdb_move(struct mapnode *n, struct space *s, uint32_t va)
 {
-    struct mapnode **to = vm_node_slot(s, va, 1);
-    if (!to || (s != n->space && s->mapnodes >= MAPDB_PER_SPACE))
+    if (s != n->space && !has_room(s))
         return -L4_ENOMEM;              /* nothing has changed */
+    struct mapnode **to = vm_node_slot(s, va, 1);
+    if (!to)
+        return -L4_ENOMEM;
     *vm_node_slot(n->space, n->va, 0) = NULL;
     vm_clear_page(n->space, n->va);
     n->space->mapnodes--;

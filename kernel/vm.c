@@ -43,8 +43,72 @@ struct space *space_create(void)
     s->utcb_slots = 0;
     s->mapnodes = 0;
     s->mapnodes_extra = 0;
+    s->tables = 0;
+    s->tables_extra = 0;
     memset(s->shadow, 0, sizeof s->shadow);
     return s;
+}
+
+static void table_free(struct space *s, void *table)
+{
+    frame_free(V2P(table));
+    s->tables--;
+}
+
+/* Whether a page table or a shadow table (1024 words either) is empty. */
+static int all_zero(const void *table)
+{
+    const uint32_t *words = table;
+    for (unsigned i = 0; i < PT_ENTRIES; i++)
+        if (words[i])
+            return 0;
+    return 1;
+}
+
+/*
+ * Frees the tables of every region of s that holds no page: no present
+ * entry in its page table, no node in its shadow.  Called only when s has
+ * reached its quota, so unmapping and mapping again in one region (the
+ * common case) never pays for freeing and zeroing tables; a space that
+ * is full of non-empty tables pays this scan for each refusal.  No caller
+ * holds a pointer into an empty table across an allocation.
+ */
+static void tables_reclaim(struct space *s)
+{
+    for (unsigned i = 0; i < KERNEL_PDX; i++) {
+        pte_t *pt = (s->pgdir[i] & PTE_P) ? P2V(PTE_ADDR(s->pgdir[i])) : NULL;
+        if ((pt && !all_zero(pt)) || (s->shadow[i] && !all_zero(s->shadow[i])))
+            continue;
+        if (pt) {
+            s->pgdir[i] = 0;
+            table_free(s, pt);
+        }
+        if (s->shadow[i]) {
+            table_free(s, s->shadow[i]);
+            s->shadow[i] = NULL;
+        }
+    }
+    if (active == s)
+        lcr3(V2P(s->pgdir));    /* the CPU may cache directory entries: forget them */
+}
+
+/*
+ * A zeroed frame for one of s's page tables or shadow tables, charged to
+ * s (vm.h: "Kernel memory: who pays"); NULL past s's quota, once its
+ * empty tables are given back, or when the kernel has no frame left.
+ */
+static void *table_alloc(struct space *s)
+{
+    if (s->tables >= VM_TABLES_PER_SPACE + s->tables_extra)
+        tables_reclaim(s);
+    if (s->tables >= VM_TABLES_PER_SPACE + s->tables_extra)
+        return NULL;
+    paddr_t pa = frame_alloc();
+    if (!pa)
+        return NULL;
+    memset(P2V(pa), 0, PAGE_SIZE);
+    s->tables++;
+    return P2V(pa);
 }
 
 void space_destroy(struct space *s)
@@ -57,12 +121,13 @@ void space_destroy(struct space *s)
         for (unsigned j = 0; j < PT_ENTRIES; j++)
             if (s->shadow[i][j])
                 mapdb_remove(s->shadow[i][j]);
-        frame_free(V2P(s->shadow[i]));
+        table_free(s, s->shadow[i]);
         s->shadow[i] = NULL;
     }
     for (unsigned i = 0; i < KERNEL_PDX; i++)
         if (s->pgdir[i] & PTE_P)
-            frame_free(PTE_ADDR(s->pgdir[i]));
+            table_free(s, P2V(PTE_ADDR(s->pgdir[i])));
+    assert(s->tables == 0);
     frame_free(V2P(s->pgdir));
     s->in_use = 0;
 }
@@ -81,11 +146,10 @@ static pte_t *pte_lookup(struct space *s, uint32_t va, int create)
 {
     pde_t *pde = &s->pgdir[PDX(va)];
     if (!(*pde & PTE_P)) {
-        paddr_t pa = create ? frame_alloc() : 0;
-        if (!pa)
+        pte_t *pt = create ? table_alloc(s) : NULL;
+        if (!pt)
             return NULL;
-        memset(P2V(pa), 0, PAGE_SIZE);
-        *pde = pa | PTE_P | PTE_W | PTE_U;
+        *pde = V2P(pt) | PTE_P | PTE_W | PTE_U;
     }
     pte_t *pt = P2V(PTE_ADDR(*pde));
     return &pt[PTX(va)];
@@ -137,10 +201,9 @@ struct mapnode **vm_node_slot(struct space *s, uint32_t va, int create)
         return NULL;                /* kernel addresses have no nodes */
     struct mapnode ***table = &s->shadow[PDX(va)];
     if (!*table) {
-        void *page = create ? vm_alloc_kpage() : NULL;
+        void *page = create ? table_alloc(s) : NULL;
         if (!page)
             return NULL;
-        memset(page, 0, PAGE_SIZE);
         *table = page;
     }
     return &(*table)[PTX(va)];

@@ -29,8 +29,31 @@ struct space {
     uint64_t utcb_slots;    /* bit i: UTCB slot i (L4_UTCB_AREA + i * L4_UTCB_SIZE) in use */
     unsigned mapnodes;      /* mapping-database nodes of this space (quota: mapdb.h) */
     unsigned mapnodes_extra;/* quota beyond MAPDB_PER_SPACE (sigma0: one per frame it owns) */
+    unsigned tables;        /* frames of page tables and shadow tables held (quota: below) */
+    unsigned tables_extra;  /* quota beyond VM_TABLES_PER_SPACE (sigma0: for its memory) */
     struct mapnode **shadow[KERNBASE >> PGDIR_SHIFT];  /* per page table: node pointers */
 };
+
+/*
+ * Kernel memory: who pays (docs/abi.md).  Every frame the kernel takes
+ * because of what is mapped in a space is charged to that space, so that a
+ * task can use up its own share and nobody else's:
+ *  - page tables and shadow tables: at most VM_TABLES_PER_SPACE frames
+ *    (+ tables_extra), counted in `tables`.  Each 4 MiB region of user
+ *    space that holds a page costs two (its page table and its shadow), so
+ *    a space may hold pages in 16 regions at once;
+ *  - mapping-database nodes: at most MAPDB_PER_SPACE (+ mapnodes_extra),
+ *    counted in `mapnodes` (mapdb.h).
+ * Past its quota, mapping into the space fails with -L4_ENOMEM (an item
+ * then lands L4_NILPAGE).  A table whose region has become empty stays
+ * charged and in place (mapping there again is cheap) until the space
+ * reaches its quota: then vm.c frees its empty tables and credits them
+ * back before it refuses.  All tables go, with the space, at its end.
+ * The page directory and the TCBs and UTCB pages of a space's threads are
+ * not charged here: only root tasks create spaces and threads, and they
+ * are bounded by MAX_SPACES, MAX_THREADS and L4_UTCB_SLOTS.
+ */
+#define VM_TABLES_PER_SPACE 32
 
 void vm_init(void);
 

@@ -692,6 +692,39 @@ START_TEST(test_quota_per_space)
 }
 END_TEST
 
+START_TEST(test_quota_extra_for_grant)
+{
+    /* A space with mapnodes_extra (sigma0: one per frame it owns) holds
+       that many nodes more, whichever way they come: a grant into it past
+       MAPDB_PER_SPACE works as a map does (issue 13: mapdb_move once
+       checked the plain quota only).  Past the extra too, a grant is
+       refused and the granted page stays where it was. */
+    const uint32_t base = 0x10000000, to = base + MAPDB_PER_SPACE * PAGE_SIZE;
+    struct mapnode *root = own(B, VA_B, FRAME(1));
+    C->mapnodes_extra = 2;
+    for (unsigned i = 0; i < MAPDB_PER_SPACE; i++)
+        map(root, C, base + i * PAGE_SIZE);
+
+    struct mapnode *a = own(A, VA_A, FRAME(2));
+    set_pte(C, to, pte_of(A, VA_A));
+    ck_assert_int_eq(mapdb_move(a, C, to), 0);
+    ck_assert_ptr_eq(mapdb_lookup(C, to), a);
+    assert_unmapped(A, VA_A);
+    ck_assert_uint_eq(A->mapnodes, 0);
+    ck_assert_uint_eq(C->mapnodes, MAPDB_PER_SPACE + 1);
+
+    map(root, C, to + PAGE_SIZE);               /* the last node of the extra */
+    struct mapnode *a2 = own(A, VA_A, FRAME(3));
+    set_pte(C, to + 2 * PAGE_SIZE, pte_of(A, VA_A));
+    ck_assert_int_eq(mapdb_move(a2, C, to + 2 * PAGE_SIZE), -L4_ENOMEM);
+    ck_assert_ptr_eq(mapdb_lookup(A, VA_A), a2);
+    assert_mapped(a2, FRAME(3), 1);
+    ck_assert_ptr_null(mapdb_lookup(C, to + 2 * PAGE_SIZE));
+    ck_assert_uint_eq(C->mapnodes, MAPDB_PER_SPACE + 2);
+    ck_assert_uint_eq(A->mapnodes, 1);
+}
+END_TEST
+
 START_TEST(test_out_of_node_memory)
 {
     /* When no page for nodes can be had, mapdb_alloc, mapdb_insert and
@@ -1120,6 +1153,7 @@ Suite *mapdb_suite(void)
     tc = tcase_create("limits");
     tcase_add_checked_fixture(tc, fresh_spaces, NULL);
     tcase_add_test(tc, test_quota_per_space);
+    tcase_add_test(tc, test_quota_extra_for_grant);
     tcase_add_test(tc, test_out_of_node_memory);
     tcase_add_test(tc, test_out_of_slot_memory);
     suite_add_tcase(s, tc);

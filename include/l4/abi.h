@@ -23,10 +23,10 @@
 #define SYS_THREAD_EXIT  2  /* (int status): end the calling thread */
 #define SYS_NULL         3  /* (): do nothing and return 0 (Lab 0: trap cost) */
 #define SYS_IPC          4  /* (to, from, timeouts; MR0 in %esi, MR1 in %edi): see below */
-#define SYS_THREAD_CREATE 5 /* (entry, stack, pager): a new thread in the caller's space -> its ID */
+#define SYS_THREAD_CREATE 5 /* (entry, stack, pager, handler): a new thread in the caller's space -> its ID */
 #define SYS_CLOCK        6  /* (): timer ticks since boot (L4_TICK_HZ per second) */
 #define SYS_UNMAP        7  /* (fpage, flags): revoke rights derived from own pages (Lab 2) */
-#define SYS_TASK_CREATE  8  /* (entry, stack, pager): a new address space with one thread -> its ID */
+#define SYS_TASK_CREATE  8  /* (entry, stack, pager, handler): a new address space with one thread -> its ID */
 #define SYS_SET_PAGER    9  /* (thread, pager): change a thread's pager (Lab 3) -> 0 */
 #define SYS_SET_HANDLER  10 /* (thread, handler): change a thread's exception handler (Lab 4) -> 0 */
 #define SYS_IRQ_CONTROL  11 /* (irq, attach): attach the caller to an interrupt line, or detach (Lab 4) -> 0 */
@@ -38,7 +38,7 @@
 #define L4_EFAULT   1   /* a pointer argument names memory the caller cannot read/write */
 #define L4_EINVAL   2   /* an argument is out of range */
 #define L4_ENOSYS   3   /* no system call has this number */
-#define L4_ENOMEM   4   /* the kernel ran out of memory for this request */
+#define L4_ENOMEM   4   /* the kernel's memory, or the space's share of it, ran out (docs/abi.md) */
 #define L4_ETIMEOUT 5   /* IPC: the partner was not ready within the timeout */
 #define L4_ENOPARTNER 6 /* IPC: no thread has this ID (never existed, or ended: stale) */
 #define L4_ECANCELED 7  /* IPC: the partner ended while we waited for it */
