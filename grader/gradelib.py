@@ -368,12 +368,19 @@ def build_dir(solution):
     return os.path.join(TOP, "build", "student" if solution in (None, "") else "sol%s" % solution)
 
 
+# One build at a time in this process: `make SOLUTION=N` remakes the overlay
+# build/solN/src from scratch, so two builds of one tree at once (two system
+# tests run in parallel, say) would pull the sources from under each other.
+_build_lock = threading.Lock()
+
+
 def build(solution):
     """Builds the tree; returns (ok, log)."""
     cmd = ["make", "-s", "all"]
     if solution not in (None, ""):
         cmd.append("SOLUTION=%s" % solution)
-    p = subprocess.run(cmd, cwd=TOP, capture_output=True, text=True)
+    with _build_lock:
+        p = subprocess.run(cmd, cwd=TOP, capture_output=True, text=True, errors="replace")
     return p.returncode == 0, p.stdout + p.stderr
 
 
