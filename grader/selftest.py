@@ -70,6 +70,55 @@ def run(jobs, say):
     return passed, failed
 
 
+FORGE_SRC = os.path.join(gradelib.TOP, "grader", "selftest", "forge")
+
+
+def make_forged_build(lab):
+    """build/selftest/forge-labN/: the reference solutions of every lab, except
+    that the files under grader/selftest/forge/labN/ replace the reference's
+    (a hole file that forges lab N's results instead of doing the work).
+    Returns (build dir, None) or (None, the build's last error line)."""
+    d = os.path.join(SELFTEST, "forge-lab%d" % lab)
+    src = os.path.join(d, "src")
+    subprocess.run(["tools/overlay", "all", src], cwd=gradelib.TOP, check=True)
+    root = os.path.join(FORGE_SRC, "lab%d" % lab)
+    for dirpath, _, files in os.walk(root):
+        for name in files:
+            rel = os.path.relpath(os.path.join(dirpath, name), root)
+            os.remove(os.path.join(src, rel))
+            os.symlink(os.path.join(dirpath, name), os.path.join(src, rel))
+    # The Makefile's B and SRC, given on the command line, win over its own.
+    p = subprocess.run(["make", "-s", "all", "SOLUTION=", "B=" + os.path.relpath(d, gradelib.TOP),
+                        "SRC=" + os.path.relpath(src, gradelib.TOP)],
+                       cwd=gradelib.TOP, capture_output=True, text=True)
+    if p.returncode != 0:
+        return None, ((p.stdout + p.stderr).strip().splitlines() or ["make failed"])[-1]
+    return d, None
+
+
+def forge_run(jobs, say):
+    """Hole files that forge a lab's results (grader/selftest/forge/labN/: they
+    find the test program's command line in RAM and print its success line,
+    fault reports included, then stop the machine cleanly) must fail every
+    test of that lab, in a tree that is otherwise the reference."""
+    from grade import run_all
+    passed = failed = 0
+    labs = gradelib.lab_files()
+    for lab in sorted(int(n[3:]) for n in os.listdir(FORGE_SRC) if n.startswith("lab")):
+        build, err = make_forged_build(lab)
+        if not build:
+            say(False, "grader: the lab-%d forger builds" % lab, err)
+            failed += 1
+            continue
+        tests = gradelib.load_lab(labs[lab]).get("TESTS", [])
+        for o in run_all(tests, build, jobs):
+            good = not o.passed
+            say(good, "grader: a forged lab-%d hole fails lab%d/%s" % (lab, lab, o.test.name),
+                "" if good else "it PASSED: the grader believed forged output", o.seconds)
+            passed, failed = passed + good, failed + (not good)
+    return passed, failed
+
+
 def instructor_run(say):
     """The instructor tools: batch grading takes only the lab files from a
     submission (a tampered test program is ignored) and scores the skeleton
