@@ -6,6 +6,7 @@ Each evil kernel is booted with the genuine user programs of the reference
 tree, exactly as a student's kernel would be.
 """
 
+import copy
 import json
 import os
 import shutil
@@ -96,11 +97,22 @@ def make_forged_build(lab):
     return d, None
 
 
+def digest_blind(test):
+    """A copy of test that takes any digest in the success line: what a forger
+    that re-created the digest would face.  GDB's observations alone must
+    then fail it."""
+    blind = copy.copy(test)
+    blind.expect = [(p.replace("{digest:08x}", "[0-9a-f]{{8}}"), what) for p, what in test.expect]
+    return blind
+
+
 def forge_run(jobs, say):
     """Hole files that forge a lab's results (grader/selftest/forge/labN/: they
     find the test program's command line in RAM and print its success line,
     fault reports included, then stop the machine cleanly) must fail every
-    test of that lab, in a tree that is otherwise the reference."""
+    test of that lab, in a tree that is otherwise the reference.  Each test
+    runs twice: as it is, and blind to the digest, where what GDB sees must
+    fail it on its own."""
     from grade import run_all
     passed = failed = 0
     labs = gradelib.lab_files()
@@ -111,10 +123,15 @@ def forge_run(jobs, say):
             failed += 1
             continue
         tests = gradelib.load_lab(labs[lab]).get("TESTS", [])
-        for o in run_all(tests, build, jobs):
-            good = not o.passed
-            say(good, "grader: a forged lab-%d hole fails lab%d/%s" % (lab, lab, o.test.name),
-                "" if good else "it PASSED: the grader believed forged output", o.seconds)
+        blind = [digest_blind(t) for t in tests]
+        for o in run_all(tests + blind, build, jobs):
+            is_blind = o.test in blind
+            good = not o.passed and (not is_blind or o.reason.startswith("GDB"))
+            name = "grader: a forged lab-%d hole fails lab%d/%s%s" % (
+                lab, lab, o.test.name, " (GDB alone)" if is_blind else "")
+            why = "" if good else ("it PASSED: the grader believed forged output" if o.passed
+                                   else "the reason should come from GDB: " + o.reason)
+            say(good, name, why, o.seconds)
             passed, failed = passed + good, failed + (not good)
     return passed, failed
 
