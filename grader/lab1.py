@@ -123,8 +123,9 @@ TESTS = [
          doc="Several clients call one reply-and-wait server; each gets its own answer.",
          programs=["lab1_ipc many_clients {nonce} {clients} {calls} {seed}"],
          params={"clients": (3, 7), "calls": (5, 20), "seed": (1, 2**31 - 1)},
-         derive=derive("many_clients"),
-         watches=watches("many_clients", lambda v: 2 * v["clients"] * v["calls"]),
+         # No count of sys_ipc: up to 300 calls, each a GDB stop of a few
+         # milliseconds; the digest covers every answer.
+         derive=derive("many_clients"), watches=watches("many_clients"),
          expect=ok_line("many_clients", "clients={clients} calls={calls} ")),
     Test("call_atomic", points=15,
          doc="A caller already waits for the reply when the server takes its message "
@@ -138,14 +139,16 @@ TESTS = [
          doc="Zero timeouts fail at once without a waiting partner and succeed with one.",
          programs=["lab1_ipc zero_timeout {nonce} {seed}"],
          params={"seed": (1, 2**31 - 1)},
-         derive=derive("zero_timeout"), watches=watches("zero_timeout", lambda v: 4),
+         # No count of sys_ipc in the tests that measure ticks: the fewer
+         # GDB stops, the less a loaded host can disturb the timing.
+         derive=derive("zero_timeout"), watches=watches("zero_timeout"),
          expect=ok_line("zero_timeout")),
     Test("timeouts", points=15,
          doc="Finite send, receive and call timeouts expire after the right number of ticks "
              "(ERECV for the call's receive phase), and a timed-out sender leaves the queue.",
          programs=["lab1_ipc timeouts {nonce} {ticks} {seed}"],
          params={"ticks": (5, 20), "seed": (1, 2**31 - 1)},
-         derive=derive("timeouts"), watches=watches("timeouts", lambda v: 5),
+         derive=derive("timeouts"), watches=watches("timeouts"),
          expect=ok_line("timeouts", r"timeout={ticks} receive_ticks=\d+ send_ticks=\d+ "),
          check=timeouts_in_range),
     Test("bad_tid", points=10,

@@ -13,7 +13,7 @@ Forged output does not pass (docs/grading.md, "What the grader defends
 against"): a's final line carries a digest of the values it found through
 the mappings, which the grader works out here from the seed (DIGESTS); GDB
 reads the same digest from a's memory when a stops the machine, counts the
-messages with map items in the given sys_ipc (kernel/ipc_syscall.c), and
+messages with map items in the given items_valid (kernel/ipc_syscall.c), and
 the faults in the given user_fault (kernel/trap.c).
 """
 
@@ -123,12 +123,15 @@ def lab2_test(name, points, doc, roles, args, params, at, maps, faults=()):
         return fault_check(res, values)
 
     # What GDB sees: a's digest in a's memory when a stops the machine, the
-    # map messages entering the given sys_ipc, the faults the given user_fault reports.
+    # map messages (sys_ipc checks each one's items in items_valid, which
+    # it calls for nothing else: few stops), and the faults the given
+    # user_fault reports.  All three are given code (kernel/ipc_syscall.c,
+    # kernel/syscall.c, kernel/trap.c).
     watches = [Watch("sys_kdb_exit", cond="tf->ebx == 0", key="lab2_digest", mode="equals",
                      expect="{digest}", symbols=["lab2_map"],
                      what="lab2_map's digest in a's own memory when a stopped the machine"),
-               Watch("sys_ipc", cond="tf->ebx != 0 && (tf->esi & 0xFC0) != 0", mode="at_least",
-                     expect=str(maps), what="messages with map or grant items (sys_ipc)")]
+               Watch("items_valid", mode="at_least", expect=str(maps),
+                     what="messages with map or grant items (checked in items_valid)")]
     if faults:
         watches.append(Watch("user_fault", cond="tf->trapno == 14", mode="at_least",
                              expect=str(len(faults)), what="page faults (user_fault)"))
