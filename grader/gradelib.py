@@ -60,11 +60,14 @@ class Test:
     feed      (regex, text) pairs: when the regex first appears in the output,
               the text is typed into COM1 (QEMU's serial input); both are
               filled in with the run's values, like expect
+    derive    derive(values) -> dict of further values, worked out by the
+              grader from the drawn ones (the digest a test program must
+              report, say); they fill in like the drawn ones
     """
 
     def __init__(self, name, points, programs, expect=(), reject=(), params=None,
                  watches=(), watch_apart=False, icount=False, timeout=20, check=None,
-                 exit_rc=qemu.EXIT_SHUTDOWN, feed=(), doc=""):
+                 exit_rc=qemu.EXIT_SHUTDOWN, feed=(), derive=None, doc=""):
         self.name, self.points, self.programs = name, points, list(programs)
         self.expect, self.reject = list(expect), list(reject)
         self.params = dict(params or {})
@@ -72,6 +75,7 @@ class Test:
         self.icount, self.timeout, self.check = icount, timeout, check
         self.exit_rc, self.doc = exit_rc, doc
         self.feed = list(feed)
+        self.derive = derive
         self.lab = None             # set by load_lab()
 
 
@@ -81,22 +85,32 @@ class Watch:
     location  where GDB breaks in the kernel: a function, or file:line
     cond      a GDB condition; only stops where it holds are counted (None: all)
     key       an unsigned integer expression that GDB prints at each stop
-    expect    the expected count, a format string like "{calls}"
+    expect    the expected count, a format string like "{calls}", or a
+              function of the run's values that returns it
     mode      "distinct": the number of distinct keys must equal expect.
               Give every counted event its own key: QEMU's GDB stub
               sometimes reports one stop twice, and a repeated key counts once.
               "at_least": the number of stops must be at least expect;
               a stop reported twice does no harm, and key may be None.
-    what      what is counted, in words, for the failure message
+              "equals": GDB must stop at least once, and the key must
+              equal expect at every stop (a value GDB reads, such as a test
+              program's own result in its memory when it ends).
+    what      what is counted (or read), in words, for the failure message
+    symbols   user programs (names in USER_PROGS) whose symbols GDB loads,
+              so that cond and key may name their variables
     """
 
-    def __init__(self, location, expect, cond=None, key=None, mode="distinct", what=None):
-        if mode not in ("distinct", "at_least"):
-            raise ValueError("Watch mode must be 'distinct' or 'at_least', not %r" % mode)
-        if mode == "distinct" and not key:
-            raise ValueError("a 'distinct' Watch needs a key")
+    MODES = ("distinct", "at_least", "equals")
+
+    def __init__(self, location, expect, cond=None, key=None, mode="distinct", what=None,
+                 symbols=()):
+        if mode not in self.MODES:
+            raise ValueError("Watch mode must be one of %s, not %r" % (self.MODES, mode))
+        if mode in ("distinct", "equals") and not key:
+            raise ValueError("a '%s' Watch needs a key" % mode)
         self.location, self.expect, self.cond, self.key = location, expect, cond, key
         self.mode, self.what = mode, what or "stops"
+        self.symbols = list(symbols)
 
     def describe(self):
         """The breakpoint as GDB's break command takes it."""
@@ -104,8 +118,16 @@ class Watch:
 
     def judge(self, keys, values):
         """None if the keys GDB printed meet the expectation, else the reason."""
-        want = int(fill(self.expect, values))
-        if self.mode == "distinct":
+        want = int(self.expect(values) if callable(self.expect) else fill(self.expect, values))
+        if self.mode == "equals":
+            wrong = [k for k in keys if k != want]
+            if not keys:
+                return "GDB never stopped at %s, where it reads %s (%s); expected 0x%08x" % (
+                    self.describe(), self.what, self.key, want)
+            if wrong:
+                return "GDB read %s (%s at %s) as 0x%08x, expected 0x%08x" % (
+                    self.what, self.key, self.describe(), wrong[0], want)
+        elif self.mode == "distinct":
             got = len(set(keys))
             if got != want:
                 return "GDB counted %d %s (distinct %s at %s), expected %d" % (
@@ -142,7 +164,38 @@ def new_values(test, rng):
     values = {"nonce": "%016x" % rng.getrandbits(64)}
     for name, (lo, hi) in test.params.items():
         values[name] = rng.randint(lo, hi)
+    if test.derive:
+        values.update(test.derive(dict(values)))
     return values
+
+
+FNV_BASIS, FNV_PRIME = 0x811C9DC5, 16777619
+
+
+def digest(words, seed):
+    """The digest test programs report of what they received: 32-bit FNV-1a
+    over the little-endian bytes of seed and then of each word, in order.
+    A program computes it as it checks each word (user/tests/lab1_ipc.c,
+    fold()); the grader recomputes it from the run's parameters, so a
+    kernel that prints a success line without the program's work must
+    also re-create everything the program would have received."""
+    h = FNV_BASIS
+    for w in [seed] + list(words):
+        w &= 0xFFFFFFFF
+        for _ in range(4):
+            h = ((h ^ (w & 0xFF)) * FNV_PRIME) & 0xFFFFFFFF
+            w >>= 8
+    return h
+
+
+def xorshift32(state):
+    """user/lib/ulib.c's xorshift32: yields the sequence from state (not 0)."""
+    x = state & 0xFFFFFFFF
+    while True:
+        x ^= (x << 13) & 0xFFFFFFFF
+        x ^= x >> 17
+        x ^= (x << 5) & 0xFFFFFFFF
+        yield x
 
 
 def fill(template, values):
@@ -177,6 +230,10 @@ class GdbSession:
         lines = ["set confirm off", "set pagination off", "set breakpoint pending off",
                  "set architecture i386", "target remote 127.0.0.1:%d" % port,
                  "echo %s connected\\n" % self.tag, "file " + os.path.join(build, "kernel.elf")]
+        # User programs are linked at addresses of their own (user/Makefrag),
+        # so their symbols load beside the kernel's without an offset.
+        for name in dict.fromkeys(p for w in self.watches for p in w.symbols):
+            lines.append("add-symbol-file " + os.path.join(build, "user", name + ".elf"))
         # One breakpoint per location: when two breakpoints share an address,
         # the first one's `continue` would skip the other's commands.
         for location in dict.fromkeys(w.location for w in self.watches):

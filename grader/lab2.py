@@ -8,13 +8,20 @@ checks what it sees itself; the grader checks its final line, and every
 fault the kernel reports against the faults the test expects: which access,
 at which (randomized) address, and why ("no page is mapped there" or "the
 page is mapped, but not for this access").
+
+Forged output does not pass (docs/grading.md, "What the grader defends
+against"): a's final line carries a digest of the values it found through
+the mappings, which the grader works out here from the seed (DIGESTS); GDB
+reads the same digest from a's memory when a stops the machine, counts the
+messages with map items in the given items_valid (kernel/ipc_syscall.c), and
+the faults in the given user_fault (kernel/trap.c).
 """
 
 import re
 
 import faults as faults_lib
 from faults import NOMAP, PROT
-from gradelib import Test, Bench
+from gradelib import Test, Bench, Watch, digest, xorshift32
 
 LAB = 2
 TITLE = "Address spaces, flexpages, map, grant and unmap"
@@ -67,25 +74,72 @@ def expect_faults(*faults):
     return check
 
 
-def lab2_test(name, points, doc, roles, args, params, at, faults=()):
+M = 0xFFFFFFFF
+
+
+def draws(v, n):
+    """The first n values of a's rng (lab2_map's value(), seeded with SEED | 1)."""
+    rng = xorshift32(v["seed"] | 1)
+    return [next(rng) for _ in range(n)]
+
+
+def bigpage_values(v):
+    last, *pages = draws(v, 1 + 1024)
+    return [sum(pages) & M, last]
+
+
+# The values a folds into its digest, in order (lab2_map.c: must_read,
+# a_expects and a few test-specific results), from the run's values.
+DIGESTS = {
+    "share": lambda v: [draws(v, 5)[i] for i in (0, 1, 2, 3, 4, 2, 4)],
+    "readonly": lambda v: [draws(v, 2)[i] for i in (0, 0, 0, 1, 1)],
+    "grant": lambda v: [draws(v, 2)[i] for i in (0, 0, 1, 1)],
+    "window": lambda v: [draws(v, 2)[v["half"] & 1]],
+    "chain": lambda v: [draws(v, 3)[i] for i in (0, 1, 0, 1, 2, 2, 0, 0, 1, 0, 0, 1, 2, 2)],
+    "rights": lambda v: [draws(v, 3)[i] for i in (1,) * 6 + (2,) * 3],
+    "recheck": lambda v: [0, page(v, "w") | (12 << 4) | 6],
+    "refused": lambda v: draws(v, 1),
+    "bigpage": bigpage_values,
+    "task": lambda v: [(v["secret"] * 3 + 7) & M],
+    "isolation": lambda v: [0] + [draws(v, 1)[0]] * 2,
+}
+
+
+def lab2_test(name, points, doc, roles, args, params, at, maps, faults=()):
     """A lab2_map test: roles "ab" or "abc", a's arguments (a format string
-    over the params), the address a's success line names (at=...), and the
-    faults the kernel must report."""
+    over the params), the address a's success line names (at=...), the
+    number of messages with map or grant items the test sends at least
+    (maps), and the faults the kernel must report."""
     programs = ["lab2_map %s {nonce} a %s {seed}" % (name, args)]
     programs += ["lab2_map %s {nonce} %s" % (name, r) for r in roles[1:]]
     params = dict(params, seed=(1, 2**31 - 1))
     fault_check = expect_faults(*faults)
 
     def check(res, values):
-        m = re.search(r"^lab2 %s: nonce=%s at=(0x[0-9a-f]{8}) ok$" % (name, values["nonce"]),
-                      res.output, re.M)
+        m = re.search(r"^lab2 %s: nonce=%s at=(0x[0-9a-f]{8}) digest=[0-9a-f]{8} ok$"
+                      % (name, values["nonce"]), res.output, re.M)
         if int(m.group(1), 16) != at(values):
             return "the success line names 0x%08x, expected 0x%08x" % (int(m.group(1), 16), at(values))
         return fault_check(res, values)
 
+    # What GDB sees: a's digest in a's memory when a stops the machine, the
+    # map messages (sys_ipc checks each one's items in items_valid, which
+    # it calls for nothing else: few stops), and the faults the given
+    # user_fault reports.  All three are given code (kernel/ipc_syscall.c,
+    # kernel/syscall.c, kernel/trap.c).
+    watches = [Watch("sys_kdb_exit", cond="tf->ebx == 0", key="lab2_digest", mode="equals",
+                     expect="{digest}", symbols=["lab2_map"],
+                     what="lab2_map's digest in a's own memory when a stopped the machine"),
+               Watch("items_valid", mode="at_least", expect=str(maps),
+                     what="messages with map or grant items (checked in items_valid)")]
+    if faults:
+        watches.append(Watch("user_fault", cond="tf->trapno == 14", mode="at_least",
+                             expect=str(len(faults)), what="page faults (user_fault)"))
     return Test(name, points=points, doc=doc, programs=programs, params=params,
-                expect=[(r"^lab2 %s: nonce={nonce} at=0x[0-9a-f]{{8}} ok$" % name,
-                         "the '%s' test's success line" % name)],
+                derive=lambda v: {"digest": digest(DIGESTS[name](v), v["seed"])},
+                watches=watches,
+                expect=[(r"^lab2 %s: nonce={nonce} at=0x[0-9a-f]{{8}} digest={digest:08x} ok$"
+                         % name, "the '%s' test's success line" % name)],
                 check=check, timeout=20)
 
 
@@ -94,14 +148,14 @@ WIN = (0x40000, 0x7FFFF)        # a page number
 OFF = (0, 0xFFF)                # a byte offset, word-aligned by the program
 
 TESTS = [
-    lab2_test("share", 10, roles="ab",
+    lab2_test("share", maps=2, points=10, roles="ab",
               doc="A page a maps into b's 64 KiB window lands where the send base says; writes "
                   "by either task are seen by the other; a second map to the same place replaces "
                   "the first.",
               args="0x{win:04x}0000 {slot} {off}",
               params={"win": (0x4000, 0x7FFF), "slot": (0, 15), "off": OFF},
               at=lambda v: (v["win"] << 16) + v["slot"] * PAGE),
-    lab2_test("readonly", 10, roles="abc",
+    lab2_test("readonly", maps=2, points=10, roles="abc",
               doc="A read-only map cannot be written: b's write faults, and so does c's, who "
                   "asked b for RW (rights only shrink); reads work.",
               args="0x{wb:05x}000 0x{wc:05x}000 {off}",
@@ -109,7 +163,7 @@ TESTS = [
               at=lambda v: page(v, "wb"),
               faults=[("b", "write", lambda v: page(v, "wb") + off(v), PROT),
                       ("c", "write", lambda v: page(v, "wc") + off(v), PROT)]),
-    lab2_test("grant", 10, roles="abc",
+    lab2_test("grant", maps=3, points=10, roles="abc",
               doc="The granter loses the page (its read faults, a second grant lands nothing), "
                   "the grantee keeps the data, and a mapping a made before now derives from the "
                   "grantee's (b's unmap takes it from c).",
@@ -118,7 +172,7 @@ TESTS = [
               at=lambda v: page(v, "wb"),
               faults=[("a", "read", 0, NOMAP),
                       ("c", "read", lambda v: page(v, "wc") + off(v), NOMAP)]),
-    lab2_test("window", 10, roles="ab",
+    lab2_test("window", maps=2, points=10, roles="ab",
               doc="Without a receive window nothing lands (L4_NILPAGE); an 8 KiB fpage into a "
                   "4 KiB window maps the half the send base selects, and the pages beside the "
                   "window fault.",
@@ -127,7 +181,7 @@ TESTS = [
               at=lambda v: page(v, "win"),
               faults=[("b", "read", lambda v: page(v, "win") + PAGE + off(v), NOMAP),
                       ("b", "read", lambda v: page(v, "win") - PAGE + off(v), NOMAP)]),
-    lab2_test("chain", 15, roles="abc",
+    lab2_test("chain", maps=6, points=15, roles="abc",
               doc="Map a -> b -> c of two pages: b's unmap of the second removes it from c only; "
                   "a's unmap of the first removes it from b and c, and a keeps its own; a page "
                   "a mapped to both b and c leaves both when a unmaps it.",
@@ -139,7 +193,7 @@ TESTS = [
                       ("c", "read", lambda v: (page(v, "wc") & ~0x3FFF) + off(v), NOMAP),
                       ("b", "read", lambda v: (page(v, "wb") & ~0x3FFF) + 2 * PAGE + off(v), NOMAP),
                       ("c", "read", lambda v: (page(v, "wc") & ~0x3FFF) + 2 * PAGE + off(v), NOMAP)]),
-    lab2_test("rights", 10, roles="abc",
+    lab2_test("rights", maps=3, points=10, roles="abc",
               doc="Unmap with W only: the page a mapped to b, b to c, and a to c again stays "
                   "readable in all three mappings, a's writes show, their writes fault; with "
                   "L4_UNMAP_SELF a's own write faults too.",
@@ -150,14 +204,14 @@ TESTS = [
                       ("c", "write", lambda v: (page(v, "wc") & ~0x1FFF) + off(v), PROT),
                       ("c", "write", lambda v: (page(v, "wc") & ~0x1FFF) + PAGE + off(v), PROT),
                       ("a", "write", 3, PROT)]),
-    lab2_test("recheck", 5, roles="a",
+    lab2_test("recheck", maps=2, points=5, roles="a",
               doc="An item that another thread of the sender rewrites to name kernel memory "
                   "while the sender waits lands nothing (the kernel checks the copied words "
                   "again, and does not panic).",
               args="0x{w:05x}000",
               params={"w": WIN},
               at=lambda v: page(v, "w")),
-    lab2_test("refused", 5, roles="ab",
+    lab2_test("refused", maps=9, points=5, roles="ab",
               doc="Map and grant items naming kernel memory, a misaligned or too small fpage, "
                   "or an unknown type fail with -L4_EINVAL and reach nobody; unowned memory and "
                   "the UTCB area land nothing; unmap refuses invalid fpages.",
@@ -165,20 +219,20 @@ TESTS = [
               params={"win": (0x400, 0x7FF), "kpage": (0xC0000, 0xFFFFF),
                       "upage": (0x20000, 0x2FFFF), "mpage": (0x20000, 0x2FFFF)},
               at=lambda v: (v["win"] << 20) & ~0x3FFFFF),
-    lab2_test("bigpage", 10, roles="ab",
+    lab2_test("bigpage", maps=1, points=10, roles="ab",
               doc="A 4 MiB flexpage maps 1024 pages: b reads a word from each and their sum "
                   "matches a's; b's write to the last page reaches a.",
               args="0x{win:03x}00000 {off}",
               params={"win": (0x400, 0x7FF), "off": OFF},
               at=lambda v: (v["win"] << 20) & ~0x3FFFFF),
-    lab2_test("task", 5, roles="a",
+    lab2_test("task", maps=1, points=5, roles="a",
               doc="A root task creates a new address space and fills it by mapping its code "
                   "and data; the new task runs, computes from a's data and answers; it may not "
                   "create tasks itself.",
               args="0x{secret:08x}",
               params={"secret": (0x10000000, 0x7FFFFFFF)},
               at=lambda v: v["secret"]),
-    lab2_test("isolation", 10, roles="abc",
+    lab2_test("isolation", maps=1, points=10, roles="abc",
               doc="Without a mapping a task cannot see another's memory: b's page at the "
                   "address of a's is b's own, and what a maps to c cannot be read by b (nor by "
                   "a) at that address.",

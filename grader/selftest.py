@@ -6,6 +6,7 @@ Each evil kernel is booted with the genuine user programs of the reference
 tree, exactly as a student's kernel would be.
 """
 
+import copy
 import json
 import os
 import shutil
@@ -57,6 +58,10 @@ def run(jobs, say):
     passed = failed = 0
     try:
         for mode, must_say in CASES.items():
+            # Only 'hang' needs the short timeout; the others end by
+            # themselves, and 'flood' must reach the output limit before
+            # the timeout even on a loaded host (4 s was not always enough).
+            os.environ["GRADE_TIMEOUT_SCALE"] = "0.2" if mode == "hang" else "1"
             build = make_evil_build(mode, gradelib.build_dir("all"))
             for o in run_all(every if mode == "forge" else one_per_lab, build, jobs):
                 good = not o.passed and must_say in o.reason
@@ -67,6 +72,71 @@ def run(jobs, say):
                 passed, failed = passed + good, failed + (not good)
     finally:
         del os.environ["GRADE_TIMEOUT_SCALE"]
+    return passed, failed
+
+
+FORGE_SRC = os.path.join(gradelib.TOP, "grader", "selftest", "forge")
+
+
+def make_forged_build(lab):
+    """build/selftest/forge-labN/: the reference solutions of every lab, except
+    that the files under grader/selftest/forge/labN/ replace the reference's
+    (a hole file that forges lab N's results instead of doing the work).
+    Returns (build dir, None) or (None, the build's last error line)."""
+    d = os.path.join(SELFTEST, "forge-lab%d" % lab)
+    src = os.path.join(d, "src")
+    subprocess.run(["tools/overlay", "all", src], cwd=gradelib.TOP, check=True)
+    root = os.path.join(FORGE_SRC, "lab%d" % lab)
+    for dirpath, _, files in os.walk(root):
+        for name in files:
+            rel = os.path.relpath(os.path.join(dirpath, name), root)
+            os.remove(os.path.join(src, rel))
+            os.symlink(os.path.join(dirpath, name), os.path.join(src, rel))
+    # The Makefile's B and SRC, given on the command line, win over its own.
+    p = subprocess.run(["make", "-s", "all", "SOLUTION=", "B=" + os.path.relpath(d, gradelib.TOP),
+                        "SRC=" + os.path.relpath(src, gradelib.TOP)],
+                       cwd=gradelib.TOP, capture_output=True, text=True)
+    if p.returncode != 0:
+        return None, ((p.stdout + p.stderr).strip().splitlines() or ["make failed"])[-1]
+    return d, None
+
+
+def digest_blind(test):
+    """A copy of test that takes any digest in the success line: what a forger
+    that re-created the digest would face.  GDB's observations alone must
+    then fail it."""
+    blind = copy.copy(test)
+    blind.expect = [(p.replace("{digest:08x}", "[0-9a-f]{{8}}"), what) for p, what in test.expect]
+    return blind
+
+
+def forge_run(jobs, say):
+    """Hole files that forge a lab's results (grader/selftest/forge/labN/: they
+    find the test program's command line in RAM and print its success line,
+    fault reports included, then stop the machine cleanly) must fail every
+    test of that lab, in a tree that is otherwise the reference.  Each test
+    runs twice: as it is, and blind to the digest, where what GDB sees must
+    fail it on its own."""
+    from grade import run_all
+    passed = failed = 0
+    labs = gradelib.lab_files()
+    for lab in sorted(int(n[3:]) for n in os.listdir(FORGE_SRC) if n.startswith("lab")):
+        build, err = make_forged_build(lab)
+        if not build:
+            say(False, "grader: the lab-%d forger builds" % lab, err)
+            failed += 1
+            continue
+        tests = gradelib.load_lab(labs[lab]).get("TESTS", [])
+        blind = [digest_blind(t) for t in tests]
+        for o in run_all(tests + blind, build, jobs):
+            is_blind = o.test in blind
+            good = not o.passed and (not is_blind or o.reason.startswith("GDB"))
+            name = "grader: a forged lab-%d hole fails lab%d/%s%s" % (
+                lab, lab, o.test.name, " (GDB alone)" if is_blind else "")
+            why = "" if good else ("it PASSED: the grader believed forged output" if o.passed
+                                   else "the reason should come from GDB: " + o.reason)
+            say(good, name, why, o.seconds)
+            passed, failed = passed + good, failed + (not good)
     return passed, failed
 
 

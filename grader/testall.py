@@ -6,7 +6,8 @@
   3. the grading matrix: every lab's tests fail on the skeleton and pass on
      the reference solution (grader/matrix.py);
   4. the grader's own tests: cheating and broken kernels score nothing,
-     batch grading and the handout export work (grader/selftest.py).
+     forged lab holes fail every test of their lab, batch grading and the
+     handout export work (grader/selftest.py).
 
 Exit status 0 only if nothing failed.
 """
@@ -93,7 +94,8 @@ def main():
 
     passed, failed = unit_tests()
     for p, f in [system_tests(a.build, a.jobs), matrix.run(a.jobs, say),
-                 selftest.run(a.jobs, say), selftest.instructor_run(say)]:
+                 selftest.run(a.jobs, say), selftest.forge_run(a.jobs, say),
+                 selftest.instructor_run(say)]:
         passed, failed = passed + p, failed + f
     print("%d passed, %d failed" % (passed, failed))
     sys.exit(1 if failed else 0)

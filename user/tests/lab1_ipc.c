@@ -3,21 +3,30 @@
  *
  * The program is a root task: it creates its worker threads in its own
  * address space and checks what the kernel's IPC does.  Each test ends
- * with one line "lab1 TEST: nonce=NONCE ... ok" and a clean stop of the
- * machine, or a line saying what went wrong and status 1.  The grader
- * passes a fresh nonce and random parameters on every run.
+ * with one line "lab1 TEST: nonce=NONCE ... digest=DIGEST ok" and a clean
+ * stop of the machine, or a line saying what went wrong and status 1.  The
+ * grader passes a fresh nonce and random parameters on every run; SEED, the
+ * last parameter of every test, makes the message contents.
  *
- *   pingpong N SEED    N calls with random payloads of 0..63 words, answered reversed
- *   receive_any N      N threads send; a receive from any names each sender right
- *   many_clients N C   N clients make C calls each to one reply-and-wait server
- *   call_atomic        a reply reaches the caller although another thread sends to it
- *   zero_timeout       zero timeouts fail at once without a partner, succeed with one
- *   timeouts T         send, receive and call timeouts of T ticks expire after T ticks,
- *                      not before, and a timed-out sender leaves the queue
- *   bad_tid X          nil, any, unknown (X), stale (also after reuse) and dying partners
- *                      give errors
- *   msg_len            oversized and malformed tags are refused; 63 words arrive
- *   fairness L         a thread busy for L loops finishes while two others ping-pong
+ * DIGEST folds, in a fixed order, what the program received and checked
+ * (message words, labels, lengths, the kernel's error codes): 32-bit FNV-1a
+ * over SEED and then each word (fold()).  The grader works out the same
+ * value from the parameters alone (grader/lab1.py), and reads lab1_digest
+ * from this program's memory through GDB when the program stops the
+ * machine: a kernel that prints the success line without the IPC having
+ * happened would have to re-create all of it.
+ *
+ *   pingpong N SEED      N calls with random payloads of 0..63 words, answered reversed
+ *   receive_any N SEED   N threads send; a receive from any names each sender right
+ *   many_clients N C SEED  N clients make C calls each to one reply-and-wait server
+ *   call_atomic SEED     a reply reaches the caller although another thread sends to it
+ *   zero_timeout SEED    zero timeouts fail at once without a partner, succeed with one
+ *   timeouts T SEED      send, receive and call timeouts of T ticks expire after T ticks,
+ *                        not before, and a timed-out sender leaves the queue
+ *   bad_tid X SEED       nil, any, unknown (X), stale (also after reuse) and dying
+ *                        partners give errors
+ *   msg_len SEED         oversized and malformed tags are refused; 63 words arrive
+ *   fairness L SEED      a thread busy for L loops finishes while two others ping-pong
  */
 #include "ulib.h"
 
@@ -28,6 +37,29 @@ static char stacks[MAX_WORKERS][STACK_SIZE] __attribute__((aligned(16)));
 static int nstacks;
 static const char *test_name, *nonce;
 static l4_tid_t main_tid;
+static uint32_t seed;
+
+/* The digest of what was received (see the top); global, so that GDB can
+   read it by name from the program's symbols. */
+uint32_t lab1_digest = 2166136261u;
+
+static void fold(uint32_t w)
+{
+    for (int i = 0; i < 4; i++, w >>= 8) {
+        lab1_digest ^= w & 0xFF;
+        lab1_digest *= 16777619u;
+    }
+}
+
+/* A word derived from the seed: the n-th payload of a test. */
+static uint32_t seeded(uint32_t n)
+{
+    uint32_t x = seed ^ (n * 0x9E3779B9u);
+    x ^= x >> 16;
+    x *= 0x85EBCA6Bu;
+    x ^= x >> 13;
+    return x;
+}
 
 /* Ends the test with a failure the grader shows to the student. */
 static __attribute__((noreturn, format(printf, 1, 2))) void fail(const char *fmt, ...)
@@ -43,7 +75,7 @@ static __attribute__((noreturn, format(printf, 1, 2))) void fail(const char *fmt
 
 static __attribute__((noreturn)) void pass(const char *detail)
 {
-    printf("lab1 %s: nonce=%s %sok\n", test_name, nonce, detail);
+    printf("lab1 %s: nonce=%s %sdigest=%08x ok\n", test_name, nonce, detail, lab1_digest);
     l4_kdb_exit(0);
 }
 
@@ -119,6 +151,10 @@ static void test_pingpong(unsigned rounds, uint32_t seed)
             if (l4_mr(1 + i) != words[u - 1 - i])
                 fail("round %u: word %u of the reply is %x, expected %x", n, i + 1,
                      l4_mr(1 + i), words[u - 1 - i]);
+        fold(l4_tag_label(tag));
+        fold(u);
+        for (unsigned i = 0; i < u; i++)
+            fold(l4_mr(1 + i));
     }
     char detail[32];
     fmt_snprintf(detail, sizeof detail, "rounds=%u ", rounds);
@@ -127,10 +163,20 @@ static void test_pingpong(unsigned rounds, uint32_t seed)
 
 /* --- receive_any --- */
 
+/* Threads that need a number of their own take the next one. */
+static volatile uint32_t next_index;
+
+static uint32_t take_index(void)
+{
+    return __atomic_fetch_add(&next_index, 1, __ATOMIC_SEQ_CST);
+}
+
+/* Sends a word made from the seed and the sender's own ID. */
 static void send_own_id(void)
 {
-    l4_set_mr(0, l4_tag_make(7, 1, 0));
-    l4_set_mr(1, l4_myself());
+    l4_set_mr(0, l4_tag_make(7, 2, 0));
+    l4_set_mr(1, seeded(100 + take_index()));
+    l4_set_mr(2, l4_myself());
     expect_ok(l4_send(main_tid, L4_TIMEOUT_NEVER), "client send");
 }
 
@@ -138,19 +184,31 @@ static void test_receive_any(unsigned n)
 {
     l4_tid_t tids[MAX_WORKERS];
     int seen[MAX_WORKERS] = {0};
+    uint32_t words[MAX_WORKERS];
     for (unsigned i = 0; i < n; i++)
         tids[i] = spawn(send_own_id);
     for (unsigned k = 0; k < n; k++) {
         l4_tid_t from = 0;
         expect_ok(l4_receive(L4_ANYTHREAD, L4_TIMEOUT_NEVER, &from), "receive from any");
-        if (l4_mr(1) != from)
+        if (l4_mr(2) != from)
             fail("receive from any said the sender was %x, but the message came from %x",
-                 from, l4_mr(1));
+                 from, l4_mr(2));
         unsigned i = 0;
         while (i < n && tids[i] != from)
             i++;
         if (i == n || seen[i]++)
             fail("sender %x is unknown or was seen twice", from);
+        words[i] = l4_mr(1);
+    }
+    /* The senders' words, in the order they were made (which sender took
+       which number depends on the scheduling; the set does not). */
+    for (unsigned k = 0; k < n; k++) {
+        unsigned i = 0;
+        while (i < n && words[i] != seeded(100 + k))
+            i++;
+        if (i == n)
+            fail("no sender's message carried the word %x", seeded(100 + k));
+        fold(words[i]);
     }
     char detail[32];
     fmt_snprintf(detail, sizeof detail, "senders=%u ", n);
@@ -174,9 +232,11 @@ static void adding_server(void)
     }
 }
 
+/* Each client's calls carry values made from the seed and its number; it
+   reports the sum of the answers to main when it is done. */
 static void client(void)
 {
-    uint32_t v = l4_myself() * 2654435761u;
+    uint32_t v = seeded(200 + take_index()), sum = 0;
     for (unsigned i = 0; i < calls_each; i++, v += 12345) {
         l4_set_mr(0, l4_tag_make(1, 1, 0));
         l4_set_mr(1, v);
@@ -184,19 +244,25 @@ static void client(void)
         if (l4_mr(1) != v * 3 + 1 || l4_mr(2) != l4_myself())
             fail("client %x got the answer (%x, for %x), expected (%x, for %x)",
                  l4_myself(), l4_mr(1), l4_mr(2), v * 3 + 1, l4_myself());
+        sum += l4_mr(1);
     }
-    l4_set_mr(0, l4_tag_make(2, 0, 0));
+    l4_set_mr(0, l4_tag_make(2, 1, 0));
+    l4_set_mr(1, sum);
     expect_ok(l4_send(main_tid, L4_TIMEOUT_NEVER), "client done");
 }
 
 static void test_many_clients(unsigned n, unsigned calls)
 {
+    uint32_t total = 0;
     calls_each = calls;
     server_tid = spawn(adding_server);
     for (unsigned i = 0; i < n; i++)
         spawn(client);
-    for (unsigned i = 0; i < n; i++)
+    for (unsigned i = 0; i < n; i++) {
         expect_ok(l4_receive(L4_ANYTHREAD, L4_TIMEOUT_NEVER, 0), "main waits for clients");
+        total += l4_mr(1);          /* a sum: the clients end in any order */
+    }
+    fold(total);
     char detail[48];
     fmt_snprintf(detail, sizeof detail, "clients=%u calls=%u ", n, calls);
     pass(detail);
@@ -216,7 +282,7 @@ static void slow_server(void)
     l4_tid_t caller;
     expect_ok(l4_receive(L4_ANYTHREAD, L4_TIMEOUT_NEVER, &caller), "server receive");
     l4_set_mr(0, l4_tag_make(0x11, 1, 0));
-    l4_set_mr(1, 0x11111111);
+    l4_set_mr(1, seeded(1));
     expect_ok(l4_send(caller, L4_TIMEOUT_ZERO),
               "an immediate reply with a zero timeout (the caller must already be waiting)");
 
@@ -225,7 +291,7 @@ static void slow_server(void)
     expect_ok(l4_send(intruder_tid, L4_TIMEOUT_NEVER), "server wakes the intruder");
     sleep_ticks(3);                 /* the intruder now blocks sending to the caller */
     l4_set_mr(0, l4_tag_make(0x5E, 1, 0));
-    l4_set_mr(1, 0x5E5E5E5E);
+    l4_set_mr(1, seeded(2));
     expect_ok(l4_send(caller, L4_TIMEOUT_ZERO), "the reply (zero timeout: the caller must be waiting)");
 }
 
@@ -233,7 +299,7 @@ static void intruder(void)
 {
     expect_ok(l4_receive(server_tid, L4_TIMEOUT_NEVER, 0), "intruder waits");
     l4_set_mr(0, l4_tag_make(0x1D, 1, 0));
-    l4_set_mr(1, 0x1D1D1D1D);
+    l4_set_mr(1, seeded(3));
     expect_ok(l4_send(main_tid, L4_TIMEOUT_NEVER), "intruder sends to the caller");
 }
 
@@ -243,18 +309,24 @@ static void test_call_atomic(void)
     server_tid = spawn(slow_server);
     l4_set_mr(0, l4_tag_make(0xCA, 0, 0));
     expect_ok(l4_call(server_tid), "the first l4_call");
-    if (l4_tag_label(l4_mr(0)) != 0x11 || l4_mr(1) != 0x11111111)
-        fail("the first call returned label %x word %x, not the server's reply (11, 11111111)",
-             l4_tag_label(l4_mr(0)), l4_mr(1));
+    if (l4_tag_label(l4_mr(0)) != 0x11 || l4_mr(1) != seeded(1))
+        fail("the first call returned label %x word %x, not the server's reply (11, %x)",
+             l4_tag_label(l4_mr(0)), l4_mr(1), seeded(1));
+    fold(0x11);
+    fold(l4_mr(1));
     l4_set_mr(0, l4_tag_make(0xCA, 0, 0));
     expect_ok(l4_call(server_tid), "the second l4_call");
-    if (l4_tag_label(l4_mr(0)) != 0x5E || l4_mr(1) != 0x5E5E5E5E)
-        fail("the call returned label %x word %x, not the server's reply (5e, 5e5e5e5e)",
-             l4_tag_label(l4_mr(0)), l4_mr(1));
+    if (l4_tag_label(l4_mr(0)) != 0x5E || l4_mr(1) != seeded(2))
+        fail("the call returned label %x word %x, not the server's reply (5e, %x)",
+             l4_tag_label(l4_mr(0)), l4_mr(1), seeded(2));
+    fold(0x5E);
+    fold(l4_mr(1));
     l4_tid_t from = 0;
     expect_ok(l4_receive(L4_ANYTHREAD, L4_TIMEOUT_NEVER, &from), "receive the intruder");
-    if (from != intruder_tid || l4_mr(1) != 0x1D1D1D1D)
+    if (from != intruder_tid || l4_mr(1) != seeded(3))
         fail("the intruder's message was lost or changed");
+    fold(l4_tag_label(l4_mr(0)));
+    fold(l4_mr(1));
     pass("");
 }
 
@@ -286,12 +358,15 @@ static void test_zero_timeout(void)
              r, -(L4_ETIMEOUT | L4_ERECV));
     if (l4_clock() - t0 > 4)
         fail("zero timeouts waited (%u ticks)", l4_clock() - t0);
+    fold((uint32_t)-L4_ETIMEOUT);
+    fold((uint32_t)-(L4_ETIMEOUT | L4_ERECV));
 
     helper_mode = 2;
     l4_tid_t h2 = spawn(zero_helper);
     sleep_ticks(2);                 /* h2 now waits for anyone */
     l4_set_mr(0, l4_tag_make(1, 0, 0));
     expect_ok(l4_send(h2, L4_TIMEOUT_ZERO), "a zero-timeout send to a waiting receiver");
+    fold(0);
     (void)h1;
     pass("");
 }
@@ -333,6 +408,7 @@ static void test_timeouts(unsigned t)
     uint32_t rcv_ticks = l4_clock() - t0;
     if (r != -(L4_ETIMEOUT | L4_ERECV))
         fail("a receive nobody answers returned %d, expected %d", r, -(L4_ETIMEOUT | L4_ERECV));
+    fold((uint32_t)r);
 
     t0 = l4_clock();
     l4_set_mr(0, l4_tag_make(1, 0, 0));
@@ -340,6 +416,7 @@ static void test_timeouts(unsigned t)
     uint32_t snd_ticks = l4_clock() - t0;
     if (r != -L4_ETIMEOUT)
         fail("a send nobody takes returned %d, expected %d", r, -L4_ETIMEOUT);
+    fold((uint32_t)r);
 
     /* A call whose message is taken but never answered times out in its
        receive phase. */
@@ -349,6 +426,7 @@ static void test_timeouts(unsigned t)
     if (r != -(L4_ETIMEOUT | L4_ERECV))
         fail("a call nobody answers returned %d, expected %d (a receive-phase timeout)",
              r, -(L4_ETIMEOUT | L4_ERECV));
+    fold((uint32_t)r);
 
     /* A sender whose timeout expired has left the receiver's queue. */
     late_ticks = 2 * t;
@@ -361,6 +439,7 @@ static void test_timeouts(unsigned t)
         fail("after our send timed out, the receiver still found a message from us "
              "(its zero-timeout receive returned %d, expected %d)",
              (int32_t)l4_mr(1), -(L4_ETIMEOUT | L4_ERECV));
+    fold(l4_mr(1));
     char detail[64];
     fmt_snprintf(detail, sizeof detail, "timeout=%u receive_ticks=%u send_ticks=%u ",
                  t, rcv_ticks, snd_ticks);
@@ -373,7 +452,8 @@ static void exits_at_once(void) { }
 
 static void sends_to_main(void)
 {
-    l4_set_mr(0, l4_tag_make(1, 0, 0));
+    l4_set_mr(0, l4_tag_make(1, 1, 0));
+    l4_set_mr(1, seeded(4));
     expect_ok(l4_send(main_tid, L4_TIMEOUT_NEVER), "a send after the errors");
 }
 
@@ -412,6 +492,7 @@ static void test_bad_tid(uint32_t unknown)
         if ((r = l4_send(bad[i].tid, L4_TIMEOUT_NEVER)) != -L4_ENOPARTNER)
             fail("a send to %s (%x) returned %d, expected %d", bad[i].what, bad[i].tid, r,
                  -L4_ENOPARTNER);
+    fold((uint32_t)-L4_ENOPARTNER);
 
     l4_tid_t gone = spawn(exits_at_once);
     sleep_ticks(2);
@@ -419,6 +500,7 @@ static void test_bad_tid(uint32_t unknown)
         fail("a send to an ended thread's (stale) ID returned %d, expected %d", r, -L4_ENOPARTNER);
     if ((r = l4_receive(gone, L4_TIMEOUT_NEVER, 0)) != -(L4_ENOPARTNER | L4_ERECV))
         fail("a receive from a stale ID returned %d, expected %d", r, -(L4_ENOPARTNER | L4_ERECV));
+    fold((uint32_t)r);
 
     /* The next thread reuses the number; the old ID still names nobody. */
     helper_mode = 2;
@@ -440,6 +522,7 @@ static void test_bad_tid(uint32_t unknown)
     if (dying_result != -L4_ECANCELED)
         fail("a send blocked on a thread that ended returned %d, expected %d",
              dying_result, -L4_ECANCELED);
+    fold((uint32_t)dying_result);
 
     /* A receive phase whose partner ends during the send phase fails
        instead of waiting for ever. */
@@ -449,10 +532,14 @@ static void test_bad_tid(uint32_t unknown)
     if (r != -(L4_ENOPARTNER | L4_ERECV))
         fail("send to one thread, then receive from another that ended meanwhile, "
              "returned %d, expected %d", r, -(L4_ENOPARTNER | L4_ERECV));
+    fold((uint32_t)r);
 
     /* And a real message still works afterwards. */
     spawn(sends_to_main);
     expect_ok(l4_receive(L4_ANYTHREAD, L4_TIMEOUT_NEVER, 0), "receive after the errors");
+    if (l4_mr(1) != seeded(4))
+        fail("the message after the errors carried %x, expected %x", l4_mr(1), seeded(4));
+    fold(l4_mr(1));
     pass("");
 }
 
@@ -496,6 +583,7 @@ static void test_fairness(unsigned loops)
         spin++;
     if (exchanges == 0)
         fail("the ping-pong threads never ran");
+    fold(1);
     char detail[64];
     fmt_snprintf(detail, sizeof detail, "ticks=%u ", l4_clock() - t0);
     pass(detail);
@@ -531,14 +619,18 @@ static void test_msg_len(void)
     uint32_t sum = 0;
     l4_set_mr(0, l4_tag_make(1, 63, 0));
     for (unsigned i = 1; i <= 63; i++) {
-        l4_set_mr(i, i * 0x01010101u);
-        sum += i * 0x01010101u * i;
+        l4_set_mr(i, seeded(10 + i));
+        sum += seeded(10 + i) * i;
     }
     expect_ok(l4_send(rcv, L4_TIMEOUT_NEVER), "a 63-word send");
     expect_ok(l4_receive(rcv, L4_TIMEOUT_NEVER, 0), "the receiver's answer");
     if (l4_mr(1) != 63 || l4_mr(2) != sum)
         fail("the 63-word message arrived as %u words with checksum %x, expected 63 and %x",
              l4_mr(1), l4_mr(2), sum);
+    fold((uint32_t)-L4_EMSGLEN);
+    fold((uint32_t)-L4_EINVAL);
+    fold(l4_mr(1));
+    fold(l4_mr(2));
     pass("");
 }
 
@@ -551,6 +643,8 @@ int main(int argc, char **argv)
     test_name = argv[1];
     nonce = argv[2];
     main_tid = l4_myself();
+    seed = argc > 3 ? strtoul(argv[argc - 1], NULL, 0) : 0;     /* always the last one */
+    fold(seed);
     unsigned p1 = argc > 3 ? strtoul(argv[3], NULL, 0) : 0;
     unsigned p2 = argc > 4 ? strtoul(argv[4], NULL, 0) : 0;
 

@@ -19,9 +19,14 @@
  * line "lab2 TEST: expecting a fault: ROLE reads|writes ADDRESS (why)"; the
  * grader checks the kernel's report of that fault (access, address, reason).
  *
- * Each test ends with one line "lab2 TEST: nonce=NONCE at=ADDRESS ok" from 'a'
- * and a clean stop of the machine, or a line saying what went wrong and
- * status 1.  Addresses on the command line are aligned down to what the test
+ * Each test ends with one line "lab2 TEST: nonce=NONCE at=ADDRESS digest=DIGEST
+ * ok" from 'a' and a clean stop of the machine, or a line saying what went
+ * wrong and status 1.  DIGEST folds, in order, every value a found where it
+ * should be (read by a peer through a mapping, or by a in its own page after
+ * a peer wrote it): 32-bit FNV-1a over SEED and then each value (fold()).
+ * The values come from SEED, so the grader works out the digest from the
+ * parameters alone (grader/lab2.py), and reads lab2_digest from a's memory
+ * through GDB when a stops the machine.  Addresses on the command line are aligned down to what the test
  * needs; OFF is a byte offset in a page (0..4092) at which the test reads and
  * writes 32-bit values derived from SEED.
  *
@@ -93,7 +98,19 @@ static unsigned probe_next;
 
 static const char *test_name, *nonce;
 static int my_role;
-static uint32_t rng_state;
+static uint32_t rng_state, cookie_state = 0x2545F491u;
+
+/* The digest of what a found (see the top); global, so that GDB can read
+   it by name from the program's symbols. */
+uint32_t lab2_digest = 2166136261u;
+
+static void fold(uint32_t w)
+{
+    for (int i = 0; i < 4; i++, w >>= 8) {
+        lab2_digest ^= w & 0xFF;
+        lab2_digest *= 16777619u;
+    }
+}
 
 static char role_char(int role) { return "abc"[role]; }
 
@@ -111,7 +128,7 @@ static __attribute__((noreturn, format(printf, 1, 2))) void fail(const char *fmt
 
 static __attribute__((noreturn)) void pass(uint32_t at)
 {
-    printf("lab2 %s: nonce=%s at=0x%08x ok\n", test_name, nonce, at);
+    printf("lab2 %s: nonce=%s at=0x%08x digest=%08x ok\n", test_name, nonce, at, lab2_digest);
     l4_kdb_exit(0);
 }
 
@@ -214,7 +231,9 @@ static uint32_t probe(int kind, uint32_t addr, uint32_t val, uint32_t count, uin
  */
 static int32_t give(int to, uint32_t type, uint32_t snd_base, l4_fpage_t fp, l4_fpage_t *landed)
 {
-    uint32_t cookie = value();
+    /* Not from rng: the values a test writes stay a plain sequence of
+       rng's, which the grader reproduces for the digest. */
+    uint32_t cookie = xorshift32(&cookie_state);
     l4_set_mr(0, l4_tag_make(REQ_TAKE, 1, 2));
     l4_set_mr(1, cookie);
     l4_set_mr(2, l4_item_word0(type, snd_base));
@@ -344,6 +363,7 @@ static void must_read(int who, uint32_t addr, uint32_t want, const char *what)
              role_char(who), addr, what);
     if (got != want)
         fail("%c read %x at 0x%08x (%s), expected %x", role_char(who), got, addr, what, want);
+    fold(want);
 }
 
 static void must_write(int who, uint32_t addr, uint32_t val, const char *what)
@@ -420,6 +440,7 @@ static void a_expects(void *page, uint32_t off, uint32_t want, const char *what)
     uint32_t got = *word(page, off);
     if (got != want)
         fail("a read %x at 0x%08x (%s), expected %x", got, (uint32_t)page + off, what, want);
+    fold(want);
 }
 
 /* --- the tests (role a) --- */
@@ -511,7 +532,9 @@ static void test_grant(uint32_t wb, uint32_t wc, uint32_t off)
 
 static void test_window(uint32_t w, uint32_t off, uint32_t half)
 {
-    uint32_t *q = pages[0], v[2] = {value(), value()};
+    uint32_t *q = pages[0], v[2];
+    v[0] = value();
+    v[1] = value();
     l4_fpage_t landed;
     w &= ~(PAGE - 1);
     half &= 1;
@@ -713,6 +736,7 @@ static void test_bigpage(uint32_t w, uint32_t off)
              "4 MiB flexpage landed", w);
     if (got != sum)
         fail("the words b read in the 1024 pages at 0x%08x add up to %x, expected %x", w, got, sum);
+    fold(got);
     must_write(ROLE_B, w + BIG_SIZE - PAGE + off, last, "the last page of a's 4 MiB flexpage");
     a_expects((char *)big + BIG_SIZE - PAGE, off, last, "the last page of big, written by b");
     printf("lab2 bigpage: pages=%u sum=%x\n", BIG_SIZE / PAGE, sum);
@@ -783,6 +807,7 @@ static void test_recheck(uint32_t w)
     if (recheck_landed != L4_NILPAGE)
         fail("an item rewritten to name kernel memory while its sender waited landed as %x "
              "(or the receive failed: 2), expected L4_NILPAGE", recheck_landed);
+    fold(recheck_landed);
 
     /* The same message, left alone, does land. */
     recheck_landed = 1;
@@ -798,6 +823,7 @@ static void test_recheck(uint32_t w)
         sleep_ticks(1);
     if (recheck_landed != l4_fpage(w, 12, RW))
         fail("the untouched item landed as %x, expected %x", recheck_landed, l4_fpage(w, 12, RW));
+    fold(recheck_landed);
     pass(w);
 }
 
@@ -845,6 +871,7 @@ static void test_task(uint32_t secret)
     if (l4_mr(1) != secret * 3 + 7 || l4_mr(2) != (uint32_t)child)
         fail("the new task answered %x from %x, expected %x from %x", l4_mr(1), l4_mr(2),
              secret * 3 + 7, (uint32_t)child);
+    fold(l4_mr(1));
     if ((int32_t)l4_mr(3) != -L4_EPERM)
         fail("the new task's own l4_task_create returned %d, expected %d (only root tasks may)",
              (int32_t)l4_mr(3), -L4_EPERM);
@@ -870,6 +897,7 @@ int main(int argc, char **argv)
              "boot the roles in the order a, b, c", l4_myself(), role_char(my_role), my_role,
              l4_boot_tid((unsigned)my_role));
     rng_state = arg(argc, argv, argc - 1) | 1;      /* SEED is always the last parameter */
+    fold(arg(argc, argv, argc - 1));
     if (my_role != ROLE_A)
         serve();
 
