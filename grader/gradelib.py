@@ -373,8 +373,10 @@ def build(solution):
     cmd = ["make", "-s", "all"]
     if solution not in (None, ""):
         cmd.append("SOLUTION=%s" % solution)
-    p = subprocess.run(cmd, cwd=TOP, capture_output=True, text=True)
-    return p.returncode == 0, p.stdout + p.stderr
+    # The compiler quotes the student's source: decoded with replacement
+    # and cleaned (qemu.clean), like everything a kernel prints.
+    p = subprocess.run(cmd, cwd=TOP, capture_output=True)
+    return p.returncode == 0, qemu.clean(p.stdout + p.stderr)
 
 
 # The median time of calibration_workload() on the reference machine: a
