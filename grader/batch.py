@@ -246,6 +246,12 @@ class Sandbox:
                 if size > MAX_OUTPUT:
                     problem = "printed more than %d bytes and was stopped" % MAX_OUTPUT
                     break
+        if not problem:
+            # The output has ended; the command itself must end too.
+            try:
+                proc.wait(timeout=max(deadline - time.monotonic(), 1.0))
+            except subprocess.TimeoutExpired:
+                problem = "took longer than %d s and was stopped" % timeout
         if problem:
             stop(proc)
         rc = proc.wait()

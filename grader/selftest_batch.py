@@ -134,20 +134,25 @@ def seed_stale_results():
         write(os.path.join(d, "grade.json"), json.dumps(stale))
 
 
-def run_batch(subs, out, extra=(), limit=BATCH_LIMIT):
+def run_batch(subs, out, extra=(), limit=None):
     """Runs batch.py on subs with a stdin that never ends (as an instructor's
     terminal); returns (exit status or None if stuck, output, seconds)."""
     start = time.monotonic()
-    p = subprocess.Popen([sys.executable, BATCH, subs, "--lab", "0", "--out", out] + list(extra),
-                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                         start_new_session=True)
+    never_ends, keep_open = os.pipe()
     try:
-        out_bytes, _ = p.communicate(timeout=limit)
-        rc = p.returncode
-    except subprocess.TimeoutExpired:
-        os.killpg(p.pid, 9)
-        out_bytes, _ = p.communicate()
-        rc = None
+        p = subprocess.Popen([sys.executable, BATCH, subs, "--lab", "0", "--out", out] +
+                             list(extra), stdin=never_ends, stdout=subprocess.PIPE,
+                             stderr=subprocess.STDOUT, start_new_session=True)
+        try:
+            out_bytes, _ = p.communicate(timeout=limit or BATCH_LIMIT)
+            rc = p.returncode
+        except subprocess.TimeoutExpired:
+            os.killpg(p.pid, 9)
+            out_bytes, _ = p.communicate()
+            rc = None
+    finally:
+        os.close(never_ends)
+        os.close(keep_open)
     return rc, out_bytes.decode("utf-8", "replace"), time.monotonic() - start
 
 
@@ -179,10 +184,10 @@ def json_strings(value):
             yield from json_strings(v)
 
 
-def unsafe_text(files, stdout):
+def unsafe_text(files, stdout, where="the batch's output"):
     """What in a student's files or the batch's output could redraw a
     terminal or swamp a log: None if nothing."""
-    texts = [("the batch's output", stdout)]
+    texts = [(where, stdout)]
     for name, data in files.items():
         text = data.decode("utf-8", "replace")
         if name.endswith(".json"):
@@ -363,8 +368,8 @@ def grade_escapes(check):
         shown = io.StringIO()
         with contextlib.redirect_stdout(shown):
             grade.print_outcome(outcome)
-        bad = unsafe_text({"reason.json": json.dumps([outcome.reason]).encode()},
-                          shown.getvalue())
+        bad = unsafe_text({"the reason": outcome.reason.encode()},
+                          shown.getvalue(), "grade.py's report")
         if bad is None and "LAB 0" not in shown.getvalue():
             bad = "the kernel's output is not in the report: %r" % shown.getvalue()[:300]
     except (OSError, subprocess.CalledProcessError) as e:
