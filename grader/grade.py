@@ -139,7 +139,8 @@ def write_json(path, args, outcomes, graded_out, score, total):
         "max_score": total,
         "tests": [dict(name=o.test.name, lab=o.test.lab, points=o.score, max=o.test.points,
                        passed=o.passed, reason=qemu.clean(o.reason, one_line=True),
-                       duration=round(o.seconds, 2), regression=id(o) not in graded_ids) for o in outcomes],
+                       duration=round(o.seconds, 2), regression=id(o) not in graded_ids)
+                  for o in outcomes],
         "benchmarks": [dict(b, lab=o.test.lab, test=o.test.name)
                        for o in outcomes for b in o.benches],
     }
