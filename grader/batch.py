@@ -2,19 +2,32 @@
 """Grade a folder of student submissions with a trusted copy of the tests.
 
     python3 grader/batch.py SUBMISSIONS [--lab N] [--tests-dir DIR] [--out DIR]
+                            [--build-timeout S] [--timeout S] [--no-sandbox]
 
 SUBMISSIONS holds one folder per student (a copy of their work tree; the
-folder's name names the student).  For each, the grader builds a fresh
-tree from *this* one, the instructor's trusted tree, and copies in from the
-submission only the student's lab files: the paths that solutions/labK/
-holds for each graded lab K.  Test programs, the grader, the Makefile and
-every other file come from the trusted tree, so a submission cannot change
-what is tested or how.  Hidden tests: --tests-dir, as for grade.py.
+folder's name names the student).  For each, the grader makes a fresh
+grading tree in a temporary folder, outside this tree, from *this* one,
+the instructor's trusted tree, and copies in from the submission only the
+student's lab files: the paths that solutions/labK/ holds for each graded
+lab K.  Test programs, the grader, the Makefile and every other file come
+from the trusted tree, so a submission cannot change what is tested or how.
+A lab file that is a symbolic link, lies under one, or is not a regular
+file is refused, and the row says so.  Hidden tests: --tests-dir, as for
+grade.py.
 
-Writes, in --out (default build/batch/):
-  grades.csv              one row per student: score, maximum, one column per test
-  STUDENT/results.json    Gradescope's format (score, tests with output)
-  STUDENT/grade.json      the grader's own result file;  STUDENT/grade.log  its output
+The build and the tests of each submission run in a sandbox (bubblewrap)
+that sees the grading tree, the toolchain in /usr, and nothing else of
+the machine: no instructor files, no solutions, no home folder, no
+network.  The build has --build-timeout seconds, the tests --timeout.
+Without bubblewrap the batch refuses to start; --no-sandbox grades
+anyway, WITHOUT that isolation, and says so on every row.
+
+Writes, in --out (default build/batch/; not inside SUBMISSIONS):
+  grades.csv                       one row per student: score, maximum, one
+                                   column per test, and the problems found
+  students/STUDENT/results.json    Gradescope's format (score, tests with output)
+  students/STUDENT/grade.json      the grader's own result file
+  students/STUDENT/grade.log       the build's and the grader's output
 Submissions are graded one after another; each grading uses every core.
 """
 
@@ -22,13 +35,45 @@ import argparse
 import csv
 import json
 import os
+import resource
+import selectors
 import shutil
+import signal
+import stat
 import subprocess
 import sys
+import tempfile
+import time
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-# What of the trusted tree a grading copy does not need.
-SKIP = {".git", "build", "solutions"}
+sys.path.insert(0, os.path.join(TOP, "grader"))
+from qemu import clean  # noqa: E402
+
+# What of the trusted tree a grading copy holds: what `make all` and the
+# grader need, and nothing else (no solutions/, no .git, no build/).
+TREE = ["Makefile", "kernel", "user", "include", "lib", "grader", "tools"]
+# The whole build takes about 10 s on the reference machine; a compiler
+# that runs for minutes is being made to.
+BUILD_TIMEOUT = 300
+# Every test of every lab timing out takes about 7 minutes with 2 cores
+# (their timeouts add up to 840 s); a loaded machine is slower.
+RUN_TIMEOUT = 1800
+MAX_LAB_FILE = 1 << 20          # bytes; the largest lab file is under 20 KB
+MAX_OUTPUT = 4 << 20            # bytes of build or grader output kept
+# Limits for everything run in the sandbox: no file larger than this (an
+# assembler told to .skip 4 GB), no core dumps; and for the build, no
+# process larger than this (a compiler made to read without end).
+MAX_FILE_SIZE = 256 << 20
+BUILD_MAX_MEMORY = 4 << 30
+# Where the sandbox shows the grading tree, the result folder, the hidden tests.
+SB_TREE, SB_RESULTS, SB_TESTS = "/l4lab", "/results", "/tests"
+SANDBOX_PATH = "/usr/bin:/bin:/usr/local/bin"
+UNSANDBOXED = "UNSANDBOXED (--no-sandbox): a submission could read any file of this machine"
+BUILD = ["make", "-s", "-j%d" % (os.cpu_count() or 2), "all"]
+
+
+class Refused(Exception):
+    """A problem with one submission: it goes on that student's row."""
 
 
 def lab_files(lab):
@@ -44,55 +89,325 @@ def lab_files(lab):
     return sorted(set(paths))
 
 
-def make_work_tree(submission, work, lab):
-    """A trusted tree with the submission's lab files in place; returns what was taken."""
-    if os.path.exists(work):
-        shutil.rmtree(work)
-    shutil.copytree(TOP, work, symlinks=True,
-                    ignore=lambda d, names: [n for n in names if d == TOP and n in SKIP])
-    taken = []
+def inside(path, folder):
+    path, folder = os.path.realpath(path), os.path.realpath(folder)
+    return path == folder or path.startswith(folder.rstrip("/") + "/")
+
+
+def read_lab_file(submission, rel):
+    """The bytes of SUBMISSION/rel, None if it has none, or Refused: every
+    component of the path must be a real folder or file of the submission,
+    not a link (a `kernel` that links to another student's folder), and the
+    file must be a regular file of reasonable size."""
+    path = submission
+    for part in rel.split("/"):
+        path = os.path.join(path, part)
+        try:
+            st = os.lstat(path)
+        except FileNotFoundError:
+            return None
+        if stat.S_ISLNK(st.st_mode):
+            raise Refused("%s: %s is a symbolic link" % (rel, os.path.relpath(path, submission)))
+    if not inside(path, submission):
+        raise Refused("%s: the path leads out of the submission" % rel)
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError as e:
+        raise Refused("%s: cannot be read (%s)" % (rel, e.strerror))
+    with os.fdopen(fd, "rb") as f:
+        st = os.fstat(f.fileno())
+        if not stat.S_ISREG(st.st_mode):
+            raise Refused("%s: not a regular file" % rel)
+        if st.st_size > MAX_LAB_FILE:
+            raise Refused("%s: %d bytes, larger than %d" % (rel, st.st_size, MAX_LAB_FILE))
+        return f.read(MAX_LAB_FILE + 1)[:MAX_LAB_FILE]
+
+
+def make_base(sandbox, timeout):
+    """The trusted tree with the handout's lab files, built once in the
+    sandbox, in a temporary folder of its own.  Each submission is graded
+    on a copy of it: make then compiles only what the student's files
+    change, since they are newer than every object built here."""
+    base = tempfile.mkdtemp(prefix="l4lab-batch-base-")
+    for name in TREE:
+        src = os.path.join(TOP, name)
+        if os.path.isdir(src):
+            shutil.copytree(src, os.path.join(base, name), symlinks=True,
+                            ignore=shutil.ignore_patterns("__pycache__", ".git"))
+        else:
+            shutil.copy2(src, os.path.join(base, name))
+    rc, out, problem = sandbox.run(BUILD, base, timeout, writable_tree=True,
+                                   max_memory=BUILD_MAX_MEMORY)
+    if rc != 0:
+        shutil.rmtree(base, ignore_errors=True)
+        tail = clean(out).rstrip().splitlines()[-20:]
+        sys.exit("batch: this tree (the handout's files) does not build in the sandbox: %s\n%s"
+                 % (problem or "exit status %s" % rc, "\n".join("  | " + l for l in tail)))
+    return base
+
+
+def take_lab_files(submission, tree, lab):
+    """Puts the submission's lab files into the grading tree; returns
+    (files taken, reasons for the files refused)."""
+    taken, refused = [], []
     for rel in lab_files(lab):
-        src = os.path.join(submission, rel)
-        if os.path.isfile(src) and not os.path.islink(src):
-            shutil.copyfile(src, os.path.join(work, rel))
+        try:
+            data = read_lab_file(submission, rel)
+        except Refused as e:
+            refused.append(str(e))
+            continue
+        if data is not None:
+            dest = os.path.join(tree, rel)
+            os.makedirs(os.path.dirname(dest), exist_ok=True)
+            with open(dest, "wb") as f:
+                f.write(data)
             taken.append(rel)
-    return taken
+    return taken, refused
 
 
-def gradescope(grade):
-    return {
+class Sandbox:
+    """Runs a command on a grading tree, in bubblewrap unless disabled.
+
+    The sandbox sees /usr (and the /bin, /lib... that point into it)
+    read-only; of /etc only the dynamic linker's cache and the alternatives
+    links; of /dev only /dev/null; an empty private /tmp; the grading tree
+    at /l4lab; for the tests, a result folder at /results and the hidden
+    tests at /tests.  No /proc, /sys, /home, /root, no instructor tree, no
+    network (its own loopback only, for QEMU's GDB stub), no capabilities,
+    a user namespace of its own, and it dies with the grader."""
+
+    def __init__(self, enabled):
+        self.enabled = enabled
+
+    def command(self, argv, tree, writable_tree, results=None, tests=None):
+        if not self.enabled:
+            return argv
+        cmd = ["bwrap", "--unshare-all", "--unshare-user", "--disable-userns",
+               "--uid", "65534", "--gid", "65534", "--cap-drop", "ALL",
+               "--die-with-parent", "--new-session", "--ro-bind", "/usr", "/usr"]
+        for d in ("/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"):
+            if os.path.islink(d):
+                cmd += ["--symlink", os.readlink(d), d]
+            elif os.path.isdir(d):
+                cmd += ["--ro-bind", d, d]
+        for f in ("/etc/ld.so.cache", "/etc/alternatives"):
+            if os.path.exists(f):
+                cmd += ["--ro-bind", f, f]
+        cmd += ["--dev-bind", "/dev/null", "/dev/null",
+                "--size", str(256 << 20), "--tmpfs", "/tmp",
+                "--bind" if writable_tree else "--ro-bind", tree, SB_TREE]
+        if results:
+            cmd += ["--bind", results, SB_RESULTS]
+        if tests:
+            cmd += ["--ro-bind", tests, SB_TESTS]
+        return cmd + ["--chdir", SB_TREE, "--"] + argv
+
+    def path(self, host, inner):
+        """How the command names a host path: inner in the sandbox."""
+        return inner if self.enabled else host
+
+    def run(self, argv, tree, timeout, writable_tree=False, results=None, tests=None,
+            max_memory=None):
+        """Runs argv in the tree; returns (exit status or None, output bytes,
+        problem or None).  The output is read as it comes, up to MAX_OUTPUT;
+        on the timeout, or past MAX_OUTPUT, everything the command started is
+        stopped."""
+        env = {"PATH": SANDBOX_PATH if self.enabled else os.environ.get("PATH", SANDBOX_PATH),
+               "HOME": "/tmp", "LANG": "C.UTF-8"}
+        if "GRADE_TIMEOUT_SCALE" in os.environ:
+            env["GRADE_TIMEOUT_SCALE"] = os.environ["GRADE_TIMEOUT_SCALE"]
+
+        def limits():
+            resource.setrlimit(resource.RLIMIT_FSIZE, (MAX_FILE_SIZE, MAX_FILE_SIZE))
+            resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+            if max_memory:
+                resource.setrlimit(resource.RLIMIT_AS, (max_memory, max_memory))
+
+        proc = subprocess.Popen(self.command(argv, tree, writable_tree, results, tests),
+                                cwd=tree, env=env, stdin=subprocess.DEVNULL,
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                start_new_session=True, preexec_fn=limits)
+        chunks, size, problem = [], 0, None
+        deadline = time.monotonic() + timeout
+        with selectors.DefaultSelector() as sel:
+            sel.register(proc.stdout, selectors.EVENT_READ)
+            while True:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    problem = "took longer than %d s and was stopped" % timeout
+                    break
+                if not sel.select(min(left, 1.0)):
+                    continue
+                data = os.read(proc.stdout.fileno(), 65536)
+                if not data:
+                    break
+                chunks.append(data)
+                size += len(data)
+                if size > MAX_OUTPUT:
+                    problem = "printed more than %d bytes and was stopped" % MAX_OUTPUT
+                    break
+        if not problem:
+            # The output has ended; the command itself must end too.
+            try:
+                proc.wait(timeout=max(deadline - time.monotonic(), 1.0))
+            except subprocess.TimeoutExpired:
+                problem = "took longer than %d s and was stopped" % timeout
+        if problem:
+            stop(proc)
+        rc = proc.wait()
+        proc.stdout.close()
+        return (None if problem else rc), b"".join(chunks), problem
+
+
+def stop(proc):
+    """Stops a command and all it started: SIGTERM to its process group (the
+    grader then stops its QEMUs; bubblewrap's death ends its whole sandbox),
+    SIGKILL if it is still there after 5 s."""
+    for sig, wait in ((signal.SIGTERM, 5), (signal.SIGKILL, None)):
+        try:
+            os.killpg(proc.pid, sig)
+        except ProcessLookupError:
+            return
+        try:
+            proc.wait(timeout=wait)
+            return
+        except subprocess.TimeoutExpired:
+            pass
+
+
+def sandbox_works(sandbox):
+    """None if the sandbox can run a command here, else why not."""
+    if not shutil.which("bwrap"):
+        return "bwrap is not installed (Debian package bubblewrap; tools/deps installs it)"
+    tmp = tempfile.mkdtemp(prefix="l4lab-batch-probe-")
+    try:
+        rc, out, problem = sandbox.run(["true"], tmp, timeout=30)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    if rc != 0:
+        return "bwrap cannot start a sandbox here: %s" % (
+            problem or clean(out, one_line=True).strip() or "exit status %s" % rc)
+    return None
+
+
+def gradescope(grade, notes, details):
+    out = {
         "score": grade["score"],
         "max_score": grade["max_score"],
         "tests": [dict(name="lab%d/%s" % (t["lab"], t["name"]), score=t["points"],
                        max_score=t["max"], output=t["reason"] or "passed",
                        visibility="visible") for t in grade["tests"] if not t["regression"]],
     }
+    if notes or details:
+        out["output"] = "\n".join(notes + ([details] if details else []))
+    return out
 
 
-def grade_one(name, submission, args):
-    out = os.path.join(args.out, name)
-    os.makedirs(out, exist_ok=True)
-    work = os.path.join(args.out, ".work", name)
-    taken = make_work_tree(submission, work, args.lab)
-    cmd = [sys.executable, os.path.join(work, "grader", "grade.py"),
-           "--json", os.path.join(out, "grade.json")]
-    if args.lab is not None:
-        cmd += ["--lab", str(args.lab)]
-    if args.tests_dir:
-        cmd += ["--tests-dir", os.path.abspath(args.tests_dir)]
-    with open(os.path.join(out, "grade.log"), "w") as log:
-        log.write("files taken from the submission: %s\n" % (" ".join(taken) or "none"))
-        log.flush()
-        subprocess.run(cmd, cwd=work, stdout=log, stderr=subprocess.STDOUT)
+def read_grade(path):
+    """grade.py's result file, checked and cleaned (it is written where the
+    student's code ran), or None if it is missing or malformed."""
     try:
-        with open(os.path.join(out, "grade.json")) as f:
-            grade = json.load(f)
-    except (OSError, ValueError):
-        grade = {"score": 0, "max_score": 0, "tests": []}
+        with open(path, encoding="utf-8", errors="replace") as f:
+            g = json.load(f)
+        tests = [dict(name=clean(str(t["name"]), 100, True), lab=int(t["lab"]),
+                      points=int(t["points"]), max=int(t["max"]), passed=bool(t["passed"]),
+                      reason=clean(str(t["reason"] or ""), one_line=True),
+                      regression=bool(t["regression"])) for t in g["tests"]]
+        for t in tests:
+            t["points"] = max(0, min(t["points"], t["max"]))
+        graded = [t for t in tests if not t["regression"]]
+        return dict(score=sum(t["points"] for t in graded),
+                    max_score=sum(t["max"] for t in graded), tests=tests,
+                    benchmarks=g.get("benchmarks", []) if isinstance(g.get("benchmarks"), list)
+                    else [])
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+
+
+def grade_one(submission, args, sandbox, base, log):
+    """Builds and tests one submission; returns (grade, notes, details):
+    notes are one-line problems for the student's row, details the end of
+    the build's output if it failed.  Whatever the submission does, its
+    problems are notes, never an exception."""
+    notes, details = [], ""
+    empty = {"score": 0, "max_score": 0, "tests": [], "benchmarks": []}
+    if os.path.islink(submission) or not os.path.isdir(submission):
+        return empty, ["refused: the submission folder is a symbolic link or not a folder"], ""
+    work = tempfile.mkdtemp(prefix="l4lab-batch-")
+    try:
+        tree, results = os.path.join(work, "tree"), os.path.join(work, "results")
+        os.makedirs(results)
+        shutil.copytree(base, tree, symlinks=True)
+        taken, refused = take_lab_files(submission, tree, args.lab)
+        log.write("files taken from the submission: %s\n" % (" ".join(taken) or "none"))
+        for r in refused:
+            notes.append("refused " + clean(r, 200, True))
+            log.write("refused %s (the handout's file is used instead)\n" % clean(r, 0, True))
+
+        rc, out, problem = sandbox.run(BUILD, tree, args.build_timeout,
+                                       writable_tree=True, max_memory=BUILD_MAX_MEMORY)
+        built = rc == 0
+        log.write("== build (%s): %s\n" % (" ".join(BUILD), "ok" if built else
+                                           problem or "failed, exit status %s" % rc))
+        log.write(clean(out))
+        if problem:
+            notes.append("the build " + problem)
+        elif not built:
+            notes.append("the build failed (its output is in grade.log)")
+        if not built:
+            details = "The end of the build's output:\n" + \
+                "\n".join(clean(out).rstrip().splitlines()[-20:])
+        log.flush()
+
+        cmd = ["python3" if sandbox.enabled else sys.executable, "grader/grade.py",
+               "--built", "yes" if built else "no",
+               "--json", os.path.join(sandbox.path(results, SB_RESULTS), "grade.json")]
+        if args.lab is not None:
+            cmd += ["--lab", str(args.lab)]
+        if args.tests_dir:
+            cmd += ["--tests-dir", sandbox.path(args.tests_dir, SB_TESTS)]
+        rc, out, problem = sandbox.run(cmd, tree, args.timeout, results=results,
+                                       tests=args.tests_dir)
+        log.write("== tests\n" + clean(out))
+        if problem:
+            notes.append("the grading " + problem)
+        grade = read_grade(os.path.join(results, "grade.json"))
+        if grade is None:
+            notes.append("no result: the grader wrote no readable grade.json "
+                         "(exit status %s; see grade.log)" % rc)
+            grade = empty
+        elif problem:
+            grade = empty       # a partial result is no result
+        return grade, notes, details
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def write_student(out, grade, notes, details):
+    with open(os.path.join(out, "grade.json"), "w") as f:
+        json.dump(dict(grade, notes=notes), f, indent=2)
     with open(os.path.join(out, "results.json"), "w") as f:
-        json.dump(gradescope(grade), f, indent=2)
-    shutil.rmtree(work, ignore_errors=True)
-    return grade
+        json.dump(gradescope(grade, notes, details), f, indent=2)
+
+
+def csv_safe(text):
+    """A cell a spreadsheet shows as text, never runs as a formula."""
+    text = clean(text, 200, one_line=True)
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+
+
+def check_folders(args):
+    subs, out = os.path.realpath(args.submissions), os.path.realpath(args.out)
+    if not os.path.isdir(subs):
+        sys.exit("batch: %s is not a folder" % args.submissions)
+    if inside(out, subs) or inside(subs, out):
+        sys.exit("batch: --out (%s) and SUBMISSIONS (%s) must not contain each other"
+                 % (args.out, args.submissions))
+    if args.tests_dir and not os.path.isdir(args.tests_dir):
+        sys.exit("batch: --tests-dir %s is not a folder" % args.tests_dir)
+    if inside(tempfile.gettempdir(), TOP):
+        sys.exit("batch: the temporary folder %s is inside this tree; set TMPDIR elsewhere"
+                 % tempfile.gettempdir())
 
 
 def main():
@@ -102,29 +417,84 @@ def main():
     ap.add_argument("--lab", type=int)
     ap.add_argument("--tests-dir")
     ap.add_argument("--out", default=os.path.join(TOP, "build", "batch"))
+    ap.add_argument("--build-timeout", type=float, default=BUILD_TIMEOUT,
+                    help="seconds for one submission's build (default %(default)s)")
+    ap.add_argument("--timeout", type=float, default=RUN_TIMEOUT,
+                    help="seconds for one submission's tests (default %(default)s)")
+    ap.add_argument("--no-sandbox", action="store_true",
+                    help="grade WITHOUT the sandbox: a submission can then read every file "
+                         "this user can (the solutions included)")
     args = ap.parse_args()
     args.out = os.path.abspath(args.out)
+    if args.tests_dir:
+        args.tests_dir = os.path.realpath(args.tests_dir)
+    check_folders(args)
+
+    sandbox = Sandbox(not args.no_sandbox)
+    if sandbox.enabled:
+        why = sandbox_works(sandbox)
+        if why:
+            sys.exit("batch: %s.\nbatch: refusing to grade without a sandbox; --no-sandbox "
+                     "grades anyway, and a submission can then read the solutions." % why)
+    else:
+        print("WARNING: " + UNSANDBOXED, flush=True)
 
     names = sorted(n for n in os.listdir(args.submissions)
                    if os.path.isdir(os.path.join(args.submissions, n)))
     if not names:
         sys.exit("batch: no submission folders in %s" % args.submissions)
-    rows, columns = [], []
-    for i, name in enumerate(names, 1):
-        grade = grade_one(name, os.path.abspath(os.path.join(args.submissions, name)), args)
-        tests = {"lab%d/%s" % (t["lab"], t["name"]): t["points"] for t in grade["tests"]
-                 if not t["regression"]}
-        columns += [c for c in tests if c not in columns]
-        rows.append((name, grade["score"], grade["max_score"], tests))
-        print("[%d/%d] %-24s %3d/%d" % (i, len(names), name, grade["score"], grade["max_score"]),
-              flush=True)
-    with open(os.path.join(args.out, "grades.csv"), "w", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(["student", "score", "max_score"] + columns)
-        for name, score, max_score, tests in rows:
-            w.writerow([name, score, max_score] + [tests.get(c, 0) for c in columns])
+    base = make_base(sandbox, max(args.build_timeout, BUILD_TIMEOUT))
+    try:
+        rows = [grade_student(i, names, args, sandbox, base) for i in range(len(names))]
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+    write_csv(os.path.join(args.out, "grades.csv"), rows)
     print("grades: %s" % os.path.relpath(os.path.join(args.out, "grades.csv")))
+    if not sandbox.enabled:
+        print("WARNING: " + UNSANDBOXED)
 
+
+def grade_student(i, names, args, sandbox, base):
+    """Grades names[i], writes its files in OUT/students/NAME/, prints its
+    row; returns (name, score, max_score, {test: points}, notes)."""
+    name = names[i]
+    out = os.path.join(args.out, "students", name)
+    # Results of an earlier run must never stand in for this one's.
+    shutil.rmtree(out, ignore_errors=True)
+    os.makedirs(out)
+    with open(os.path.join(out, "grade.log"), "w", encoding="utf-8") as log:
+        if not sandbox.enabled:
+            log.write(UNSANDBOXED + "\n")
+        try:
+            grade, notes, details = grade_one(os.path.join(args.submissions, name), args,
+                                              sandbox, base, log)
+        except OSError as e:
+            grade = {"score": 0, "max_score": 0, "tests": [], "benchmarks": []}
+            notes, details = ["the grader could not grade this submission: %s"
+                              % clean(str(e), 200, True)], ""
+        if not sandbox.enabled:
+            notes.append(UNSANDBOXED)
+        for n in notes:
+            log.write("problem: %s\n" % n)
+    write_student(out, grade, notes, details)
+    tests = {"lab%d/%s" % (t["lab"], t["name"]): t["points"] for t in grade["tests"]
+             if not t["regression"]}
+    print("[%d/%d] %-24s %3d/%d%s" % (i + 1, len(names), clean(name, 100, True), grade["score"],
+                                      grade["max_score"], "  " + notes[0] if notes else ""),
+          flush=True)
+    return name, grade["score"], grade["max_score"], tests, notes
+
+
+def write_csv(path, rows):
+    columns = []
+    for row in rows:
+        columns += [c for c in row[3] if c not in columns]
+    with open(path, "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["student", "score", "max_score"] + columns + ["problems"])
+        for name, score, max_score, tests, notes in rows:
+            w.writerow([csv_safe(name), score, max_score] + [tests.get(c, 0) for c in columns] +
+                       [csv_safe("; ".join(notes))])
 
 if __name__ == "__main__":
     main()

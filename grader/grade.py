@@ -13,6 +13,7 @@ import concurrent.futures
 import json
 import os
 import random
+import signal
 import sys
 import time
 
@@ -59,21 +60,31 @@ def print_outcome(o, verbose=False):
     print("  %s  lab%d/%-24s %3d/%-3d %5.1fs" % ("PASS" if o.passed else "FAIL", t.lab, t.name,
                                                 o.score, t.points, o.seconds))
     if not o.passed:
-        print("        why: " + o.reason)
+        # The reason and the log quote the kernel's output: clean() again,
+        # whatever path they came by, so that nothing the kernel printed
+        # can move this terminal's cursor.
+        print("        why: " + qemu.clean(o.reason, one_line=True))
         lines = gradelib.relevant_lines(o.output)
         if lines:
             print("        log (relevant lines):")
             for line in lines:
-                print("        | " + line)
+                print("        | " + qemu.clean(line, one_line=True))
 
 
-def build_or_report(solution):
+def build_or_report(solution, built=None):
+    """Builds the tree and says so if that failed.  built ("yes" or "no")
+    means the caller (grader/batch.py, in a sandbox of its own) has already
+    tried, and its log holds the compiler's output."""
+    if built:
+        if built == "no":
+            print("BUILD FAILED: no test can run (the build's output is above).")
+        return built == "yes", ""
     ok, log = gradelib.build(solution)
     if not ok:
         print("BUILD FAILED (make%s): no test can run.  The compiler said:" %
               (" SOLUTION=%s" % solution if solution else ""))
-        for line in log.rstrip().splitlines()[-25:]:
-            print("  | " + line)
+        for line in qemu.clean(log).rstrip().splitlines()[-25:]:
+            print("  | " + qemu.clean(line, one_line=True))
     return ok, log
 
 
@@ -89,7 +100,7 @@ def grade(args):
                                    tree))
 
     start = time.monotonic()
-    ok, _ = build_or_report(args.solution)
+    ok, _ = build_or_report(args.solution, args.built)
     if ok:
         outcomes = run_all(graded + regress, build, args.jobs)
     else:
@@ -127,8 +138,9 @@ def write_json(path, args, outcomes, graded_out, score, total):
         "score": score,
         "max_score": total,
         "tests": [dict(name=o.test.name, lab=o.test.lab, points=o.score, max=o.test.points,
-                       passed=o.passed, reason=o.reason, duration=round(o.seconds, 2),
-                       regression=id(o) not in graded_ids) for o in outcomes],
+                       passed=o.passed, reason=qemu.clean(o.reason, one_line=True),
+                       duration=round(o.seconds, 2), regression=id(o) not in graded_ids)
+                  for o in outcomes],
         "benchmarks": [dict(b, lab=o.test.lab, test=o.test.name)
                        for o in outcomes for b in o.benches],
     }
@@ -208,7 +220,12 @@ def main():
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
     ap.add_argument("--bench", action="store_true", help="run the benchmarks instead")
     ap.add_argument("--kvm", action="store_true", help="benchmarks under KVM, if it works here")
+    ap.add_argument("--built", choices=("yes", "no"),
+                    help="do not run make: the caller built the tree (yes) or failed to (no)")
     args = ap.parse_args()
+    # grader/batch.py stops a grading that takes too long with SIGTERM:
+    # the QEMUs of the tests still running go too.
+    signal.signal(signal.SIGTERM, lambda *_: (qemu.stop_all(), os._exit(3)))
     if not args.json:
         args.json = os.path.join(gradelib.TOP, "build",
                                  "bench.json" if args.bench else "grade.json")

@@ -436,9 +436,11 @@ def build(solution):
     cmd = ["make", "-s", "all"]
     if solution not in (None, ""):
         cmd.append("SOLUTION=%s" % solution)
+    # The compiler quotes the student's source: decoded with replacement
+    # and cleaned (qemu.clean), like everything a kernel prints.
     with _build_lock:
-        p = subprocess.run(cmd, cwd=TOP, capture_output=True, text=True, errors="replace")
-    return p.returncode == 0, p.stdout + p.stderr
+        p = subprocess.run(cmd, cwd=TOP, capture_output=True)
+    return p.returncode == 0, qemu.clean(p.stdout + p.stderr)
 
 
 # The median time of calibration_workload() on the reference machine: a

@@ -37,6 +37,18 @@ EXIT_PANIC = 255           # L4_EXIT_PANIC
 EXIT_RESET = 0             # triple fault or reset, with -no-reboot
 EXIT_DEADLOCK = 251        # L4_EXIT_DEADLOCK: every thread blocked in IPC for good
 
+# What a kernel or a build prints is the student's text: it reaches a
+# terminal, a log or a JSON file only through clean().  A control character
+# (an ANSI escape sequence could move the cursor and draw PASS over a
+# FAIL) or a bidirectional override is shown as \xNN or \uNNNN, and a line
+# longer than LINE_LIMIT characters is cut.
+LINE_LIMIT = 500
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_UNSAFE_LINE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+# The QEMUs that run() has started and not yet reaped, for stop_all().
+_running = set()
+
 
 def describe_exit(rc):
     """A sentence for QEMU's exit status."""
@@ -148,6 +160,7 @@ def run(build, modules, timeout=30.0, max_output=256 * 1024, until=None,
     proc = subprocess.Popen(cmd, stdin=subprocess.PIPE if feed else subprocess.DEVNULL,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             start_new_session=True)
+    _running.add(proc)
     chunks, size, reason = [], 0, "exit"
     sel = selectors.DefaultSelector()
     sel.register(proc.stdout, selectors.EVENT_READ)
@@ -177,14 +190,25 @@ def run(build, modules, timeout=30.0, max_output=256 * 1024, until=None,
         if proc.poll() is None:
             proc.kill()
         rc = proc.wait()
+        _running.discard(proc)
         proc.stdout.close()
         if proc.stdin:
             try:
                 proc.stdin.close()
             except OSError:
                 pass            # QEMU is gone; what it did not read does not matter
-    return Result(_decode(chunks), rc if reason == "exit" else None, reason,
+    return Result(clean(_decode(chunks)), rc if reason == "exit" else None, reason,
                   time.monotonic() - start)
+
+
+def stop_all():
+    """Kills every QEMU run() has started: for a grader that is being stopped
+    (each QEMU has a session of its own, so it would outlive the grader)."""
+    for proc in list(_running):
+        try:
+            proc.kill()
+        except OSError:
+            pass
 
 
 def _feed(proc, feed, output):
@@ -198,6 +222,32 @@ def _feed(proc, feed, output):
             proc.stdin.flush()
         except OSError:
             pass
+
+
+def _escape(m):
+    c = ord(m.group())
+    return "\\x%02x" % c if c < 0x100 else "\\u%04x" % c
+
+
+def _cut(line, limit):
+    """line, or its start with a note of how much was cut: at most limit
+    characters either way, so that cleaning twice changes nothing."""
+    if len(line) <= limit:
+        return line
+    keep = limit - 40
+    return line[:keep] + " [... %d more characters cut]" % (len(line) - keep)
+
+
+def clean(text, limit=LINE_LIMIT, one_line=False):
+    """text (str, or bytes decoded as UTF-8 with replacement) made safe to
+    print and store: control characters other than newline and tab are
+    escaped (all of them if one_line), and lines are cut to limit characters."""
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", "replace")
+    text = (_UNSAFE_LINE if one_line else _UNSAFE).sub(_escape, text)
+    if limit and len(text) > limit:
+        text = "\n".join(_cut(line, limit) for line in text.split("\n"))
+    return text
 
 
 def _decode(chunks):

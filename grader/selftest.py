@@ -7,11 +7,9 @@ tree, exactly as a student's kernel would be.
 """
 
 import copy
-import json
 import os
 import shutil
 import subprocess
-import sys
 
 import gradelib
 
@@ -138,55 +136,3 @@ def forge_run(jobs, say):
             say(good, name, why, o.seconds)
             passed, failed = passed + good, failed + (not good)
     return passed, failed
-
-
-def instructor_run(say):
-    """The instructor tools: batch grading takes only the lab files from a
-    submission (a tampered test program is ignored) and scores the skeleton
-    0 and the reference full marks; the handout export leaves out the
-    solutions not yet released."""
-    import csv
-    import time
-    start = time.monotonic()
-    subs = os.path.join(SELFTEST, "subs")
-    shutil.rmtree(subs, ignore_errors=True)
-    os.makedirs(os.path.join(subs, "skeleton"))
-    ref = os.path.join(subs, "reference")
-    shutil.copytree(os.path.join(gradelib.TOP, "solutions", "lab0"), ref)
-    os.makedirs(os.path.join(ref, "user", "tests"))
-    with open(os.path.join(ref, "user", "tests", "lab0_null.c"), "w") as f:
-        f.write("#include \"ulib.h\"\nint main(void) { printf(\"forged\\n\"); return 0; }\n")
-    out = os.path.join(SELFTEST, "batch")
-    p = subprocess.run([sys.executable, os.path.join(gradelib.TOP, "grader", "batch.py"), subs,
-                        "--lab", "0", "--out", out], capture_output=True, text=True)
-    scores = {}
-    try:
-        with open(os.path.join(out, "grades.csv")) as f:
-            scores = {r["student"]: (int(r["score"]), int(r["max_score"]))
-                      for r in csv.DictReader(f)}
-        with open(os.path.join(out, "reference", "results.json")) as f:
-            json.load(f)
-    except (OSError, ValueError, KeyError):
-        pass
-    ok = scores.get("skeleton", (None,))[0] == 0 and \
-        scores.get("reference", (0, -1))[0] == scores.get("reference", (0, -1))[1] > 0
-    results = [ok]
-    say(ok, "grader: batch grading scores skeleton 0, reference full", "" if ok else
-        "grades.csv: %s; batch said: %s" % (scores, (p.stdout + p.stderr).strip()[-300:]),
-        time.monotonic() - start)
-
-    start = time.monotonic()
-    handout = os.path.join(SELFTEST, "handout")
-    shutil.rmtree(handout, ignore_errors=True)
-    p = subprocess.run([sys.executable, os.path.join(gradelib.TOP, "grader", "export.py"),
-                        handout, "--solutions-below", "1"], capture_output=True, text=True)
-    labs = sorted(os.listdir(os.path.join(handout, "solutions"))) \
-        if os.path.isdir(os.path.join(handout, "solutions")) else []
-    ok = p.returncode == 0 and labs == ["lab0"] and \
-        os.path.isfile(os.path.join(handout, "kernel", "ipc.c")) and \
-        not os.path.exists(os.path.join(handout, ".git"))
-    say(ok, "grader: the handout export keeps only released solutions",
-        "" if ok else "solutions in the export: %s; %s" % (labs, p.stderr.strip()),
-        time.monotonic() - start)
-    results.append(ok)
-    return sum(results), len(results) - sum(results)

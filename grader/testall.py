@@ -7,7 +7,8 @@
      the reference solution (grader/matrix.py);
   4. the grader's own tests: cheating and broken kernels score nothing,
      forged lab holes fail every test of their lab, batch grading and the
-     handout export work (grader/selftest.py).
+     handout export work, hostile submissions get nothing (grader/selftest.py,
+     grader/selftest_batch.py).
 
 Exit status 0 only if nothing failed.
 """
@@ -23,6 +24,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import matrix  # noqa: E402
 import selftest  # noqa: E402
+import selftest_batch  # noqa: E402
 import systests  # noqa: E402
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -95,7 +97,7 @@ def main():
     passed, failed = unit_tests()
     for p, f in [system_tests(a.build, a.jobs), matrix.run(a.jobs, say),
                  selftest.run(a.jobs, say), selftest.forge_run(a.jobs, say),
-                 selftest.instructor_run(say)]:
+                 selftest_batch.run(say)]:
         passed, failed = passed + p, failed + f
     print("%d passed, %d failed" % (passed, failed))
     sys.exit(1 if failed else 0)
