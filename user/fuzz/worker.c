@@ -192,8 +192,10 @@ static void act_admin(struct fz *f)
         fz_sys(f, SYS_IO_ACCESS, 0, 0, 0, 0);
         break;
     default:
-        /* Lines no device of ours raises; line 8 is the interrupt thread's. */
-        fz_sys(f, SYS_IRQ_CONTROL, 9 + rnd(f, 7), rnd(f, 2), 0, 0);
+        /* Lines no device of ours raises; line 8 is the interrupt thread's.
+           Below Lab 4 only detach (refused): a thread with a line would
+           reach Lab 4's irq_receive with every receive. */
+        fz_sys(f, SYS_IRQ_CONTROL, 9 + rnd(f, 7), SH->lab >= 4 && rnd(f, 2), 0, 0);
     }
 }
 
