@@ -72,7 +72,8 @@ def run(build, calls, seed, lab, df, out=sys.stdout):
                 seen["done"] |= "the kernel is still here" in line
                 seen["panic"] |= line.startswith("kernel panic")
                 seen["hole"] |= bool(re.match(r"^LAB \d", line))
-                seen["fail"] |= line.startswith("fuzz: FAIL")
+                if line.startswith("fuzz: FAIL") and not seen["fail"]:
+                    seen["fail"] = line[len("fuzz: FAIL: "):]
     finally:
         sel.close()
         if proc.poll() is None:
@@ -88,7 +89,7 @@ def run(build, calls, seed, lab, df, out=sys.stdout):
         elif seen["hole"]:
             reason = "the fuzzer reached a lab hole (a 'LAB n:' line): give a lower --lab"
         elif seen["fail"]:
-            reason = "the kernel no longer works after the run (the fuzzer's FAIL line)"
+            reason = seen["fail"]
         elif not seen["done"]:
             reason = "the fuzzer did not finish: " + qemu.describe_exit(rc)
         elif rc != qemu.EXIT_SHUTDOWN:

@@ -29,6 +29,7 @@ char dpool[DPOOL_PAGES * PAGE] __attribute__((aligned(DPOOL_PAGES * PAGE)));
 char ppool[PPOOL_PAGES * PAGE] __attribute__((aligned(PPOOL_PAGES * PAGE)));
 char child_stacks[NCHILDREN][STACK_SIZE] __attribute__((aligned(STACK_SIZE)));
 static char stacks[NSERVERS + NWORKERS + 2][STACK_SIZE] __attribute__((aligned(16)));
+volatile uint32_t fz_dirty_starts;
 
 static const char *const kind_names[NKINDS] = {
     [SYS_KDB_PUTS] = "kdb_puts", [SYS_KDB_EXIT] = "kdb_exit", [SYS_THREAD_EXIT] = "thread_exit",
@@ -182,10 +183,11 @@ static void drv_thread_create(struct fz *f)
 {
     void (*entry)(void) = raw_exit;
     uint32_t stack = rnd32(f) & 0xBFFFFFF0u;
-    switch (rnd(f, 4)) {
+    switch (rnd(f, 5)) {
     case 0: if (SH->lab >= 3) entry = raw_touch, stack = win_addr(f); break;
     case 1: if (SH->lab >= 4) entry = raw_ud2; break;
     case 2: entry = raw_clock; break;
+    case 3: entry = raw_check; break;
     }
     uint32_t e = (uint32_t)entry, pager = some_server(f, 3), handler = some_server(f, 4);
     if (chance(f, 4)) {
@@ -347,6 +349,11 @@ static int finish(struct fz *f)
        task, and a round trip to a new server. */
     int32_t t = fz_sys(f, SYS_THREAD_CREATE, (uint32_t)raw_clock, 0, 0, 0);
     int32_t k = fz_sys(f, SYS_TASK_CREATE, (uint32_t)raw_exit, 0, 0, 0);
+    if (fz_dirty_starts) {
+        printf("fuzz: FAIL: %u new threads started with registers other than zero: the "
+               "kernel leaked another thread's registers (kernel/arch/i386)\n", fz_dirty_starts);
+        return 0;
+    }
     if (t < 0 || k < 0) {
         printf("fuzz: FAIL: after the run, thread_create returned %d and task_create %d\n", t, k);
         return 0;

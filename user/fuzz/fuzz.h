@@ -138,7 +138,8 @@ void server_run(struct fz *f);                 /* server.c */
 void irq_run(struct fz *f);                    /* server.c */
 
 /* Threads with no stack of their own to speak of (worker.c). */
-void raw_exit(void), raw_touch(void), raw_ud2(void), raw_clock(void);
+void raw_exit(void), raw_touch(void), raw_ud2(void), raw_clock(void), raw_check(void);
+extern volatile uint32_t fz_dirty_starts;     /* raw_check's count (user/fuzz.c) */
 
 /* Raises exception `kind` (worker.c); the handler's usual reply resumes
    after it. */

@@ -67,6 +67,12 @@ __asm__(".text\n"
         "movl (%esp), %eax\n\tmovl %eax, (%esp)\n\tjmp raw_exit\n"
         ".globl raw_ud2\nraw_ud2:\n\t"
         "movl $raw_exit, %edi\n\tud2\n\tjmp raw_exit\n"
+        /* A new thread starts with every register but %esp zero (docs/abi.md):
+           count the ones that do not (a leak of another thread's registers). */
+        ".globl raw_check\nraw_check:\n\t"
+        "orl %ebx, %eax\n\torl %ecx, %eax\n\torl %edx, %eax\n\torl %esi, %eax\n\t"
+        "orl %edi, %eax\n\torl %ebp, %eax\n\tjz raw_exit\n\t"
+        "lock incl fz_dirty_starts\n\tjmp raw_exit\n"
         ".globl raw_clock\nraw_clock:\n\t"
         "movl $" L4_XSTR(SYS_CLOCK) ", %eax\n\tint $" L4_XSTR(L4_SYSCALL_VECTOR) "\n\t"
         "jmp raw_exit\n");
