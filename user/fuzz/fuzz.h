@@ -101,6 +101,7 @@ struct fz {
     uint32_t rng;
     int root;                   /* in the root task (may create, map from the pools) */
     l4_tid_t self;
+    uint32_t hot;               /* a WIN address where we last had a page (0: none yet) */
 };
 
 /* Random numbers (gen.c). */

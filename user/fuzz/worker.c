@@ -141,6 +141,7 @@ static void act_touch(struct fz *f)
         (void)*p;
     else
         *p = (uint32_t)p;
+    f->hot = (uint32_t)p;       /* a page is there now */
     fz_event(EV_TOUCH);
 }
 
