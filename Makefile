@@ -8,6 +8,8 @@
 #   make bench        benchmarks beside the reference and the paper (LAB=n)
 #   make check        host unit tests (Check)
 #   make test         everything CI checks
+#   make fuzz         random system calls against the complete reference kernel
+#                     (SOLUTION=all; CALLS=n SEED=n; SOLUTION=, LAB=n: your tree)
 #   make demo         boot the complete reference system, one stage at a time
 #
 # SOLUTION=N builds with the reference files of labs 0..N (solutions/labK/)
