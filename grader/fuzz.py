@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """make fuzz: boots the fuzzer (user/fuzz.c, user/fuzz/) alone and judges the run.
 
-    fuzz.py --build DIR [--calls N] [--seed S] [--lab L] [--df]
+    fuzz.py --build DIR [--calls N] [--seed S] [--lab L] [--df]   (make fuzz passes --df unless DF=0)
 
 The fuzzer makes about N system calls from several threads and tasks of
 its own, well-formed most of the time and mutated now and then, and prints

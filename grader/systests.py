@@ -152,7 +152,7 @@ def test_fuzz(build):
             raise Failure("the reference tree does not build (make SOLUTION=all)", log)
         runs.append((gradelib.build_dir("all"), str(lab), "the reference, labs 0..%d" % lab))
     for where, labarg, what in runs:
-        res = qemu.run(where, ["fuzz %d 3000 %s" % (seed, labarg)], timeout=60)
+        res = qemu.run(where, ["fuzz %d 3000 %s df" % (seed, labarg)], timeout=60)
         which = "%s, seed %d: make fuzz SEED=%d CALLS=3000" % (what, seed, seed)
         if "kernel panic" in res.output:
             raise Failure("the kernel panicked under the fuzzer (%s)" % which, res.output)
