@@ -4,7 +4,8 @@
 #   make qemu         boot your tree, serial console on this terminal (Ctrl-a x quits)
 #   make qemu-gdb     the same, halted, waiting for GDB on your port (GDBPORT)
 #   make gdb          GDB connected to it, with kernel and user symbols loaded
-#   make grade        grade your tree (LAB=n: lab n, earlier labs as regressions)
+#   make grade        grade your tree (LAB=n: lab n, earlier labs as regressions;
+#                     TEST=name: that test alone)
 #   make bench        benchmarks beside the reference and the paper (LAB=n)
 #   make check        host unit tests (Check)
 #   make test         everything CI checks

@@ -33,6 +33,22 @@ def select_tests(labs, lab):
     return graded, regress
 
 
+def pick_tests(labs, lab, names):
+    """The tests named in `make grade TEST=a,b` (of lab, or of any lab if lab
+    is None), without regressions; exits with the names there are if one is
+    unknown.  A name may be written labN/name."""
+    pool = [t for n, ns in labs.items() if lab is None or n == lab for t in ns.get("TESTS", [])]
+    picked = []
+    for name in [x for x in names.split(",") if x]:
+        found = [t for t in pool if name in (t.name, "lab%d/%s" % (t.lab, t.name))]
+        if not found:
+            sys.exit("grade: no test '%s'%s; the tests are: %s" % (
+                name, " in lab %d" % lab if lab is not None else "",
+                " ".join("lab%d/%s" % (t.lab, t.name) for t in pool)))
+        picked += [t for t in found if t not in picked]
+    return picked, []
+
+
 def progress(done, total, name):
     if sys.stderr.isatty():
         sys.stderr.write("\r\033[K[%d/%d] %s" % (done, total, name))
@@ -93,11 +109,16 @@ def grade(args):
     if args.lab is not None and args.lab not in labs:
         sys.exit("grade: there is no lab %d (labs with tests: %s)" %
                  (args.lab, ", ".join(map(str, labs))))
-    graded, regress = select_tests(labs, args.lab)
+    if args.test:
+        graded, regress = pick_tests(labs, args.lab, args.test)
+    else:
+        graded, regress = select_tests(labs, args.lab)
     build = gradelib.build_dir(args.solution)
     tree = "SOLUTION=%s" % args.solution if args.solution else "your tree"
-    print("l4lab grader: %s, %s" % ("lab %d" % args.lab if args.lab is not None else "all labs",
-                                   tree))
+    what = "lab %d" % args.lab if args.lab is not None else "all labs"
+    if args.test:
+        what = "only " + ", ".join("lab%d/%s" % (t.lab, t.name) for t in graded)
+    print("l4lab grader: %s, %s" % (what, tree))
 
     start = time.monotonic()
     ok, _ = build_or_report(args.solution, args.built)
@@ -126,6 +147,8 @@ def grade(args):
         print("   regressions: %d of %d tests pass" % (sum(o.passed for o in regress_out),
                                                       len(regress_out)), end="")
     print("   (%.0f s)" % (time.monotonic() - start))
+    if args.test:
+        print("(TEST=%s: the chosen tests only, not a lab's grade)" % args.test)
     write_json(args.json, args, outcomes, graded_out, score, total)
     return all(o.passed for o in outcomes)
 
@@ -215,6 +238,7 @@ def main():
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--lab", type=int, help="grade this lab (and earlier labs as regressions)")
     ap.add_argument("--solution", default="", help="N or all: use reference files of labs 0..N")
+    ap.add_argument("--test", help="only these tests, by name (a,b or labN/name), no regressions")
     ap.add_argument("--tests-dir", help="read labN.py from here (an instructor's trusted copy)")
     ap.add_argument("--json", help="where to write the results (default: build/grade.json)")
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 2)

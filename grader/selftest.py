@@ -7,6 +7,7 @@ tree, exactly as a student's kernel would be.
 """
 
 import copy
+import json
 import os
 import shutil
 import subprocess
@@ -136,3 +137,26 @@ def forge_run(jobs, say):
             say(good, name, why, o.seconds)
             passed, failed = passed + good, failed + (not good)
     return passed, failed
+
+
+def one_test_run(say):
+    """`make grade LAB=1 TEST=pingpong` runs that one test and nothing else."""
+    import time
+    start = time.monotonic()
+    out = os.path.join(SELFTEST, "one-test.json")
+    if os.path.exists(out):
+        os.remove(out)
+    p = subprocess.run(["python3", os.path.join(gradelib.TOP, "grader", "grade.py"), "--lab", "1",
+                        "--solution", "all", "--test", "pingpong", "--json", out],
+                       capture_output=True, text=True, errors="replace")
+    try:
+        with open(out) as f:
+            tests = [(t["lab"], t["name"], t["passed"]) for t in json.load(f)["tests"]]
+    except (OSError, ValueError, KeyError):
+        tests = None
+    ok = tests == [(1, "pingpong", True)]
+    say(ok, "grader: make grade LAB=1 TEST=pingpong runs that test alone",
+        "" if ok else "results: %s; grade.py said: %s" % (tests, p.stdout[-300:] + p.stderr[-300:]),
+        time.monotonic() - start)
+    return int(ok), int(not ok)
+
