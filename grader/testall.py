@@ -96,7 +96,8 @@ def main():
 
     passed, failed = unit_tests()
     for p, f in [system_tests(a.build, a.jobs), matrix.run(a.jobs, say),
-                 selftest.run(a.jobs, say), selftest.forge_run(a.jobs, say), selftest.one_test_run(say),
+                 selftest.run(a.jobs, say), selftest.forge_run(a.jobs, say),
+                 selftest.one_test_run(say),
                  selftest_batch.run(say)]:
         passed, failed = passed + p, failed + f
     print("%d passed, %d failed" % (passed, failed))
