@@ -51,7 +51,7 @@ def run(jobs, say):
         if not os.path.isdir(os.path.join(gradelib.TOP, "solutions", "lab%d" % n)):
             # A student handout (grader/export.py) holds only the released
             # solutions: the matrix cannot be checked for the other labs.
-            print("matrix: lab%d skipped: solutions/lab%d is not in this tree" % (n, n))
+            say(None, "matrix: lab%d" % n, "solutions/lab%d is not in this tree" % n)
             continue
         p, f = check_lab(n, labs, jobs, say)
         passed, failed = passed + p, failed + f
@@ -60,7 +60,8 @@ def run(jobs, say):
 
 def main():
     def say(ok, name, reason="", seconds=0.0):
-        print("%s %-56s %5.1fs%s" % ("PASS" if ok else "FAIL", name, seconds,
+        word = "SKIP" if ok is None else "PASS" if ok else "FAIL"
+        print("%s %-56s %5.1fs%s" % (word, name, seconds,
                                      "  " + reason if reason else ""), flush=True)
     passed, failed = run(os.cpu_count() or 2, say)
     print("%d passed, %d failed" % (passed, failed))
