@@ -64,8 +64,10 @@ def main():
     if os.path.exists(args.out) and os.listdir(args.out):
         sys.exit("export: %s exists and is not empty" % args.out)
     out = os.path.abspath(args.out)
-    if out == TOP or out.startswith(TOP + os.sep):
-        sys.exit("export: %s is inside the tree being exported" % args.out)
+    inside = out == TOP or out.startswith(TOP + os.sep)
+    if inside and not out.startswith(os.path.join(TOP, "build") + os.sep):
+        sys.exit("export: %s is inside the tree being exported (build/ is the one place "
+                 "allowed there)" % args.out)
     kept = dropped = 0
     tar = from_git()
     os.makedirs(out, exist_ok=True)
