@@ -214,7 +214,7 @@ def state_of(t):
         if is_idle(t):
             return "idle"
         if not u32(d["tid"]) and not u32(d["space"]):
-            return "booting (the kernel's stand-in before the first thread)"
+            return "booting (no thread runs yet)"
         return "new (not started)"
     if st == "TS_DEAD":
         return "dead"
@@ -222,7 +222,7 @@ def state_of(t):
     if st == "TS_SENDING":
         to = d["ipc_partner"]
         if not u32(to):
-            return "sending (taken off a send queue: the message is moving now)"
+            return "sending (its receiver is taking the message)"
         dest = who(to["tid"])
         if pf:
             return "waiting for its pager %s (fault sent)" % dest
@@ -301,8 +301,9 @@ def check_not_switching():
     except gdb.error:
         return
     if fn == "arch_switch":
-        raise L4Error("stopped inside arch_switch: the kernel stacks are being swapped, so "
-                      "`current` and the saved %esp disagree; 'stepi' past its ret first")
+        raise L4Error("stopped inside arch_switch: the kernel is between two threads' "
+                      "stacks (current is the next thread, %esp still the last one's); "
+                      "stop outside it (break schedule, or on the IPC path)")
 
 
 # --- the user registers and message registers ---------------------------
