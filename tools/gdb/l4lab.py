@@ -125,7 +125,9 @@ def checked(t):
 
 def name_of(t):
     try:
-        return field(t.dereference(), "name").string(length=16).split("\0")[0] or "-"
+        name = field(t.dereference(), "name")
+        length = name.type.range()[1] + 1
+        return name.string(length=length).split("\0")[0] or "-"
     except (gdb.error, UnicodeDecodeError):
         return "?"
 
@@ -137,16 +139,22 @@ def idle_thread():
         return None
 
 
+# What one command has read already: the thread list is needed for every
+# name it prints, and reading the table costs a round trip to QEMU.
+_cache = {}
+
+
 def all_threads():
-    """Every thread the kernel knows: (label, struct thread *), table order,
-    then the idle thread and the ended ones not yet freed."""
+    """Every thread the kernel knows (struct thread * values): the thread
+    table in number order, then the idle thread and the ended threads that
+    are not freed yet."""
+    if "threads" in _cache:
+        return _cache["threads"]
     table = thread_table()
     lo, hi = table.type.range()
-    out = []
-    for n in range(max(lo, 1), hi + 1):
-        t = table[n]
-        if u32(t):
-            out.append(t)
+    tp = ktype("struct thread").pointer()
+    words = read_words(u32(table[0].address), hi + 1)   # the whole table in one read
+    out = [gdb.Value(w).cast(tp) for w in words[max(lo, 1):] if w]
     idle = idle_thread()
     if idle is not None and u32(idle):
         out.append(idle)
@@ -157,6 +165,7 @@ def all_threads():
             d, seen = d["next"], seen + 1
     except L4Error:
         pass
+    _cache["threads"] = out
     return out
 
 
@@ -174,11 +183,12 @@ def lookup_tid(tid):
     """The live thread with ID tid, or None (kernel/thread.c thread_lookup)."""
     tid = u32(tid)
     n = tid >> TID_VERSION_BITS
-    table = thread_table()
-    if tid in (NILTHREAD, ANYTHREAD) or n > table.type.range()[1]:
+    if tid in (NILTHREAD, ANYTHREAD):
         return None
-    t = table[n]
-    return t if u32(t) and u32(t["tid"]) == tid else None
+    for t in all_threads():
+        if u32(t["tid"]) == tid and str(t["state"]) != "TS_DEAD":
+            return t
+    return None
 
 
 def who(tid):
@@ -435,6 +445,7 @@ class L4Command(gdb.Command):
         self.cmd = name
 
     def invoke(self, arg, from_tty):
+        _cache.clear()
         try:
             self.body(arg)
         except L4Error as e:
