@@ -229,6 +229,23 @@ def test_pager_wait():
            re.escape(senders[0]), "the sender's timeout")
 
 
+def test_exception():
+    """A thread waiting for its exception handler (lab4_exc traps): at the
+    handler's reply, the thread's state and its exception message."""
+    steps = ["break ipc_transfer if rcv->in_exception", "continue", "p/x snd->tid",
+             "p/x rcv->tid", tf_expr("rcv", "trapno"), "l4 threads", "l4 thread rcv"]
+    s = Session(REFERENCE, ["lab4_exc traps demo 7"], steps)
+    handler, thread = tid_str(s.value(steps[2])), tid_str(s.value(steps[3]))
+    rows = thread_lines(s["l4 threads"])
+    if rows.get(thread, (0, 0, 0, ""))[3] != \
+            "waiting for its exception handler %s (lab4_exc) (reply)" % handler:
+        raise Failure("thread %s should wait for its exception handler %s" % (thread, handler),
+                      s.output)
+    s.need("l4 thread rcv", r"^  MR0 tag ffd0000c: label 0xffd0 \(exception\), 12 untyped, "
+           r"0 typed$", "the exception message")
+    s.need("l4 thread rcv", r"^  MR1\s+%08x$" % s.value(steps[4]), "the vector as MR1")
+
+
 def test_irqs():
     """serial_drv attached to COM1's line 4 (lab4_irq serial): `l4 irqs` names
     it, with the line unmasked and the unused lines masked."""
@@ -270,7 +287,8 @@ def test_skeleton():
     s.need("l4 irqs", r"^  15  -", "line 15")
 
 
-TESTS = [test_call, test_map_chain, test_pager_wait, test_irqs, test_skeleton]
+TESTS = [test_call, test_map_chain, test_pager_wait, test_exception, test_irqs,
+         test_skeleton]
 
 
 def have_reference():
