@@ -29,14 +29,14 @@ PHYS_MAP_LIMIT = 0x30000000     # kernel/arch/i386/mmu.h: the direct map's reach
 PAGE = 4096
 KSTACK_SIZE = 4096              # kernel/thread.h: TCB and kernel stack share a frame
 THREAD_MAGIC = 0x7EADB10C       # kernel/thread.h
-PTE_P, PTE_W, PTE_U, PTE_PS = 0x1, 0x2, 0x4, 0x80
+PTE_P, PTE_W, PTE_PS = 0x1, 0x2, 0x80
 TID_VERSION_BITS = 14           # include/l4/abi.h
 NILTHREAD, ANYTHREAD = 0, 0xFFFFFFFF
 IRQ_TID_BASE, IRQ_LINES = 0x3FF00, 16
-TIMEOUT_NEVER = 0xFFFF
 ITEM_TYPES = {0x8: "map", 0xA: "grant"}
 LABELS = {0xFFE0: "page fault", 0xFFD0: "exception", 0xFFF0: "interrupt"}
 USER_TOP = 0xC0000000
+UTCB_AREA, UTCB_AREA_END = 0xBF000000, 0xBF008000   # include/l4/abi.h
 MAX_SHOWN = 8                   # untyped words l4 thread prints
 
 
@@ -505,50 +505,58 @@ class Thread(L4Command):
         if u32(d["space"]) == 0:
             print("  (a kernel thread: no user registers, no UTCB)")
             return
-        if u32(t) == u32(var("current")) and str(gdb.selected_frame().name()) in (
-                "trap_common", "trap_return"):
-            print("  (current is entering or leaving the kernel: the trapframe may be partial)")
-        tf = trapframe(t)
-        cs = u32(tf["cs"])
-        if cs & 3 != 3:
-            raise L4Error("the trapframe at 0x%08x has cs 0x%x, not a user selector: "
-                          "%s has not trapped from user mode yet" % (
-                              u32(tf.address), cs, tid_label(t)))
-        names = [f.name for f in tf.type.strip_typedefs().fields()]
-        regs = ["%s %08x" % (n, u32(tf[n])) for n in names
-                if n in ("eax", "ebx", "ecx", "edx", "esi", "edi", "ebp", "esp", "eip", "eflags")]
-        print("  user registers (trapframe at 0x%08x, vector %d):" % (
-            u32(tf.address), int(tf["trapno"])))
-        for i in range(0, len(regs), 5):
-            print("    " + "  ".join(regs[i:i + 5]))
-        tag = u32(tf["esi"])
-        u, ty = tag & 0x3F, (tag >> 6) & 0x3F
-        print("  MR0 tag %08x: %s" % (tag, describe_tag(tag)))
-        count = 1 + u + ty
-        max_mrs = field(field(d, "utcb").dereference(), "mr").type.range()[1] + 1
-        if count > max_mrs:
-            print("  (the tag names %d words; only %d message registers exist)" % (count, max_mrs))
-            count = max_mrs
-        mrs = mr_values(t, tf, count)
-        shown = min(count, 1 + u, 1 + MAX_SHOWN)
-        for i in range(1, shown):
-            print("  MR%-2d %08x" % (i, mrs[i]))
-        if shown < min(count, 1 + u):
-            print("  ... MR%d..MR%d (p ((struct thread *)0x%08x)->utcb->mr)" % (
-                shown, u, u32(t)))
-        for i in range(1 + u, count - 1, 2):
-            w0, w1 = mrs[i], mrs[i + 1]
-            kind = ITEM_TYPES.get(w0 & 0xF, "type 0x%x?" % (w0 & 0xF))
-            print("  MR%-2d %08x MR%-2d %08x: %s item, send base 0x%08x, %s" % (
-                i, w0, i + 1, w1, kind, w0 & ~0xFFF, fpage_str(w1)))
-        win = u32(field(d["utcb"].dereference(), "rcv_window"))
-        print("  receive window: %s" % fpage_str(win))
-        q, seen = [], 0
-        s = d["senders"]
+        tf = show_registers(t)
+        show_message(t, tf)
+        print("  receive window: %s" % fpage_str(u32(field(d["utcb"].dereference(),
+                                                               "rcv_window"))))
+        q, seen, s = [], 0, d["senders"]
         while u32(s) and seen < 1024:
             q.append("%s (%s)" % (tid_label(s), name_of(s)))
             s, seen = s["send_next"], seen + 1
         print("  send queue: %s" % (", ".join(q) if q else "empty"))
+
+
+def show_registers(t):
+    """Prints the user registers saved at the top of t's kernel stack; returns the trapframe."""
+    if u32(t) == u32(var("current")) and str(gdb.selected_frame().name()) in (
+            "trap_common", "trap_return"):
+        print("  (current is entering or leaving the kernel: the trapframe may be partial)")
+    tf = trapframe(t)
+    cs = u32(tf["cs"])
+    if cs & 3 != 3:
+        raise L4Error("the trapframe at 0x%08x has cs 0x%x, not a user selector: "
+                      "%s has not trapped from user mode yet" % (u32(tf.address), cs, tid_label(t)))
+    names = [f.name for f in tf.type.strip_typedefs().fields()]
+    regs = ["%s %08x" % (n, u32(tf[n])) for n in names
+            if n in ("eax", "ebx", "ecx", "edx", "esi", "edi", "ebp", "esp", "eip", "eflags")]
+    print("  user registers (trapframe at 0x%08x, vector %d):" % (
+        u32(tf.address), int(tf["trapno"])))
+    for i in range(0, len(regs), 5):
+        print("    " + "  ".join(regs[i:i + 5]))
+    return tf
+
+
+def show_message(t, tf):
+    """Prints t's message registers as its tag (MR0) describes them."""
+    tag = u32(tf["esi"])
+    u, ty = tag & 0x3F, (tag >> 6) & 0x3F
+    print("  MR0 tag %08x: %s" % (tag, describe_tag(tag)))
+    count = 1 + u + ty
+    max_mrs = field(field(t.dereference(), "utcb").dereference(), "mr").type.range()[1] + 1
+    if count > max_mrs:
+        print("  (the tag names %d words; only %d message registers exist)" % (count, max_mrs))
+        count = max_mrs
+    mrs = mr_values(t, tf, count)
+    shown = min(count, 1 + u, 1 + MAX_SHOWN)
+    for i in range(1, shown):
+        print("  MR%-2d %08x" % (i, mrs[i]))
+    if shown < min(count, 1 + u):
+        print("  ... MR%d..MR%d (p ((struct thread *)0x%08x)->utcb->mr)" % (shown, u, u32(t)))
+    for i in range(1 + u, count - 1, 2):
+        w0, w1 = mrs[i], mrs[i + 1]
+        kind = ITEM_TYPES.get(w0 & 0xF, "type 0x%x?" % (w0 & 0xF))
+        print("  MR%-2d %08x MR%-2d %08x: %s item, send base 0x%08x, %s" % (
+            i, w0, i + 1, w1, kind, w0 & ~0xFFF, fpage_str(w1)))
 
 
 class Space(L4Command):
@@ -564,7 +572,7 @@ class Space(L4Command):
         for va, pa, size, w in runs(s):
             print("  %08x-%08x -> %08x-%08x %s %6d KiB%s" % (
                 va, va + size - 1, pa, pa + size - 1, "rw" if w else "r-", size // 1024,
-                "  (UTCBs)" if 0xBF000000 <= va < 0xBF008000 else ""))
+                "  (UTCBs)" if UTCB_AREA <= va < UTCB_AREA_END else ""))
 
 
 class Mapdb(L4Command):
