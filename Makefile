@@ -92,6 +92,7 @@ $(B)/gdbinit: FORCE
 	   echo "set confirm off"; \
 	   echo "set architecture i386"; \
 	   echo "file $(B)/kernel.elf"; \
+	   echo "source tools/gdb/l4lab.py"; \
 	   $(foreach p,$(USER_PROGS),echo "add-symbol-file $(B)/user/$(p).elf";) \
 	   echo "target remote localhost:$(GDBPORT)"; } > $@
 

@@ -24,6 +24,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import gdbtests  # noqa: E402
 import matrix  # noqa: E402
 import selftest  # noqa: E402
 import selftest_batch  # noqa: E402
@@ -110,7 +111,8 @@ def main():
         report(ok, name, seconds, reason)
 
     passed, failed = unit_tests()
-    for p, f in [system_tests(a.build, a.jobs), matrix.run(a.jobs, say),
+    for p, f in [system_tests(a.build, a.jobs), gdbtests.run(a.jobs, say),
+                 matrix.run(a.jobs, say),
                  selftest.run(a.jobs, say), selftest.forge_run(a.jobs, say),
                  selftest.one_test_run(say),
                  selftest_batch.run(say)]:
