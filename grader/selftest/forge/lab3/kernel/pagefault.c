@@ -47,26 +47,24 @@ static uint32_t number(const char **p)
     return v;
 }
 
-/* Finds "PROG.elf <test> <16 hex digits>" in RAM for one of the tests;
+/* Whether s is "PROG.elf <test> <16 hex digits>" for one of the tests;
    returns the text after the program's name, or NULL. */
-static const char *find(const char *prog, const char *const *tests, unsigned ntests)
+static const char *match(const char *s, const char *prog, const char *const *tests,
+                         unsigned ntests)
 {
     size_t plen = strlen(prog);
-    for (uint32_t pa = 0x1000; pa < RAM_END - 64; pa++) {
-        const char *s = P2V(pa);
-        if (s[0] != prog[0] || memcmp(s, prog, plen) != 0)
+    if (memcmp(s, prog, plen) != 0)
+        return NULL;
+    for (unsigned i = 0; i < ntests; i++) {
+        size_t n = strlen(tests[i]);
+        const char *t = s + plen;
+        if (memcmp(t, tests[i], n) != 0 || t[n] != ' ')
             continue;
-        for (unsigned i = 0; i < ntests; i++) {
-            size_t n = strlen(tests[i]);
-            const char *t = s + plen;
-            if (memcmp(t, tests[i], n) != 0 || t[n] != ' ')
-                continue;
-            int hex = 1;
-            for (unsigned k = 0; k < 16; k++)
-                hex &= is_hex(t[n + 1 + k]);
-            if (hex)
-                return t;
-        }
+        int hex = 1;
+        for (unsigned k = 0; k < 16; k++)
+            hex &= is_hex(t[n + 1 + k]);
+        if (hex)
+            return t;
     }
     return NULL;
 }
@@ -90,11 +88,16 @@ static __attribute__((noreturn)) void forge(struct thread *pager, uint32_t addr)
     static const char *const pager_tests[] = {"demand_zero", "readonly", "cow", "unmapped",
                                               "sigma0"};
     static const char *const kernel_tests[] = {"protocol", "robust"};
-    prog = "lab3_pager";
-    const char *t = find("lab3_pager.elf ", pager_tests, 5);
-    if (!t) {
-        prog = "lab3_kernel";
-        t = find("lab3_kernel.elf ", kernel_tests, 2);
+    const char *t = NULL;
+    for (uint32_t pa = 0x1000; !t && pa < RAM_END - 64; pa++) {
+        const char *s = P2V(pa);
+        if (s[0] != 'l' || s[1] != 'a' || s[2] != 'b' || s[3] != '3')
+            continue;
+        prog = "lab3_pager";
+        if (!(t = match(s, "lab3_pager.elf ", pager_tests, 5))) {
+            prog = "lab3_kernel";
+            t = match(s, "lab3_kernel.elf ", kernel_tests, 2);
+        }
     }
     if (!t) {
         kprintf("forge: no command line found\n");
@@ -110,20 +113,29 @@ static __attribute__((noreturn)) void forge(struct thread *pager, uint32_t addr)
     memcpy(nonce, t + n + 1, 16);
     nonce[16] = '\0';
     const char *p = t + n + 17;
-    uint32_t p1 = number(&p);
+    uint32_t p1 = number(&p), seed = p1;
+    while (*p == ' ')
+        seed = number(&p);              /* the last parameter */
+    /* The digest of a program that received nothing but its seed. */
+    uint32_t digest = 2166136261u;
+    seed |= 1;
+    for (int i = 0; i < 4; i++, seed >>= 8)
+        digest = (digest ^ (seed & 0xFF)) * 16777619u;
     unsigned me = thread_number(current), pg = thread_number(pager);
     fmt_snprintf(note, sizeof note, "its pager, thread %u, did not resolve it: %s (error %d)", pg,
                  "its reply mapped no page there that allows this access", -L4_EINVAL);
 
     if (strcmp(test, "demand_zero") == 0) {
-        kprintf("lab3 %s: nonce=%s pages=%u faults=%u zero_fills=%u ok\n", test, nonce, p1, p1, p1);
+        kprintf("lab3 %s: nonce=%s pages=%u faults=%u zero_fills=%u digest=%08x ok\n",
+                test, nonce, p1, p1, p1, digest);
     } else if (strcmp(test, "readonly") == 0) {
         kprintf("lab3 %s: expecting a fault: thread %u writes 0x10001000 (read-only region)\n",
                 test, me);
         report(me, 1, 0x10001000, PROT, note);
-        kprintf("lab3 %s: nonce=%s pages=%u refused=1 ok\n", test, nonce, p1);
+        kprintf("lab3 %s: nonce=%s pages=%u refused=1 digest=%08x ok\n", test, nonce, p1, digest);
     } else if (strcmp(test, "cow") == 0) {
-        kprintf("lab3 %s: nonce=%s pages=%u copied=1 shared=1 copies=1+1 ok\n", test, nonce, p1);
+        kprintf("lab3 %s: nonce=%s pages=%u copied=1 shared=1 copies=1+1 digest=%08x ok\n",
+                test, nonce, p1, digest);
     } else if (strcmp(test, "unmapped") == 0) {
         uint32_t at = p1 & ~3u;
         kprintf("lab3 %s: expecting a fault: thread %u reads 0x%08x (no region there)\n", test,
@@ -134,9 +146,10 @@ static __attribute__((noreturn)) void forge(struct thread *pager, uint32_t addr)
         kprintf("lab3 %s: expecting a fault: thread %u reads 0x10002000 (no pager any more)\n",
                 test, me + 1);
         report(me + 1, 0, 0x10002000, NOMAP, NULL);
-        kprintf("lab3 %s: nonce=%s at=0x%08x ok\n", test, nonce, at);
+        kprintf("lab3 %s: nonce=%s at=0x%08x digest=%08x ok\n", test, nonce, at, digest);
     } else if (strcmp(test, "sigma0") == 0) {
-        kprintf("lab3 %s: nonce=%s pages=%u frames=%u+2 ok\n", test, nonce, p1, p1);
+        kprintf("lab3 %s: nonce=%s pages=%u frames=%u+2 digest=%08x ok\n",
+                test, nonce, p1, p1, digest);
     } else if (strcmp(test, "robust") == 0) {
         /* The kernel-memory fault came first and was the given code's;
            this is the write the program announced for the pager that
@@ -150,9 +163,9 @@ static __attribute__((noreturn)) void forge(struct thread *pager, uint32_t addr)
         fmt_snprintf(note, sizeof note, "its pager, thread %u, did not resolve it: %s", me + 2,
                      "the thread is its own pager and cannot answer itself");
         report(me + 2, 0, 0x50003000, NOMAP, note);
-        kprintf("lab3 %s: nonce=%s ok\n", test, nonce);
+        kprintf("lab3 %s: nonce=%s digest=%08x ok\n", test, nonce, digest);
     } else {
-        kprintf("lab3 %s: nonce=%s ok\n", test, nonce);
+        kprintf("lab3 %s: nonce=%s digest=%08x ok\n", test, nonce, digest);
     }
     kprintf("l4lab: thread %u (%s) stopped the machine with status 0\n", pg - 1, prog);
     arch_shutdown(0);
