@@ -15,12 +15,22 @@ in the robust test exactly the ones the program announces, in order, each
 with the vector, the eip, the random registers of the thread (so the
 kernel must put back what the message overwrote), and the line about the
 handler that the grader's own list expects.
+
+Forged output does not pass (docs/grading.md, "What the grader defends
+against"): the success line carries a digest of the exception messages
+the program's handlers took (vector and error code of each), which the
+grader works out here (MESSAGES); GDB reads the same digest from the
+program's memory when it stops the machine (the given sys_kdb_exit),
+counts the exceptions that reach the given exception() (kernel/
+exception.c, before the hole), and the handlers' resume replies (IPC with
+the exception reply's tag, in the given sys_ipc): a reply only comes for a
+message the handler received.
 """
 
 import re
 
 import faults
-from gradelib import Bench, Test
+from gradelib import Bench, Test, Watch, digest
 
 PROGRAM = "lab4_exc"
 
@@ -94,12 +104,48 @@ def robust_reports(res, values):
     return None
 
 
+# The (vector, error code) of each exception message lab4_exc's handlers
+# take, in order; the program folds them into its digest after SEED | 1.
+# robust: a divide, a cli and a ud2 whose replies are bad, the ud2 of the
+# reply too long, the ud2 and cli around the reply with IOPL 3, the int3
+# whose handler ends, and the last divide error.  The exceptions without
+# a usable handler send no message.
+MESSAGES = {
+    "resume": [(6, 0)] * 3,
+    "divide": [(0, 0)],
+    "traps": [(3, 0), (13, 0x80 << 3 | 2), (13, 0)],
+    "robust": [(0, 0), (13, 0), (6, 0), (6, 0), (6, 0), (13, 0), (3, 0), (0, 0)],
+}
+
+# How many exceptions reach the given exception() (robust: the seven
+# reports' and the four resolved ones), and how many of them the handler
+# resolves with a proper reply.
+EXCEPTIONS = {"resume": (3, 3), "divide": (1, 1), "traps": (3, 3), "robust": (11, 4)}
+
+# MR0 of a resume reply: label 0, L4_EXC_WORDS (12) untyped words, no typed ones.
+RESUME_TAG = 12
+
+
 def exc_test(name, which, points, doc, check=no_reports):
     """A test `name` that boots lab4_exc WHICH NONCE SEED."""
+    exceptions, resumed = EXCEPTIONS[which]
+    words = [w for m in MESSAGES[which] for w in m]
     return Test(name, points=points, doc=doc,
                 programs=["%s %s {nonce} {seed}" % (PROGRAM, which)],
                 params={"seed": (1, 2**31 - 1)},
-                expect=[(r"^lab4 %s: nonce={nonce} ok$" % which, "lab4_exc's success line")],
+                derive=lambda v: {"digest": digest(words, v["seed"] | 1)},
+                expect=[(r"^lab4 %s: nonce={nonce} digest={digest:08x} ok$" % which,
+                         "lab4_exc's success line")],
+                watches=[Watch("sys_kdb_exit", cond="tf->ebx == 0", key="lab4_digest",
+                               mode="equals", expect="{digest}", symbols=[PROGRAM],
+                               what="lab4_exc's digest in its own memory when it stopped the "
+                                    "machine"),
+                         Watch("exception", mode="at_least", expect=str(exceptions),
+                               what="exceptions (entries into exception)"),
+                         Watch("sys_ipc", cond="tf->esi == %d" % RESUME_TAG, mode="at_least",
+                               expect=str(resumed),
+                               what="resume replies of the exception handler (sys_ipc with "
+                                    "tag %d)" % RESUME_TAG)],
                 check=check, timeout=20)
 
 
