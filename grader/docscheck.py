@@ -43,6 +43,7 @@ TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 NUMBER = r"(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?"
 INLINE_RE = re.compile(r"(?<![\w.,])" + NUMBER + r"(\*\*)?<!--fig:(.*?)-->")
 MARKER_RE = re.compile(r"<!--fig:(.*?)-->")
+CODE_SPAN_RE = re.compile(r"(`+)(?!`).*?(?<!`)\1(?!`)")
 NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)+|round")
 BENCH_LINE_RE = re.compile(r"^BENCH (\S+) value=(\d+) unit=(\S+) runs=(\d+)$")
 ROW_RE = re.compile(r"^(\S+)\s+(-|\d+)\s+(?:(instructions|cycles)\s+)?(-|\d+)\s{3}")
@@ -113,7 +114,9 @@ def show(value):
 
 
 def check_inline(line, vals):
-    """(problems, number of markers) of one line outside code blocks."""
+    """(problems, number of markers) of one line outside code blocks.  A
+    marker in an inline code span is shown, not hidden: an example, not checked."""
+    line = CODE_SPAN_RE.sub(lambda m: " " * len(m.group(0)), line)
     problems, count = [], 0
     quoted_at = set()
     for m in INLINE_RE.finditer(line):

@@ -7,7 +7,9 @@ that a handout tree without solutions/ still shows them, and so that a figure
 that moves without its handouts following makes `make test` fail
 (grader/docscheck.py).  This is the maintainer's command that measures them:
 for each lab N, the benchmarks that lab N declares, on SOLUTION=N, which is
-what each handout tells its students to run (`make bench LAB=N SOLUTION=N`).
+what each handout tells its students to run (`make bench LAB=N SOLUTION=N`),
+and the GDB single-step counts per function that the handouts break those
+figures down with (grader/figtrace.py).
 
   python3 grader/figures.py [--lab N]    (make figures [LAB=N])
 
@@ -24,6 +26,7 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import figtrace  # noqa: E402
 import gradelib  # noqa: E402
 
 PATH = os.path.join(gradelib.TOP, "grader", "figures.json")
@@ -93,13 +96,24 @@ def main():
         sys.exit("make figures: needs the reference solutions (solutions/), which this tree lacks")
     data = load()
     benches = data.get("benchmarks", {})
-    benches.update(measure([a.lab] if a.lab is not None else labs))
+    chosen = [a.lab] if a.lab is not None else labs
+    benches.update(measure(chosen))
+    traces = data.get("traces", {})
+    for name, spec in figtrace.TRACES.items():
+        if spec[0] in chosen:
+            print("  GDB count %s (SOLUTION=%d)" % (name, spec[0]), flush=True)
+            traces = {k: v for k, v in traces.items() if k != name and not k.startswith(name + ".")}
+            traces.update(figtrace.trace(name))
     data = {
         "about": "Reference figures quoted by the handouts and shown by make bench; "
                  "rewritten by make figures (grader/figures.py), checked by grader/docscheck.py.",
         "measured": {"date": datetime.date.today().isoformat(), "commit": commit(),
                      "how": "QEMU -icount shift=0; lab N's benchmarks on SOLUTION=N"},
         "benchmarks": dict(sorted(benches.items(), key=lambda kv: kv[1]["lab"])),
+        "traces_about": "GDB single-step counts the handouts break figures down with "
+                        "(grader/figtrace.py): NAME is a stretch's total, NAME.FUNCTION its part in "
+                        "one function; quoted as trace.NAME",
+        "traces": dict(sorted(traces.items())),
     }
     with open(PATH, "w") as f:
         json.dump(data, f, indent=2)
