@@ -172,12 +172,13 @@ def check_block(lines, data, vals):
         r = ROW_RE.match(line)
         if r and r.group(1) in benches:
             rows += 1
-            ref = benches[r.group(1)]["value"]
-            cols = [r.group(4)] + ([r.group(2)] if yours_is_reference else [])
-            for got in cols:
-                if got != str(ref):
-                    problems.append((i, "quotes %s for %s, the reference figure is %s" %
-                                     (got, r.group(1), ref)))
+            ref = str(benches[r.group(1)]["value"])
+            cols = [(yours_is_reference, r.group(2), "first"), (True, r.group(4), "reference")]
+            wrong = [(got, col) for checked, got, col in cols if checked and got != ref]
+            if wrong:
+                problems.append((i, "quotes %s for %s (%s column%s), the reference figure is %s" % (
+                    " and ".join(dict.fromkeys(g for g, _ in wrong)), r.group(1),
+                    " and ".join(c for _, c in wrong), "s" if len(wrong) > 1 else "", ref)))
         elif r and "." in r.group(1):
             problems.append((i, "has a row for %s, which is not a figure in grader/figures.json"
                              % r.group(1)))
