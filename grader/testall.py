@@ -8,7 +8,9 @@
   4. the grader's own tests: cheating and broken kernels score nothing,
      forged lab holes fail every test of their lab, batch grading and the
      handout export work, hostile submissions get nothing (grader/selftest.py,
-     grader/selftest_batch.py).
+     grader/selftest_batch.py);
+  5. every figure the handouts quote equals grader/figures.json's
+     (grader/docscheck.py).
 
 A check that cannot run in this tree (a handout without the solutions it
 needs) is reported SKIP with the reason, and the last line then ends
@@ -24,6 +26,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import docscheck  # noqa: E402
 import gdbtests  # noqa: E402
 import matrix  # noqa: E402
 import selftest  # noqa: E402
@@ -77,6 +80,18 @@ def unit_tests():
     return total - bad, bad
 
 
+def quoted_figures():
+    """The figures the handouts quote against grader/figures.json
+    (grader/docscheck.py); returns (passed, failed)."""
+    t = time.time()
+    ok, lines = docscheck.run()
+    report(ok, "handouts quote the reference figures (docscheck.py)", time.time() - t,
+           "" if ok else lines[0])
+    for line in ([] if ok else lines[1:]):
+        print("     " + line)
+    return (1, 0) if ok else (0, 1)
+
+
 def run_one(test, build):
     start = time.monotonic()
     try:
@@ -111,6 +126,7 @@ def main():
         report(ok, name, seconds, reason)
 
     passed, failed = unit_tests()
+    passed, failed = [x + y for x, y in zip((passed, failed), quoted_figures())]
     for p, f in [system_tests(a.build, a.jobs), gdbtests.run(a.jobs, say),
                  matrix.run(a.jobs, say),
                  selftest.run(a.jobs, say), selftest.forge_run(a.jobs, say),
