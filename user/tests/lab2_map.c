@@ -57,6 +57,12 @@
  *   bigpage W OFF SEED       (a b)   a 4 MiB flexpage lands whole in the 4 MiB window W
  *   isolation WC OFF SEED    (a b c) b's copy of a's page is b's own; what a maps
  *                                    to c at WC is not readable by b nor by a there
+ *   longchain W N M OFF SEED (a b c) a's page goes a -> b -> c -> b ... N hops deep
+ *                                    (hop k lands at W + k pages, in b if k is odd);
+ *                                    the unmap of hop M takes hops M+1..N, a's unmap
+ *                                    takes the rest, and the kernel lives on: a
+ *                                    revoke that recurses once per hop overflows
+ *                                    its 4 KiB kernel stack here
  */
 #include "ulib.h"
 
@@ -80,6 +86,9 @@ enum {
     REQ_PASS,       /* [role, type, snd_base, fpage]: send that item to the peer
                        `role` -> (the IPC's result, the fpage that landed there) */
     REQ_COUNT,      /* [] -> (requests served, this one included) */
+    REQ_HELD,       /* [role, addr, count, stride]: map each of the count pages at addr,
+                       addr + stride, ... to the peer `role`, to see which ones this
+                       task still has -> (how many landed, the first that landed) */
 };
 #define REPLY_LABEL 0x7E
 
@@ -254,6 +263,26 @@ static int32_t give(int to, uint32_t type, uint32_t snd_base, l4_fpage_t fp, l4_
 static l4_fpage_t window = L4_NILPAGE;
 static uint32_t served;
 
+/*
+ * REQ_HELD: whether this task still has each of the pages w[1] + i * w[3]
+ * (i < w[2]), without touching them: a map of a page it does not have
+ * lands nothing (L4_NILPAGE), and a read would fault once per page.
+ */
+static void held(const uint32_t *w, uint32_t *landed_count, uint32_t *first)
+{
+    *landed_count = *first = 0;
+    for (uint32_t i = 0; i < w[2]; i++) {
+        uint32_t addr = w[1] + i * w[3];
+        l4_fpage_t landed;
+        int32_t r = give((int)w[0], L4_ITEM_MAP, 0, l4_fpage(addr, 12, RW), &landed);
+        if (r != 0)
+            fail("the map IPC of the page at 0x%08x to %c (to see whether it is still "
+                 "mapped here) returned %d, expected 0", addr, role_char((int)w[0]), r);
+        if (landed != L4_NILPAGE && (*landed_count)++ == 0)
+            *first = addr;
+    }
+}
+
 /* Carries out the request in the message registers and sets the reply. */
 static void handle(void)
 {
@@ -290,6 +319,9 @@ static void handle(void)
         break;
     case REQ_COUNT:
         out0 = served;
+        break;
+    case REQ_HELD:
+        held(w, &out0, &out1);
         break;
     default:
         fail("a request with tag %x arrived, which no test sends", tag);
@@ -762,6 +794,98 @@ static void test_isolation(uint32_t wc, uint32_t off)
     pass(wc);
 }
 
+/* --- longchain: a revoke as deep as the mapping tree --- */
+
+/* The peer that holds hop k of the long chain (k >= 1). */
+static int chain_holder(uint32_t k)
+{
+    return k & 1 ? ROLE_B : ROLE_C;
+}
+
+/* The words at off in every hop from..to that `who` holds must add up to
+   count * want: all of them still mapped, to the one page of a's. */
+static void chain_sum(int who, uint32_t w, uint32_t from, uint32_t to, uint32_t off,
+                      uint32_t want)
+{
+    uint32_t first = from + (chain_holder(from) != who), got, faulted;
+    if (first > to)
+        return;
+    uint32_t count = (to - first) / 2 + 1;
+    uint32_t args[3] = {w + first * PAGE + off, count, 2 * PAGE};
+    ask(who, REQ_SUM, 3, args, &faulted, &got);
+    if (faulted)
+        fail("%c's read of hops %u..%u of the chain (every other page from 0x%08x) faulted: "
+             "a hop that should still be mapped is gone", role_char(who), first, to, args[0]);
+    if (got != count * want)
+        fail("the words %c read in hops %u..%u of the chain add up to %x, expected %u x %x",
+             role_char(who), first, to, got, count, want);
+    fold(got);
+}
+
+/* None of the hops from..to that `who` holds may be mapped any more. */
+static void chain_gone(int who, uint32_t w, uint32_t from, uint32_t to, const char *why)
+{
+    uint32_t first = from + (chain_holder(from) != who), landed, at;
+    if (first > to)
+        return;
+    uint32_t count = (to - first) / 2 + 1;
+    uint32_t args[4] = {(uint32_t)(who == ROLE_B ? ROLE_C : ROLE_B), w + first * PAGE, count,
+                        2 * PAGE};
+    ask(who, REQ_HELD, 4, args, &landed, &at);
+    if (landed)
+        fail("%u of the %u hops %u..%u that %c holds are still mapped (the first at 0x%08x, "
+             "hop %u), but %s", landed, count, first, to, role_char(who), at,
+             (at - w) / PAGE, why);
+    fold(count);
+}
+
+static void test_longchain(uint32_t w, uint32_t n, uint32_t m, uint32_t off)
+{
+    uint32_t *p = pages[0], v1 = value(), v2 = value();
+    l4_fpage_t area = l4_fpage(w, 23, 0), scratch = l4_fpage(w + (1u << 23) - PAGE, 12, 0);
+    *word(p, off) = v1;
+    set_window(ROLE_B, area);
+    set_window(ROLE_C, area);
+    map_to(ROLE_B, L4_ITEM_MAP, PAGE, l4_fpage((uint32_t)p, 12, RW), l4_fpage(w + PAGE, 12, RW));
+    for (uint32_t k = 1; k < n; k++)
+        pass_on(chain_holder(k), chain_holder(k + 1), L4_ITEM_MAP, (k + 1) * PAGE,
+                l4_fpage(w + k * PAGE, 12, RW), l4_fpage(w + (k + 1) * PAGE, 12, RW));
+    must_read(chain_holder(n), w + n * PAGE + off, v1, "the last hop of the chain");
+    must_write(chain_holder(n), w + n * PAGE + off, v2, "the last hop of the chain");
+    a_expects(p, off, v2, "its page, written through the last hop of the chain");
+    chain_sum(ROLE_B, w, 1, n, off, v2);
+    chain_sum(ROLE_C, w, 1, n, off, v2);
+
+    /* From here on the peers' maps that test a page land in a scratch page. */
+    set_window(ROLE_B, scratch);
+    set_window(ROLE_C, scratch);
+
+    /* The unmap of hop m takes hops m+1..n, all below it. */
+    unmap_by(chain_holder(m), l4_fpage(w + m * PAGE, 12, L4_FPAGE_RWX), 0);
+    must_read(chain_holder(m), w + m * PAGE + off, v2, "the hop that unmapped the ones below it");
+    /* b's deepest hop (GDB counts b's mapping nodes here and below). */
+    must_fault(ROLE_B, PROBE_SUM, w + (n - !(n & 1)) * PAGE + off,
+               "b's last hop, after the unmap of a hop above it");
+    chain_gone(ROLE_B, w, m + 1, n, "the unmap of a hop above them should have taken them");
+    chain_gone(ROLE_C, w, m + 1, n, "the unmap of a hop above them should have taken them");
+    chain_sum(ROLE_B, w, 1, m, off, v2);
+    chain_sum(ROLE_C, w, 1, m, off, v2);
+
+    /* a's unmap takes the rest; a keeps its own page. */
+    unmap_by(ROLE_A, l4_fpage((uint32_t)p, 12, L4_FPAGE_RWX), 0);
+    must_fault(ROLE_B, PROBE_SUM, w + PAGE + off,
+               "b's first hop, after a unmapped the page at the root");
+    chain_gone(ROLE_B, w, 1, m, "a unmapped the page at the root of the chain");
+    chain_gone(ROLE_C, w, 1, m, "a unmapped the page at the root of the chain");
+    a_expects(p, off, v2, "its page, after unmapping it from the whole chain");
+
+    /* And the kernel lives on: a map works as before. */
+    map_to(ROLE_B, L4_ITEM_MAP, 0, l4_fpage((uint32_t)p, 12, RW),
+           l4_fpage(w + (1u << 23) - PAGE, 12, RW));
+    must_read(ROLE_B, w + (1u << 23) - PAGE + off, v2, "a's page, mapped again after the unmaps");
+    pass(w);
+}
+
 /* --- recheck: an item rewritten while its sender waits lands nothing --- */
 
 static volatile uint32_t *recheck_word;     /* the sender's fpage word in its UTCB */
@@ -926,5 +1050,8 @@ int main(int argc, char **argv)
         test_task(p1);
     else if (strcmp(test_name, "recheck") == 0)
         test_recheck(p1);
+    else if (strcmp(test_name, "longchain") == 0)
+        test_longchain(p1 & ~((1u << 23) - 1), p2 < 2 ? 2 : p2 > 2040 ? 2040 : p2,
+                       p3 < 1 ? 1 : p3 >= p2 ? p2 - 1 : p3, p4 & (PAGE - 4));
     fail("unknown test '%s'", test_name);
 }
