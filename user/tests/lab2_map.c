@@ -217,7 +217,7 @@ static uint32_t probe(int kind, uint32_t addr, uint32_t val, uint32_t count, uin
     probe_job.parent = l4_myself();
     int32_t tid = thread_spawn(probe_main, probe_stacks[probe_next++ % PROBE_STACKS], PAGE);
     if (tid < 0)
-        fail("cannot create a probe thread: l4_thread_create returned %d", tid);
+        fail("cannot create a probe thread: l4_thread_create returned %s", errstr(tid));
     int32_t r = l4_receive((l4_tid_t)tid, L4_TIMEOUT_NEVER, 0);
     *sum = 0;
     if (r == 0) {
@@ -226,9 +226,9 @@ static uint32_t probe(int kind, uint32_t addr, uint32_t val, uint32_t count, uin
     }
     if (r == -(L4_ECANCELED | L4_ERECV) || r == -(L4_ENOPARTNER | L4_ERECV))
         return 1;
-    fail("waiting for the probe thread that %s 0x%08x returned %d, expected 0 (done) or %d "
-         "(it faulted and ended)", kind == PROBE_WRITE ? "writes" : "reads", addr, r,
-         -(L4_ECANCELED | L4_ERECV));
+    fail("waiting for the probe thread that %s 0x%08x returned %s, expected 0 (done) or %s "
+         "(it faulted and ended)", kind == PROBE_WRITE ? "writes" : "reads", addr, ipc_errstr(r),
+         ipc_errstr(-(L4_ECANCELED | L4_ERECV)));
 }
 
 /* --- the map message: one item after one untyped word --- */
@@ -277,7 +277,7 @@ static void held(const uint32_t *w, uint32_t *landed_count, uint32_t *first)
         int32_t r = give((int)w[0], L4_ITEM_MAP, 0, l4_fpage(addr, 12, RW), &landed);
         if (r != 0)
             fail("the map IPC of the page at 0x%08x to %c (to see whether it is still "
-                 "mapped here) returned %d, expected 0", addr, role_char((int)w[0]), r);
+                 "mapped here) returned %s, expected 0", addr, role_char((int)w[0]), ipc_errstr(r));
         if (landed != L4_NILPAGE && (*landed_count)++ == 0)
             *first = addr;
     }
@@ -340,7 +340,8 @@ static __attribute__((noreturn)) void serve(void)
     int32_t r = l4_receive(L4_ANYTHREAD, L4_TIMEOUT_NEVER, &client);
     for (;;) {
         if (r != 0)
-            fail("receiving the next request returned %d, expected 0", r);
+            fail("receiving the next request (l4_receive, then l4_reply_wait) returned %s, "
+                 "expected 0", ipc_errstr(r));
         served++;
         handle();
         l4_utcb()->rcv_window = window;
@@ -360,7 +361,8 @@ static void ask(int to, uint32_t req, unsigned n, const uint32_t *w, uint32_t *o
     int32_t r = l4_call(l4_boot_tid((unsigned)to));
     if (r != 0)
         fail("a request (label %u) to %c, the first thread of boot module %d (%x), "
-             "returned %d, expected 0", req, role_char(to), to, l4_boot_tid((unsigned)to), r);
+             "returned %s, expected 0", req, role_char(to), to, l4_boot_tid((unsigned)to),
+             ipc_errstr(r));
     if (l4_tag_label(l4_mr(0)) != REPLY_LABEL)
         fail("%c's reply has label %x, expected %x", role_char(to), l4_tag_label(l4_mr(0)),
              REPLY_LABEL);
@@ -427,8 +429,8 @@ static void map_to(int to, uint32_t type, uint32_t snd_base, l4_fpage_t fp, l4_f
     int32_t r = give(to, type, snd_base, fp, &landed);
     const char *how = type == L4_ITEM_GRANT ? "grant" : "map";
     if (r != 0)
-        fail("a %s IPC of fpage %s (send base %x) to %c returned %d, expected 0", how,
-             fp_str(fp), snd_base, role_char(to), r);
+        fail("a %s IPC of fpage %s (send base %x) to %c returned %s, expected 0", how,
+             fp_str(fp), snd_base, role_char(to), ipc_errstr(r));
     if (landed != want)
         fail("a %s of fpage %s (send base %x) to %c landed as %s; expected %s", how,
              fp_str(fp), snd_base, role_char(to), fp_str(landed), fp_str(want));
@@ -441,8 +443,8 @@ static void pass_on(int from, int to, uint32_t type, uint32_t snd_base, l4_fpage
     uint32_t w[4] = {(uint32_t)to, type, snd_base, fp}, r, landed;
     ask(from, REQ_PASS, 4, w, &r, &landed);
     if (r != 0)
-        fail("%c's map IPC of its fpage %s (send base %x) to %c returned %d, expected 0",
-             role_char(from), fp_str(fp), snd_base, role_char(to), (int32_t)r);
+        fail("%c's map IPC of its fpage %s (send base %x) to %c returned %s, expected 0",
+             role_char(from), fp_str(fp), snd_base, role_char(to), ipc_errstr((int32_t)r));
     if (landed != want)
         fail("%c's map of its fpage %s (send base %x) to %c landed as %s; expected %s",
              role_char(from), fp_str(fp), snd_base, role_char(to), fp_str(landed),
@@ -457,8 +459,8 @@ static void unmap_by(int who, l4_fpage_t fp, uint32_t flags)
     else
         ask(who, REQ_UNMAP, 2, w, &r, 0);
     if (r != 0)
-        fail("%c's l4_unmap(%s, %u) returned %d, expected 0", role_char(who), fp_str(fp),
-             flags, (int32_t)r);
+        fail("%c's l4_unmap(%s, %u) returned %s, expected 0", role_char(who), fp_str(fp),
+             flags, errstr((int32_t)r));
 }
 
 /* a's own value at p + off. */
@@ -550,8 +552,8 @@ static void test_grant(uint32_t wb, uint32_t wc, uint32_t off)
     /* a no longer has the page: a second grant finds nothing to give. */
     int32_t r = give(ROLE_B, L4_ITEM_GRANT, 0, l4_fpage((uint32_t)g, 12, RW), &landed);
     if (r != 0 || landed != L4_NILPAGE)
-        fail("granting the page a has already granted away returned %d and landed as %s; "
-             "expected 0 and L4_NILPAGE", r, fp_str(landed));
+        fail("granting the page a has already granted away returned %s and landed as %s; "
+             "expected 0 and L4_NILPAGE", ipc_errstr(r), fp_str(landed));
     must_fault(ROLE_A, PROBE_SUM, (uint32_t)g + off, "a granted the page away");
 
     /* c's mapping came from a's, whose place b took: b's unmap takes it from c. */
@@ -576,8 +578,8 @@ static void test_window(uint32_t w, uint32_t off, uint32_t half)
     set_window(ROLE_B, L4_NILPAGE);
     int32_t r = give(ROLE_B, L4_ITEM_MAP, 0, l4_fpage((uint32_t)q, 12, RW), &landed);
     if (r != 0 || landed != L4_NILPAGE)
-        fail("a map to b, whose receive window is L4_NILPAGE, returned %d and landed as %s; "
-             "expected 0 and L4_NILPAGE", r, fp_str(landed));
+        fail("a map to b, whose receive window is L4_NILPAGE, returned %s and landed as %s; "
+             "expected 0 and L4_NILPAGE", ipc_errstr(r), fp_str(landed));
 
     /* 8 KiB into a 4 KiB window: the half the send base selects lands. */
     set_window(ROLE_B, l4_fpage(w, 12, 0));
@@ -684,11 +686,13 @@ static void test_rights(uint32_t wb, uint32_t wc, uint32_t off)
     pass(wb);
 }
 
+/* r: the result of a map IPC, or of l4_unmap (which has no phases). */
 static void expect_einval(int32_t r, const char *what, l4_fpage_t fp)
 {
+    int ipc = strncmp(what, "unmapping", 9) != 0;
     if (r != -L4_EINVAL)
-        fail("%s (fpage %s) returned %d, expected %d (-L4_EINVAL)", what, fp_str(fp), r,
-             -L4_EINVAL);
+        fail("%s (fpage %s) returned %s, expected %s", what, fp_str(fp),
+             ipc ? ipc_errstr(r) : errstr(r), ipc ? ipc_errstr(-L4_EINVAL) : errstr(-L4_EINVAL));
 }
 
 static void test_refused(uint32_t w, uint32_t kpage, uint32_t upage, uint32_t mpage)
@@ -727,8 +731,8 @@ static void test_refused(uint32_t w, uint32_t kpage, uint32_t upage, uint32_t mp
     for (unsigned i = 0; i < sizeof none / sizeof none[0]; i++) {
         int32_t r = give(ROLE_B, L4_ITEM_MAP, 0, none[i].fp, &landed);
         if (r != 0 || landed != L4_NILPAGE)
-            fail("a map of %s (fpage %s) returned %d and landed as %s; expected 0 and "
-                 "L4_NILPAGE", none[i].what, fp_str(none[i].fp), r, fp_str(landed));
+            fail("a map of %s (fpage %s) returned %s and landed as %s; expected 0 and "
+                 "L4_NILPAGE", none[i].what, fp_str(none[i].fp), ipc_errstr(r), fp_str(landed));
     }
 
     expect_einval(l4_unmap(l4_fpage(kpage, 12, L4_FPAGE_RWX), 0), "unmapping kernel memory",
@@ -740,8 +744,8 @@ static void test_refused(uint32_t w, uint32_t kpage, uint32_t upage, uint32_t mp
     /* The UTCB area is skipped: a keeps its UTCB (l4_mr below uses it). */
     int32_t r = l4_unmap(l4_fpage(L4_UTCB_AREA, 12, L4_FPAGE_RWX), L4_UNMAP_SELF);
     if (r != 0)
-        fail("l4_unmap of a's own UTCB page with L4_UNMAP_SELF returned %d, expected 0 "
-             "(the UTCB area is silently skipped)", r);
+        fail("l4_unmap of a's own UTCB page with L4_UNMAP_SELF returned %s, expected 0 "
+             "(the UTCB area is silently skipped)", errstr(r));
 
     /* And a good map still works. */
     map_to(ROLE_B, L4_ITEM_MAP, 0, l4_fpage((uint32_t)p, 12, RW), l4_fpage(w, 12, RW));
@@ -925,7 +929,7 @@ static void test_recheck(uint32_t w)
     recheck_word = &l4_utcb()->mr[2];
     int32_t r = l4_send((l4_tid_t)rcv, L4_TIMEOUT_NEVER);   /* waits ~4 ticks */
     if (r != 0)
-        fail("the send returned %d, expected 0", r);
+        fail("the send returned %s, expected 0", ipc_errstr(r));
     while (recheck_landed == 1)
         sleep_ticks(1);
     if (recheck_landed != L4_NILPAGE)
@@ -942,7 +946,7 @@ static void test_recheck(uint32_t w)
     l4_set_mr(1, l4_item_word0(L4_ITEM_MAP, 0));
     l4_set_mr(2, l4_fpage((uint32_t)pages[0], 12, RW));
     if ((r = l4_send((l4_tid_t)rcv, L4_TIMEOUT_NEVER)) != 0)
-        fail("the second send returned %d, expected 0", r);
+        fail("the second send returned %s, expected 0", ipc_errstr(r));
     while (recheck_landed == 1)
         sleep_ticks(1);
     if (recheck_landed != l4_fpage(w, 12, RW))
@@ -975,7 +979,7 @@ static void test_task(uint32_t secret)
     task_parent = l4_myself();
     int32_t child = l4_task_create(task_main, task_stack + PAGE);
     if (child < 0)
-        fail("l4_task_create returned %d", child);
+        fail("l4_task_create returned %s", errstr(child));
     /* The program's code and read-only data are in the first 4 MiB at its
        base, its globals and task_stack in the 4 MiB after the big array. */
     uint32_t code = (uint32_t)task_main & ~(BIG_SIZE - 1);
@@ -987,18 +991,19 @@ static void test_task(uint32_t secret)
     l4_set_mr(4, l4_fpage(data, BIG_LOG2, L4_FPAGE_RWX));
     int32_t r = l4_send((l4_tid_t)child, L4_TIMEOUT_NEVER);
     if (r != 0)
-        fail("the map message to the new task returned %d, expected 0", r);
+        fail("the map message to the new task returned %s, expected 0", ipc_errstr(r));
     l4_tid_t from = 0;
     r = l4_receive((l4_tid_t)child, L4_TIMEOUT_NEVER, &from);
     if (r != 0)
-        fail("waiting for the new task's message returned %d, expected 0 (did it fault?)", r);
+        fail("waiting for the new task's message returned %s, expected 0 (did it fault?)",
+             ipc_errstr(r));
     if (l4_mr(1) != secret * 3 + 7 || l4_mr(2) != (uint32_t)child)
         fail("the new task answered %x from %x, expected %x from %x", l4_mr(1), l4_mr(2),
              secret * 3 + 7, (uint32_t)child);
     fold(l4_mr(1));
     if ((int32_t)l4_mr(3) != -L4_EPERM)
-        fail("the new task's own l4_task_create returned %d, expected %d (only root tasks may)",
-             (int32_t)l4_mr(3), -L4_EPERM);
+        fail("the new task's own l4_task_create returned %s, expected %s (only root tasks may)",
+             errstr((int32_t)l4_mr(3)), errstr(-L4_EPERM));
     pass(secret);
 }
 
