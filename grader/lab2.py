@@ -181,7 +181,8 @@ def lab2_test(name, points, doc, roles, args, params, at, maps, faults=(),
     # map messages (sys_ipc checks each one's items in items_valid, which
     # it calls for nothing else: few stops), and the faults the given
     # user_fault reports.  All three are given code (kernel/ipc_syscall.c,
-    # kernel/syscall.c, kernel/trap.c).
+    # kernel/syscall.c, kernel/trap.c).  A test with thousands of map
+    # messages (maps=None) counts something cheaper instead (NodesFreed).
     watches = [Watch("sys_kdb_exit", cond="tf->ebx == 0", key="lab2_digest", mode="equals",
                      expect="{digest}", symbols=["lab2_map"],
                      what="lab2_map's digest in a's own memory when a stopped the machine"),
