@@ -83,6 +83,30 @@ def draws(v, n):
     return [next(rng) for _ in range(n)]
 
 
+def chain_holder(k):
+    """Who holds hop k of the long chain: b the odd hops, c the even ones."""
+    return "b" if k & 1 else "c"
+
+
+def longchain_values(v):
+    """lab2_map.c's test_longchain: the values it folds, in order."""
+    v1, v2 = draws(v, 2)
+    n, m = v["depth"], v["mid"]
+
+    def hops(who, lo, hi):
+        first = lo + (chain_holder(lo) != who)
+        return (hi - first) // 2 + 1 if first <= hi else 0
+
+    def sums(lo, hi):
+        return [hops(who, lo, hi) * v2 & M for who in "bc" if hops(who, lo, hi)]
+
+    def gone(lo, hi):
+        return [hops(who, lo, hi) for who in "bc" if hops(who, lo, hi)]
+
+    return ([v1, v2] + sums(1, n) + [v2] + gone(m + 1, n) + sums(1, m) + gone(1, m) +
+            [v2, v2])
+
+
 def bigpage_values(v):
     last, *pages = draws(v, 1 + 1024)
     return [sum(pages) & M, last]
@@ -102,14 +126,45 @@ DIGESTS = {
     "bigpage": bigpage_values,
     "task": lambda v: [(v["secret"] * 3 + 7) & M],
     "isolation": lambda v: [0] + [draws(v, 1)[0]] * 2,
+    "longchain": longchain_values,
 }
 
 
-def lab2_test(name, points, doc, roles, args, params, at, maps, faults=()):
+class NodesFreed(Watch):
+    """longchain's count of b's mapping-database nodes (struct space's
+    mapnodes, kept by the given mapdb_alloc and mapdb_free), read by GDB at
+    b's two announced faults: after the unmap in the middle b still holds
+    its hops above it, after a's unmap none.  The difference is the number
+    of nodes a's unmap freed in b, which the grader knows from the
+    parameters.  (Two stops in all: counting each of the thousands of map
+    messages in items_valid, as the other tests do, would cost a GDB stop
+    each, about 10 ms.)"""
+
+    def __init__(self):
+        super().__init__("user_fault", cond="tf->trapno == 14", key="current->space->mapnodes",
+                         mode="at_least", expect="2",
+                         what="b's mapping-database nodes at its two faults")
+
+    def judge(self, keys, values):
+        reason = super().judge(keys, values)
+        if reason:
+            return reason
+        want = (values["mid"] + 1) // 2         # b's hops 1, 3, ... up to mid
+        freed = keys[0] - keys[-1]
+        if freed != want:
+            return ("GDB counted %d mapping-database nodes in b at its first fault and %d at its "
+                    "last (current->space->mapnodes at user_fault): a's unmap freed %d of b's, "
+                    "expected %d" % (keys[0], keys[-1], freed, want))
+        return None
+
+
+def lab2_test(name, points, doc, roles, args, params, at, maps, faults=(),
+              extra_watches=()):
     """A lab2_map test: roles "ab" or "abc", a's arguments (a format string
     over the params), the address a's success line names (at=...), the
     number of messages with map or grant items the test sends at least
-    (maps), and the faults the kernel must report."""
+    (maps; None: not counted), the faults the kernel must report, and more
+    watches if need be."""
     programs = ["lab2_map %s {nonce} a %s {seed}" % (name, args)]
     programs += ["lab2_map %s {nonce} %s" % (name, r) for r in roles[1:]]
     params = dict(params, seed=(1, 2**31 - 1))
@@ -126,15 +181,18 @@ def lab2_test(name, points, doc, roles, args, params, at, maps, faults=()):
     # map messages (sys_ipc checks each one's items in items_valid, which
     # it calls for nothing else: few stops), and the faults the given
     # user_fault reports.  All three are given code (kernel/ipc_syscall.c,
-    # kernel/syscall.c, kernel/trap.c).
+    # kernel/syscall.c, kernel/trap.c).  A test with thousands of map
+    # messages (maps=None) counts something cheaper instead (NodesFreed).
     watches = [Watch("sys_kdb_exit", cond="tf->ebx == 0", key="lab2_digest", mode="equals",
                      expect="{digest}", symbols=["lab2_map"],
                      what="lab2_map's digest in a's own memory when a stopped the machine"),
                Watch("items_valid", mode="at_least", expect=str(maps),
                      what="messages with map or grant items (checked in items_valid)")]
+    watches = watches[:1] if maps is None else watches
     if faults:
         watches.append(Watch("user_fault", cond="tf->trapno == 14", mode="at_least",
                              expect=str(len(faults)), what="page faults (user_fault)"))
+    watches += list(extra_watches)
     return Test(name, points=points, doc=doc, programs=programs, params=params,
                 derive=lambda v: {"digest": digest(DIGESTS[name](v), v["seed"])},
                 watches=watches,
@@ -181,7 +239,7 @@ TESTS = [
               at=lambda v: page(v, "win"),
               faults=[("b", "read", lambda v: page(v, "win") + PAGE + off(v), NOMAP),
                       ("b", "read", lambda v: page(v, "win") - PAGE + off(v), NOMAP)]),
-    lab2_test("chain", maps=6, points=15, roles="abc",
+    lab2_test("chain", maps=6, points=10, roles="abc",
               doc="Map a -> b -> c of two pages: b's unmap of the second removes it from c only; "
                   "a's unmap of the first removes it from b and c, and a keeps its own; a page "
                   "a mapped to both b and c leaves both when a unmaps it.",
@@ -232,7 +290,7 @@ TESTS = [
               args="0x{secret:08x}",
               params={"secret": (0x10000000, 0x7FFFFFFF)},
               at=lambda v: v["secret"]),
-    lab2_test("isolation", maps=1, points=10, roles="abc",
+    lab2_test("isolation", maps=1, points=5, roles="abc",
               doc="Without a mapping a task cannot see another's memory: b's page at the "
                   "address of a's is b's own, and what a maps to c cannot be read by b (nor by "
                   "a) at that address.",
@@ -241,6 +299,19 @@ TESTS = [
               at=lambda v: page(v, "wc"),
               faults=[("b", "read", lambda v: page(v, "wc") + off(v), NOMAP),
                       ("a", "read", lambda v: page(v, "wc") + off(v), NOMAP)]),
+    lab2_test("longchain", maps=None, points=10, roles="abc", extra_watches=[NodesFreed()],
+              doc="A page mapped on from task to task, a -> b -> c -> b ..., 1200 to 2000 hops "
+                  "deep: the unmap of a hop in the middle takes every hop below it, a's unmap "
+                  "takes the rest, and the kernel lives on.  A revoke that recurses once per "
+                  "hop overflows its 4 KiB kernel stack here.",
+              args="0x{win:02x}000000 {depth} {mid} {off}",
+              params={"win": (0x40, 0x7F), "depth": (1200, 2000), "mid": (500, 700),
+                      "off": OFF},
+              at=lambda v: v["win"] << 24,
+              faults=[("b", "read",
+                       lambda v: (v["win"] << 24) + (v["depth"] - 1 + v["depth"] % 2) * PAGE
+                       + off(v), NOMAP),
+                      ("b", "read", lambda v: (v["win"] << 24) + PAGE + off(v), NOMAP)]),
 ]
 
 

@@ -77,15 +77,16 @@ def run(jobs, say):
 FORGE_SRC = os.path.join(gradelib.TOP, "grader", "selftest", "forge")
 
 
-def make_forged_build(lab):
+def make_forged_build(lab, kind="forge"):
     """build/selftest/forge-labN/: the reference solutions of every lab, except
     that the files under grader/selftest/forge/labN/ replace the reference's
     (a hole file that forges lab N's results instead of doing the work).
+    kind="mutants": build/selftest/mutants-labN/, from grader/selftest/mutants/labN/.
     Returns (build dir, None) or (None, the build's last error line)."""
-    d = os.path.join(SELFTEST, "forge-lab%d" % lab)
+    d = os.path.join(SELFTEST, "%s-lab%d" % (kind, lab))
     src = os.path.join(d, "src")
     subprocess.run(["tools/overlay", "all", src], cwd=gradelib.TOP, check=True)
-    root = os.path.join(FORGE_SRC, "lab%d" % lab)
+    root = os.path.join(os.path.dirname(FORGE_SRC), kind, "lab%d" % lab)
     for dirpath, _, files in os.walk(root):
         for name in files:
             rel = os.path.relpath(os.path.join(dirpath, name), root)
@@ -171,3 +172,35 @@ def one_test_run(say):
         time.monotonic() - start)
     return int(ok), int(not ok)
 
+
+
+# Mutants of the reference (grader/selftest/mutants/labN/): a student's
+# plausible mistake that the grade must catch.  test -> whether it passes.
+MUTANTS = {
+    # A recursive mapdb_revoke overflows the kernel stack on a long chain;
+    # on chain's short ones it works.
+    2: {"longchain": False, "chain": True},
+}
+
+
+def mutant_run(jobs, say):
+    """Each mutant loses the points of the tests named in MUTANTS, and keeps
+    the others named there (so that it is the mistake, not a broken build
+    of it, that the test catches)."""
+    from grade import run_all
+    passed = failed = 0
+    for lab, want in sorted(MUTANTS.items()):
+        build, err = make_forged_build(lab, "mutants")
+        if not build:
+            say(False, "grader: the lab-%d mutant builds" % lab, err)
+            failed += 1
+            continue
+        tests = [t for t in gradelib.load_lab(gradelib.lab_files()[lab]).get("TESTS", [])
+                 if t.name in want]
+        for o in run_all(tests, build, jobs):
+            good = o.passed == want[o.test.name]
+            name = "grader: the lab-%d mutant (grader/selftest/mutants/lab%d/) %s lab%d/%s" % (
+                lab, lab, "passes" if want[o.test.name] else "fails", lab, o.test.name)
+            say(good, name, "" if good else (o.reason or "it PASSED"), o.seconds)
+            passed, failed = passed + good, failed + (not good)
+    return passed, failed

@@ -6,7 +6,8 @@
   3. the grading matrix: every lab's tests fail on the skeleton and pass on
      the reference solution (grader/matrix.py);
   4. the grader's own tests: cheating and broken kernels score nothing,
-     forged lab holes fail every test of their lab, batch grading and the
+     forged lab holes fail every test of their lab, mutants of the reference
+     (a recursive mapdb_revoke) lose the points they should, batch grading and the
      handout export work, hostile submissions get nothing (grader/selftest.py,
      grader/selftest_batch.py);
   5. every figure the handouts quote equals grader/figures.json's
@@ -130,7 +131,7 @@ def main():
     for p, f in [system_tests(a.build, a.jobs), gdbtests.run(a.jobs, say),
                  matrix.run(a.jobs, say),
                  selftest.run(a.jobs, say), selftest.forge_run(a.jobs, say),
-                 selftest.one_test_run(say),
+                 selftest.one_test_run(say), selftest.mutant_run(a.jobs, say),
                  selftest_batch.run(say)]:
         passed, failed = passed + p, failed + f
     print("%d passed, %d failed%s" % (passed, failed,

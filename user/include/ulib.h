@@ -57,6 +57,19 @@ int32_t sigma0_get_frame(l4_tid_t sigma0, uint32_t pa, uint32_t dst);
 void test_begin(const char *lab, const char *test);
 __attribute__((noreturn, format(printf, 1, 2))) void test_fail(const char *fmt, ...);
 
+/*
+ * What a system call's result means, for failure messages.  errname(-6)
+ * is "L4_ENOPARTNER" (the code's name, L4_ERECV left out; "no error" for
+ * 0, "an unknown error" for a code abi.h does not have).  errstr(r) is r
+ * with that name, "-6 (L4_ENOPARTNER)", or "0"; ipc_errstr(r) also names
+ * the IPC phase that failed, from the L4_ERECV bit: "-6 (L4_ENOPARTNER,
+ * send phase)", "-262 (L4_ENOPARTNER, receive phase)".  Both return one
+ * of a few static buffers in turn, so that up to four fit in one printf.
+ */
+const char *errname(int32_t r);
+const char *errstr(int32_t r);
+const char *ipc_errstr(int32_t r);
+
 /* Marsaglia's xorshift32: a small repeatable pseudo-random sequence for
    tests.  *state must not be 0. */
 uint32_t xorshift32(uint32_t *state);

@@ -144,6 +144,54 @@ unsigned long strtoul(const char *s, char **end, int base)
     return v;
 }
 
+/* --- error codes in words (ulib.h) --- */
+
+const char *errname(int32_t r)
+{
+    static const char *const names[] = {
+        [L4_EFAULT] = "L4_EFAULT",       [L4_EINVAL] = "L4_EINVAL",
+        [L4_ENOSYS] = "L4_ENOSYS",       [L4_ENOMEM] = "L4_ENOMEM",
+        [L4_ETIMEOUT] = "L4_ETIMEOUT",   [L4_ENOPARTNER] = "L4_ENOPARTNER",
+        [L4_ECANCELED] = "L4_ECANCELED", [L4_EMSGLEN] = "L4_EMSGLEN",
+        [L4_EPERM] = "L4_EPERM",         [L4_EBUSY] = "L4_EBUSY",
+    };
+    if (r == 0)
+        return "no error";
+    uint32_t code = (uint32_t)-r & ~(uint32_t)L4_ERECV;
+    if (r > 0 || code >= sizeof names / sizeof names[0] || !names[code])
+        return "an unknown error";
+    return names[code];
+}
+
+/* The next of the buffers errstr and ipc_errstr return. */
+static char *err_buffer(void)
+{
+    static char bufs[4][48];
+    static unsigned next;
+    return bufs[next++ % 4];
+}
+
+const char *errstr(int32_t r)
+{
+    char *b = err_buffer();
+    if (r >= 0)
+        fmt_snprintf(b, 48, "%d", r);
+    else
+        fmt_snprintf(b, 48, "%d (%s)", r, errname(r));
+    return b;
+}
+
+const char *ipc_errstr(int32_t r)
+{
+    char *b = err_buffer();
+    if (r >= 0)
+        fmt_snprintf(b, 48, "%d", r);
+    else
+        fmt_snprintf(b, 48, "%d (%s, %s phase)", r, errname(r),
+                     (uint32_t)-r & L4_ERECV ? "receive" : "send");
+    return b;
+}
+
 /* The test programs' failure lines (test_begin, test_fail in ulib.h). */
 static char test_prefix[48] = "test";
 

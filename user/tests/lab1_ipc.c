@@ -85,7 +85,7 @@ static l4_tid_t spawn(void (*fn)(void))
         fail("test bug: too many threads");
     int32_t tid = thread_spawn(fn, stacks[nstacks++], STACK_SIZE);
     if (tid < 0)
-        fail("l4_thread_create returned %d", tid);
+        fail("l4_thread_create returned %s", errstr(tid));
     return (l4_tid_t)tid;
 }
 
@@ -96,10 +96,11 @@ static uint32_t rng(void)
     return xorshift32(&rng_state);
 }
 
+/* what: the IPC, in words; r: its result, whose error names the phase. */
 static void expect_ok(int32_t r, const char *what)
 {
     if (r != 0)
-        fail("%s returned %d, expected 0", what, r);
+        fail("%s returned %s, expected 0", what, ipc_errstr(r));
 }
 
 /* Sets the tag and the untyped words of the next message. */
@@ -118,9 +119,8 @@ static volatile l4_tid_t server_tid;
 static void reverse_server(void)
 {
     l4_tid_t client;
-    int32_t r = l4_receive(L4_ANYTHREAD, L4_TIMEOUT_NEVER, &client);
+    expect_ok(l4_receive(L4_ANYTHREAD, L4_TIMEOUT_NEVER, &client), "the server's first receive");
     for (;;) {
-        expect_ok(r, "server receive");
         uint32_t tag = l4_mr(0), words[64];
         unsigned u = l4_tag_untyped(tag);
         for (unsigned i = 0; i < u; i++)
@@ -129,7 +129,9 @@ static void reverse_server(void)
         for (unsigned i = 0; i < u; i++)
             rev[i] = words[u - 1 - i];
         set_msg(l4_tag_label(tag) + 1, u, rev);
-        r = l4_reply_wait(client, &client);
+        /* Its send phase is the reply (to a client that must be waiting
+           for it), its receive phase the next call. */
+        expect_ok(l4_reply_wait(client, &client), "the server's reply-and-wait (l4_reply_wait)");
     }
 }
 
@@ -351,11 +353,11 @@ static void test_zero_timeout(void)
     sleep_ticks(2);                 /* h1 now waits, but not for us */
     l4_set_mr(0, l4_tag_make(1, 0, 0));
     if ((r = l4_send(h1, L4_TIMEOUT_ZERO)) != -L4_ETIMEOUT)
-        fail("a zero-timeout send to a thread not waiting for us returned %d, expected %d",
-             r, -L4_ETIMEOUT);
+        fail("a zero-timeout send to a thread not waiting for us returned %s, expected %s",
+             ipc_errstr(r), ipc_errstr(-L4_ETIMEOUT));
     if ((r = l4_receive(L4_ANYTHREAD, L4_TIMEOUT_ZERO, 0)) != -(L4_ETIMEOUT | L4_ERECV))
-        fail("a zero-timeout receive with no sender returned %d, expected %d",
-             r, -(L4_ETIMEOUT | L4_ERECV));
+        fail("a zero-timeout receive with no sender returned %s, expected %s",
+             ipc_errstr(r), ipc_errstr(-(L4_ETIMEOUT | L4_ERECV)));
     if (l4_clock() - t0 > 4)
         fail("zero timeouts waited (%u ticks)", l4_clock() - t0);
     fold((uint32_t)-L4_ETIMEOUT);
@@ -407,7 +409,8 @@ static void test_timeouts(unsigned t)
     int32_t r = l4_receive(sleeper, (uint16_t)t, 0);
     uint32_t rcv_ticks = l4_clock() - t0;
     if (r != -(L4_ETIMEOUT | L4_ERECV))
-        fail("a receive nobody answers returned %d, expected %d", r, -(L4_ETIMEOUT | L4_ERECV));
+        fail("a receive nobody answers returned %s, expected %s", ipc_errstr(r),
+             ipc_errstr(-(L4_ETIMEOUT | L4_ERECV)));
     fold((uint32_t)r);
 
     t0 = l4_clock();
@@ -415,7 +418,8 @@ static void test_timeouts(unsigned t)
     r = l4_send(sleeper, (uint16_t)t);
     uint32_t snd_ticks = l4_clock() - t0;
     if (r != -L4_ETIMEOUT)
-        fail("a send nobody takes returned %d, expected %d", r, -L4_ETIMEOUT);
+        fail("a send nobody takes returned %s, expected %s", ipc_errstr(r),
+             ipc_errstr(-L4_ETIMEOUT));
     fold((uint32_t)r);
 
     /* A call whose message is taken but never answered times out in its
@@ -424,8 +428,8 @@ static void test_timeouts(unsigned t)
     l4_set_mr(0, l4_tag_make(1, 0, 0));
     r = l4_ipc(silent, silent, l4_timeouts(L4_TIMEOUT_NEVER, (uint16_t)t), 0);
     if (r != -(L4_ETIMEOUT | L4_ERECV))
-        fail("a call nobody answers returned %d, expected %d (a receive-phase timeout)",
-             r, -(L4_ETIMEOUT | L4_ERECV));
+        fail("a call nobody answers returned %s, expected %s", ipc_errstr(r),
+             ipc_errstr(-(L4_ETIMEOUT | L4_ERECV)));
     fold((uint32_t)r);
 
     /* A sender whose timeout expired has left the receiver's queue. */
@@ -433,12 +437,13 @@ static void test_timeouts(unsigned t)
     l4_tid_t checker = spawn(late_checker);
     l4_set_mr(0, l4_tag_make(1, 0, 0));
     if ((r = l4_send(checker, (uint16_t)t)) != -L4_ETIMEOUT)
-        fail("a send to a thread that is asleep returned %d, expected %d", r, -L4_ETIMEOUT);
+        fail("a send to a thread that is asleep returned %s, expected %s", ipc_errstr(r),
+             ipc_errstr(-L4_ETIMEOUT));
     expect_ok(l4_receive(checker, L4_TIMEOUT_NEVER, 0), "the checker's report");
     if ((int32_t)l4_mr(1) != -(L4_ETIMEOUT | L4_ERECV))
         fail("after our send timed out, the receiver still found a message from us "
-             "(its zero-timeout receive returned %d, expected %d)",
-             (int32_t)l4_mr(1), -(L4_ETIMEOUT | L4_ERECV));
+             "(its zero-timeout receive returned %s, expected %s)",
+             ipc_errstr((int32_t)l4_mr(1)), ipc_errstr(-(L4_ETIMEOUT | L4_ERECV)));
     fold(l4_mr(1));
     char detail[64];
     fmt_snprintf(detail, sizeof detail, "timeout=%u receive_ticks=%u send_ticks=%u ",
@@ -490,16 +495,18 @@ static void test_bad_tid(uint32_t unknown)
     };
     for (unsigned i = 1; i < sizeof bad / sizeof bad[0]; i++)
         if ((r = l4_send(bad[i].tid, L4_TIMEOUT_NEVER)) != -L4_ENOPARTNER)
-            fail("a send to %s (%x) returned %d, expected %d", bad[i].what, bad[i].tid, r,
-                 -L4_ENOPARTNER);
+            fail("a send to %s (%x) returned %s, expected %s", bad[i].what, bad[i].tid,
+                 ipc_errstr(r), ipc_errstr(-L4_ENOPARTNER));
     fold((uint32_t)-L4_ENOPARTNER);
 
     l4_tid_t gone = spawn(exits_at_once);
     sleep_ticks(2);
     if ((r = l4_send(gone, L4_TIMEOUT_NEVER)) != -L4_ENOPARTNER)
-        fail("a send to an ended thread's (stale) ID returned %d, expected %d", r, -L4_ENOPARTNER);
+        fail("a send to an ended thread's (stale) ID returned %s, expected %s", ipc_errstr(r),
+             ipc_errstr(-L4_ENOPARTNER));
     if ((r = l4_receive(gone, L4_TIMEOUT_NEVER, 0)) != -(L4_ENOPARTNER | L4_ERECV))
-        fail("a receive from a stale ID returned %d, expected %d", r, -(L4_ENOPARTNER | L4_ERECV));
+        fail("a receive from a stale ID returned %s, expected %s", ipc_errstr(r),
+             ipc_errstr(-(L4_ENOPARTNER | L4_ERECV)));
     fold((uint32_t)r);
 
     /* The next thread reuses the number; the old ID still names nobody. */
@@ -511,8 +518,8 @@ static void test_bad_tid(uint32_t unknown)
              reused, gone);
     l4_set_mr(0, l4_tag_make(1, 0, 0));
     if ((r = l4_send(gone, L4_TIMEOUT_ZERO)) != -L4_ENOPARTNER)
-        fail("a send to a stale ID whose number is in use again returned %d, expected %d",
-             r, -L4_ENOPARTNER);
+        fail("a send to a stale ID whose number is in use again returned %s, expected %s",
+             ipc_errstr(r), ipc_errstr(-L4_ENOPARTNER));
     expect_ok(l4_send(reused, L4_TIMEOUT_ZERO), "a send to the thread with the reused number");
 
     /* A thread blocked sending to a thread that ends is told so. */
@@ -520,8 +527,8 @@ static void test_bad_tid(uint32_t unknown)
     spawn(sends_to_dying);
     expect_ok(l4_receive(L4_ANYTHREAD, L4_TIMEOUT_NEVER, 0), "wait for the sender's report");
     if (dying_result != -L4_ECANCELED)
-        fail("a send blocked on a thread that ended returned %d, expected %d",
-             dying_result, -L4_ECANCELED);
+        fail("a send blocked on a thread that ended returned %s, expected %s",
+             ipc_errstr(dying_result), ipc_errstr(-L4_ECANCELED));
     fold((uint32_t)dying_result);
 
     /* A receive phase whose partner ends during the send phase fails
@@ -531,7 +538,7 @@ static void test_bad_tid(uint32_t unknown)
     r = l4_ipc(late, ends, l4_timeouts(L4_TIMEOUT_NEVER, L4_TIMEOUT_NEVER), 0);
     if (r != -(L4_ENOPARTNER | L4_ERECV))
         fail("send to one thread, then receive from another that ended meanwhile, "
-             "returned %d, expected %d", r, -(L4_ENOPARTNER | L4_ERECV));
+             "returned %s, expected %s", ipc_errstr(r), ipc_errstr(-(L4_ENOPARTNER | L4_ERECV)));
     fold((uint32_t)r);
 
     /* And a real message still works afterwards. */
@@ -548,25 +555,53 @@ static void test_bad_tid(uint32_t unknown)
 static volatile unsigned exchanges;
 static volatile l4_tid_t ping_tid, pong_tid;
 
+/* What the ping-pong threads' IPCs returned, for the failure message:
+   how many returned, how many of them with an error, and the first error
+   (the likely cause of the others). */
+static volatile unsigned ping_returns, pong_returns, ping_errors, pong_errors;
+static volatile int32_t ping_error, pong_error;
+
 static void pinger(void)
 {
     while (!pong_tid)
         ;
     for (;;) {
         l4_set_mr(0, l4_tag_make(1, 0, 0));
-        if (l4_call(pong_tid) == 0)
+        int32_t r = l4_call(pong_tid);
+        ping_returns++;
+        if (r == 0)
             exchanges++;
+        else if (ping_errors++ == 0)
+            ping_error = r;
     }
 }
 
 static void ponger(void)
 {
     l4_tid_t client;
-    l4_receive(L4_ANYTHREAD, L4_TIMEOUT_NEVER, &client);
+    int32_t r = l4_receive(L4_ANYTHREAD, L4_TIMEOUT_NEVER, &client);
     for (;;) {
+        pong_returns++;
+        if (r != 0 && pong_errors++ == 0)
+            pong_error = r;
         l4_set_mr(0, l4_tag_make(1, 0, 0));
-        l4_reply_wait(client, &client);
+        r = l4_reply_wait(client, &client);
     }
+}
+
+/* "the pinger's l4_call returned 3 times, 3 with an error, the first
+   -5 (L4_ETIMEOUT, send phase)", in buf. */
+static const char *ipc_record(char *buf, size_t size, const char *who, unsigned returns,
+                              unsigned errors, int32_t first)
+{
+    if (returns == 0)
+        fmt_snprintf(buf, size, "%s never returned", who);
+    else if (errors == 0)
+        fmt_snprintf(buf, size, "%s returned %u times, always 0", who, returns);
+    else
+        fmt_snprintf(buf, size, "%s returned %u times, %u with an error, the first %s", who,
+                     returns, errors, ipc_errstr(first));
+    return buf;
 }
 
 /* Two threads calling each other without pause must not keep a third,
@@ -581,8 +616,14 @@ static void test_fairness(unsigned loops)
     volatile unsigned spin = 0;
     for (unsigned i = 0; i < loops || l4_clock() - t0 < 30; i++)
         spin++;
-    if (exchanges == 0)
-        fail("the ping-pong threads never ran");
+    if (exchanges == 0) {
+        char ping[128], pong[160];
+        fail("no ping-pong exchange succeeded in %u ticks: %s; %s", l4_clock() - t0,
+             ipc_record(ping, sizeof ping, "the pinger's l4_call", ping_returns, ping_errors,
+                        ping_error),
+             ipc_record(pong, sizeof pong, "the ponger's l4_receive and l4_reply_wait",
+                        pong_returns, pong_errors, pong_error));
+    }
     fold(1);
     char detail[64];
     fmt_snprintf(detail, sizeof detail, "ticks=%u ", l4_clock() - t0);
@@ -611,10 +652,12 @@ static void test_msg_len(void)
     sleep_ticks(2);
     l4_set_mr(0, l4_tag_make(1, 40, 30));           /* 70 words do not fit in 63 */
     if ((r = l4_send(rcv, L4_TIMEOUT_NEVER)) != -L4_EMSGLEN)
-        fail("a tag of 40 + 30 words returned %d, expected %d", r, -L4_EMSGLEN);
+        fail("a tag of 40 + 30 words returned %s, expected %s", ipc_errstr(r),
+             ipc_errstr(-L4_EMSGLEN));
     l4_set_mr(0, l4_tag_make(1, 1, 0) | 0x1000);    /* flags must be 0 */
     if ((r = l4_send(rcv, L4_TIMEOUT_NEVER)) != -L4_EINVAL)
-        fail("a tag with flags set returned %d, expected %d", r, -L4_EINVAL);
+        fail("a tag with flags set returned %s, expected %s", ipc_errstr(r),
+             ipc_errstr(-L4_EINVAL));
 
     uint32_t sum = 0;
     l4_set_mr(0, l4_tag_make(1, 63, 0));

@@ -57,6 +57,12 @@
  *   bigpage W OFF SEED       (a b)   a 4 MiB flexpage lands whole in the 4 MiB window W
  *   isolation WC OFF SEED    (a b c) b's copy of a's page is b's own; what a maps
  *                                    to c at WC is not readable by b nor by a there
+ *   longchain W N M OFF SEED (a b c) a's page goes a -> b -> c -> b ... N hops deep
+ *                                    (hop k lands at W + k pages, in b if k is odd);
+ *                                    the unmap of hop M takes hops M+1..N, a's unmap
+ *                                    takes the rest, and the kernel lives on: a
+ *                                    revoke that recurses once per hop overflows
+ *                                    its 4 KiB kernel stack here
  */
 #include "ulib.h"
 
@@ -80,6 +86,9 @@ enum {
     REQ_PASS,       /* [role, type, snd_base, fpage]: send that item to the peer
                        `role` -> (the IPC's result, the fpage that landed there) */
     REQ_COUNT,      /* [] -> (requests served, this one included) */
+    REQ_HELD,       /* [role, addr, count, stride]: map each of the count pages at addr,
+                       addr + stride, ... to the peer `role`, to see which ones this
+                       task still has -> (how many landed, the first that landed) */
 };
 #define REPLY_LABEL 0x7E
 
@@ -208,7 +217,7 @@ static uint32_t probe(int kind, uint32_t addr, uint32_t val, uint32_t count, uin
     probe_job.parent = l4_myself();
     int32_t tid = thread_spawn(probe_main, probe_stacks[probe_next++ % PROBE_STACKS], PAGE);
     if (tid < 0)
-        fail("cannot create a probe thread: l4_thread_create returned %d", tid);
+        fail("cannot create a probe thread: l4_thread_create returned %s", errstr(tid));
     int32_t r = l4_receive((l4_tid_t)tid, L4_TIMEOUT_NEVER, 0);
     *sum = 0;
     if (r == 0) {
@@ -217,9 +226,9 @@ static uint32_t probe(int kind, uint32_t addr, uint32_t val, uint32_t count, uin
     }
     if (r == -(L4_ECANCELED | L4_ERECV) || r == -(L4_ENOPARTNER | L4_ERECV))
         return 1;
-    fail("waiting for the probe thread that %s 0x%08x returned %d, expected 0 (done) or %d "
-         "(it faulted and ended)", kind == PROBE_WRITE ? "writes" : "reads", addr, r,
-         -(L4_ECANCELED | L4_ERECV));
+    fail("waiting for the probe thread that %s 0x%08x returned %s, expected 0 (done) or %s "
+         "(it faulted and ended)", kind == PROBE_WRITE ? "writes" : "reads", addr, ipc_errstr(r),
+         ipc_errstr(-(L4_ECANCELED | L4_ERECV)));
 }
 
 /* --- the map message: one item after one untyped word --- */
@@ -253,6 +262,26 @@ static int32_t give(int to, uint32_t type, uint32_t snd_base, l4_fpage_t fp, l4_
 
 static l4_fpage_t window = L4_NILPAGE;
 static uint32_t served;
+
+/*
+ * REQ_HELD: whether this task still has each of the pages w[1] + i * w[3]
+ * (i < w[2]), without touching them: a map of a page it does not have
+ * lands nothing (L4_NILPAGE), and a read would fault once per page.
+ */
+static void held(const uint32_t *w, uint32_t *landed_count, uint32_t *first)
+{
+    *landed_count = *first = 0;
+    for (uint32_t i = 0; i < w[2]; i++) {
+        uint32_t addr = w[1] + i * w[3];
+        l4_fpage_t landed;
+        int32_t r = give((int)w[0], L4_ITEM_MAP, 0, l4_fpage(addr, 12, RW), &landed);
+        if (r != 0)
+            fail("the map IPC of the page at 0x%08x to %c (to see whether it is still "
+                 "mapped here) returned %s, expected 0", addr, role_char((int)w[0]), ipc_errstr(r));
+        if (landed != L4_NILPAGE && (*landed_count)++ == 0)
+            *first = addr;
+    }
+}
 
 /* Carries out the request in the message registers and sets the reply. */
 static void handle(void)
@@ -291,6 +320,9 @@ static void handle(void)
     case REQ_COUNT:
         out0 = served;
         break;
+    case REQ_HELD:
+        held(w, &out0, &out1);
+        break;
     default:
         fail("a request with tag %x arrived, which no test sends", tag);
     }
@@ -308,7 +340,8 @@ static __attribute__((noreturn)) void serve(void)
     int32_t r = l4_receive(L4_ANYTHREAD, L4_TIMEOUT_NEVER, &client);
     for (;;) {
         if (r != 0)
-            fail("receiving the next request returned %d, expected 0", r);
+            fail("receiving the next request (l4_receive, then l4_reply_wait) returned %s, "
+                 "expected 0", ipc_errstr(r));
         served++;
         handle();
         l4_utcb()->rcv_window = window;
@@ -328,7 +361,8 @@ static void ask(int to, uint32_t req, unsigned n, const uint32_t *w, uint32_t *o
     int32_t r = l4_call(l4_boot_tid((unsigned)to));
     if (r != 0)
         fail("a request (label %u) to %c, the first thread of boot module %d (%x), "
-             "returned %d, expected 0", req, role_char(to), to, l4_boot_tid((unsigned)to), r);
+             "returned %s, expected 0", req, role_char(to), to, l4_boot_tid((unsigned)to),
+             ipc_errstr(r));
     if (l4_tag_label(l4_mr(0)) != REPLY_LABEL)
         fail("%c's reply has label %x, expected %x", role_char(to), l4_tag_label(l4_mr(0)),
              REPLY_LABEL);
@@ -395,8 +429,8 @@ static void map_to(int to, uint32_t type, uint32_t snd_base, l4_fpage_t fp, l4_f
     int32_t r = give(to, type, snd_base, fp, &landed);
     const char *how = type == L4_ITEM_GRANT ? "grant" : "map";
     if (r != 0)
-        fail("a %s IPC of fpage %s (send base %x) to %c returned %d, expected 0", how,
-             fp_str(fp), snd_base, role_char(to), r);
+        fail("a %s IPC of fpage %s (send base %x) to %c returned %s, expected 0", how,
+             fp_str(fp), snd_base, role_char(to), ipc_errstr(r));
     if (landed != want)
         fail("a %s of fpage %s (send base %x) to %c landed as %s; expected %s", how,
              fp_str(fp), snd_base, role_char(to), fp_str(landed), fp_str(want));
@@ -409,8 +443,8 @@ static void pass_on(int from, int to, uint32_t type, uint32_t snd_base, l4_fpage
     uint32_t w[4] = {(uint32_t)to, type, snd_base, fp}, r, landed;
     ask(from, REQ_PASS, 4, w, &r, &landed);
     if (r != 0)
-        fail("%c's map IPC of its fpage %s (send base %x) to %c returned %d, expected 0",
-             role_char(from), fp_str(fp), snd_base, role_char(to), (int32_t)r);
+        fail("%c's map IPC of its fpage %s (send base %x) to %c returned %s, expected 0",
+             role_char(from), fp_str(fp), snd_base, role_char(to), ipc_errstr((int32_t)r));
     if (landed != want)
         fail("%c's map of its fpage %s (send base %x) to %c landed as %s; expected %s",
              role_char(from), fp_str(fp), snd_base, role_char(to), fp_str(landed),
@@ -425,8 +459,8 @@ static void unmap_by(int who, l4_fpage_t fp, uint32_t flags)
     else
         ask(who, REQ_UNMAP, 2, w, &r, 0);
     if (r != 0)
-        fail("%c's l4_unmap(%s, %u) returned %d, expected 0", role_char(who), fp_str(fp),
-             flags, (int32_t)r);
+        fail("%c's l4_unmap(%s, %u) returned %s, expected 0", role_char(who), fp_str(fp),
+             flags, errstr((int32_t)r));
 }
 
 /* a's own value at p + off. */
@@ -518,8 +552,8 @@ static void test_grant(uint32_t wb, uint32_t wc, uint32_t off)
     /* a no longer has the page: a second grant finds nothing to give. */
     int32_t r = give(ROLE_B, L4_ITEM_GRANT, 0, l4_fpage((uint32_t)g, 12, RW), &landed);
     if (r != 0 || landed != L4_NILPAGE)
-        fail("granting the page a has already granted away returned %d and landed as %s; "
-             "expected 0 and L4_NILPAGE", r, fp_str(landed));
+        fail("granting the page a has already granted away returned %s and landed as %s; "
+             "expected 0 and L4_NILPAGE", ipc_errstr(r), fp_str(landed));
     must_fault(ROLE_A, PROBE_SUM, (uint32_t)g + off, "a granted the page away");
 
     /* c's mapping came from a's, whose place b took: b's unmap takes it from c. */
@@ -544,8 +578,8 @@ static void test_window(uint32_t w, uint32_t off, uint32_t half)
     set_window(ROLE_B, L4_NILPAGE);
     int32_t r = give(ROLE_B, L4_ITEM_MAP, 0, l4_fpage((uint32_t)q, 12, RW), &landed);
     if (r != 0 || landed != L4_NILPAGE)
-        fail("a map to b, whose receive window is L4_NILPAGE, returned %d and landed as %s; "
-             "expected 0 and L4_NILPAGE", r, fp_str(landed));
+        fail("a map to b, whose receive window is L4_NILPAGE, returned %s and landed as %s; "
+             "expected 0 and L4_NILPAGE", ipc_errstr(r), fp_str(landed));
 
     /* 8 KiB into a 4 KiB window: the half the send base selects lands. */
     set_window(ROLE_B, l4_fpage(w, 12, 0));
@@ -652,11 +686,13 @@ static void test_rights(uint32_t wb, uint32_t wc, uint32_t off)
     pass(wb);
 }
 
+/* r: the result of a map IPC, or of l4_unmap (which has no phases). */
 static void expect_einval(int32_t r, const char *what, l4_fpage_t fp)
 {
+    int ipc = strncmp(what, "unmapping", 9) != 0;
     if (r != -L4_EINVAL)
-        fail("%s (fpage %s) returned %d, expected %d (-L4_EINVAL)", what, fp_str(fp), r,
-             -L4_EINVAL);
+        fail("%s (fpage %s) returned %s, expected %s", what, fp_str(fp),
+             ipc ? ipc_errstr(r) : errstr(r), ipc ? ipc_errstr(-L4_EINVAL) : errstr(-L4_EINVAL));
 }
 
 static void test_refused(uint32_t w, uint32_t kpage, uint32_t upage, uint32_t mpage)
@@ -695,8 +731,8 @@ static void test_refused(uint32_t w, uint32_t kpage, uint32_t upage, uint32_t mp
     for (unsigned i = 0; i < sizeof none / sizeof none[0]; i++) {
         int32_t r = give(ROLE_B, L4_ITEM_MAP, 0, none[i].fp, &landed);
         if (r != 0 || landed != L4_NILPAGE)
-            fail("a map of %s (fpage %s) returned %d and landed as %s; expected 0 and "
-                 "L4_NILPAGE", none[i].what, fp_str(none[i].fp), r, fp_str(landed));
+            fail("a map of %s (fpage %s) returned %s and landed as %s; expected 0 and "
+                 "L4_NILPAGE", none[i].what, fp_str(none[i].fp), ipc_errstr(r), fp_str(landed));
     }
 
     expect_einval(l4_unmap(l4_fpage(kpage, 12, L4_FPAGE_RWX), 0), "unmapping kernel memory",
@@ -708,8 +744,8 @@ static void test_refused(uint32_t w, uint32_t kpage, uint32_t upage, uint32_t mp
     /* The UTCB area is skipped: a keeps its UTCB (l4_mr below uses it). */
     int32_t r = l4_unmap(l4_fpage(L4_UTCB_AREA, 12, L4_FPAGE_RWX), L4_UNMAP_SELF);
     if (r != 0)
-        fail("l4_unmap of a's own UTCB page with L4_UNMAP_SELF returned %d, expected 0 "
-             "(the UTCB area is silently skipped)", r);
+        fail("l4_unmap of a's own UTCB page with L4_UNMAP_SELF returned %s, expected 0 "
+             "(the UTCB area is silently skipped)", errstr(r));
 
     /* And a good map still works. */
     map_to(ROLE_B, L4_ITEM_MAP, 0, l4_fpage((uint32_t)p, 12, RW), l4_fpage(w, 12, RW));
@@ -762,6 +798,98 @@ static void test_isolation(uint32_t wc, uint32_t off)
     pass(wc);
 }
 
+/* --- longchain: a revoke as deep as the mapping tree --- */
+
+/* The peer that holds hop k of the long chain (k >= 1). */
+static int chain_holder(uint32_t k)
+{
+    return k & 1 ? ROLE_B : ROLE_C;
+}
+
+/* The words at off in every hop from..to that `who` holds must add up to
+   count * want: all of them still mapped, to the one page of a's. */
+static void chain_sum(int who, uint32_t w, uint32_t from, uint32_t to, uint32_t off,
+                      uint32_t want)
+{
+    uint32_t first = from + (chain_holder(from) != who), got, faulted;
+    if (first > to)
+        return;
+    uint32_t count = (to - first) / 2 + 1;
+    uint32_t args[3] = {w + first * PAGE + off, count, 2 * PAGE};
+    ask(who, REQ_SUM, 3, args, &faulted, &got);
+    if (faulted)
+        fail("%c's read of hops %u..%u of the chain (every other page from 0x%08x) faulted: "
+             "a hop that should still be mapped is gone", role_char(who), first, to, args[0]);
+    if (got != count * want)
+        fail("the words %c read in hops %u..%u of the chain add up to %x, expected %u x %x",
+             role_char(who), first, to, got, count, want);
+    fold(got);
+}
+
+/* None of the hops from..to that `who` holds may be mapped any more. */
+static void chain_gone(int who, uint32_t w, uint32_t from, uint32_t to, const char *why)
+{
+    uint32_t first = from + (chain_holder(from) != who), landed, at;
+    if (first > to)
+        return;
+    uint32_t count = (to - first) / 2 + 1;
+    uint32_t args[4] = {(uint32_t)(who == ROLE_B ? ROLE_C : ROLE_B), w + first * PAGE, count,
+                        2 * PAGE};
+    ask(who, REQ_HELD, 4, args, &landed, &at);
+    if (landed)
+        fail("%u of the %u hops %u..%u that %c holds are still mapped (the first at 0x%08x, "
+             "hop %u), but %s", landed, count, first, to, role_char(who), at,
+             (at - w) / PAGE, why);
+    fold(count);
+}
+
+static void test_longchain(uint32_t w, uint32_t n, uint32_t m, uint32_t off)
+{
+    uint32_t *p = pages[0], v1 = value(), v2 = value();
+    l4_fpage_t area = l4_fpage(w, 23, 0), scratch = l4_fpage(w + (1u << 23) - PAGE, 12, 0);
+    *word(p, off) = v1;
+    set_window(ROLE_B, area);
+    set_window(ROLE_C, area);
+    map_to(ROLE_B, L4_ITEM_MAP, PAGE, l4_fpage((uint32_t)p, 12, RW), l4_fpage(w + PAGE, 12, RW));
+    for (uint32_t k = 1; k < n; k++)
+        pass_on(chain_holder(k), chain_holder(k + 1), L4_ITEM_MAP, (k + 1) * PAGE,
+                l4_fpage(w + k * PAGE, 12, RW), l4_fpage(w + (k + 1) * PAGE, 12, RW));
+    must_read(chain_holder(n), w + n * PAGE + off, v1, "the last hop of the chain");
+    must_write(chain_holder(n), w + n * PAGE + off, v2, "the last hop of the chain");
+    a_expects(p, off, v2, "its page, written through the last hop of the chain");
+    chain_sum(ROLE_B, w, 1, n, off, v2);
+    chain_sum(ROLE_C, w, 1, n, off, v2);
+
+    /* From here on the peers' maps that test a page land in a scratch page. */
+    set_window(ROLE_B, scratch);
+    set_window(ROLE_C, scratch);
+
+    /* The unmap of hop m takes hops m+1..n, all below it. */
+    unmap_by(chain_holder(m), l4_fpage(w + m * PAGE, 12, L4_FPAGE_RWX), 0);
+    must_read(chain_holder(m), w + m * PAGE + off, v2, "the hop that unmapped the ones below it");
+    /* b's deepest hop (GDB counts b's mapping nodes here and below). */
+    must_fault(ROLE_B, PROBE_SUM, w + (n - !(n & 1)) * PAGE + off,
+               "b's last hop, after the unmap of a hop above it");
+    chain_gone(ROLE_B, w, m + 1, n, "the unmap of a hop above them should have taken them");
+    chain_gone(ROLE_C, w, m + 1, n, "the unmap of a hop above them should have taken them");
+    chain_sum(ROLE_B, w, 1, m, off, v2);
+    chain_sum(ROLE_C, w, 1, m, off, v2);
+
+    /* a's unmap takes the rest; a keeps its own page. */
+    unmap_by(ROLE_A, l4_fpage((uint32_t)p, 12, L4_FPAGE_RWX), 0);
+    must_fault(ROLE_B, PROBE_SUM, w + PAGE + off,
+               "b's first hop, after a unmapped the page at the root");
+    chain_gone(ROLE_B, w, 1, m, "a unmapped the page at the root of the chain");
+    chain_gone(ROLE_C, w, 1, m, "a unmapped the page at the root of the chain");
+    a_expects(p, off, v2, "its page, after unmapping it from the whole chain");
+
+    /* And the kernel lives on: a map works as before. */
+    map_to(ROLE_B, L4_ITEM_MAP, 0, l4_fpage((uint32_t)p, 12, RW),
+           l4_fpage(w + (1u << 23) - PAGE, 12, RW));
+    must_read(ROLE_B, w + (1u << 23) - PAGE + off, v2, "a's page, mapped again after the unmaps");
+    pass(w);
+}
+
 /* --- recheck: an item rewritten while its sender waits lands nothing --- */
 
 static volatile uint32_t *recheck_word;     /* the sender's fpage word in its UTCB */
@@ -801,7 +929,7 @@ static void test_recheck(uint32_t w)
     recheck_word = &l4_utcb()->mr[2];
     int32_t r = l4_send((l4_tid_t)rcv, L4_TIMEOUT_NEVER);   /* waits ~4 ticks */
     if (r != 0)
-        fail("the send returned %d, expected 0", r);
+        fail("the send returned %s, expected 0", ipc_errstr(r));
     while (recheck_landed == 1)
         sleep_ticks(1);
     if (recheck_landed != L4_NILPAGE)
@@ -818,7 +946,7 @@ static void test_recheck(uint32_t w)
     l4_set_mr(1, l4_item_word0(L4_ITEM_MAP, 0));
     l4_set_mr(2, l4_fpage((uint32_t)pages[0], 12, RW));
     if ((r = l4_send((l4_tid_t)rcv, L4_TIMEOUT_NEVER)) != 0)
-        fail("the second send returned %d, expected 0", r);
+        fail("the second send returned %s, expected 0", ipc_errstr(r));
     while (recheck_landed == 1)
         sleep_ticks(1);
     if (recheck_landed != l4_fpage(w, 12, RW))
@@ -851,7 +979,7 @@ static void test_task(uint32_t secret)
     task_parent = l4_myself();
     int32_t child = l4_task_create(task_main, task_stack + PAGE);
     if (child < 0)
-        fail("l4_task_create returned %d", child);
+        fail("l4_task_create returned %s", errstr(child));
     /* The program's code and read-only data are in the first 4 MiB at its
        base, its globals and task_stack in the 4 MiB after the big array. */
     uint32_t code = (uint32_t)task_main & ~(BIG_SIZE - 1);
@@ -863,18 +991,19 @@ static void test_task(uint32_t secret)
     l4_set_mr(4, l4_fpage(data, BIG_LOG2, L4_FPAGE_RWX));
     int32_t r = l4_send((l4_tid_t)child, L4_TIMEOUT_NEVER);
     if (r != 0)
-        fail("the map message to the new task returned %d, expected 0", r);
+        fail("the map message to the new task returned %s, expected 0", ipc_errstr(r));
     l4_tid_t from = 0;
     r = l4_receive((l4_tid_t)child, L4_TIMEOUT_NEVER, &from);
     if (r != 0)
-        fail("waiting for the new task's message returned %d, expected 0 (did it fault?)", r);
+        fail("waiting for the new task's message returned %s, expected 0 (did it fault?)",
+             ipc_errstr(r));
     if (l4_mr(1) != secret * 3 + 7 || l4_mr(2) != (uint32_t)child)
         fail("the new task answered %x from %x, expected %x from %x", l4_mr(1), l4_mr(2),
              secret * 3 + 7, (uint32_t)child);
     fold(l4_mr(1));
     if ((int32_t)l4_mr(3) != -L4_EPERM)
-        fail("the new task's own l4_task_create returned %d, expected %d (only root tasks may)",
-             (int32_t)l4_mr(3), -L4_EPERM);
+        fail("the new task's own l4_task_create returned %s, expected %s (only root tasks may)",
+             errstr((int32_t)l4_mr(3)), errstr(-L4_EPERM));
     pass(secret);
 }
 
@@ -926,5 +1055,8 @@ int main(int argc, char **argv)
         test_task(p1);
     else if (strcmp(test_name, "recheck") == 0)
         test_recheck(p1);
+    else if (strcmp(test_name, "longchain") == 0)
+        test_longchain(p1 & ~((1u << 23) - 1), p2 < 2 ? 2 : p2 > 2040 ? 2040 : p2,
+                       p3 < 1 ? 1 : p3 >= p2 ? p2 - 1 : p3, p4 & (PAGE - 4));
     fail("unknown test '%s'", test_name);
 }

@@ -52,7 +52,8 @@ static uint32_t number(const char **p)
 }
 
 static const char *const tests[] = {"share", "readonly", "grant", "window", "chain", "rights",
-                                    "recheck", "refused", "bigpage", "task", "isolation"};
+                                    "recheck", "refused", "bigpage", "task", "isolation",
+                                    "longchain"};
 
 /* Finds "lab2_map.elf <test> <16 hex digits> a " in RAM; returns the text
    after the program's name, or NULL. */
@@ -165,6 +166,12 @@ static __attribute__((noreturn)) void forge(void)
         }
     } else if (strcmp(test, "refused") == 0 || strcmp(test, "bigpage") == 0) {
         at = p1 & ~0x3FFFFFu;
+    } else if (strcmp(test, "longchain") == 0) {
+        uint32_t n = p2;
+        at = p1 & ~0x7FFFFFu;
+        off = args[3] & 0xFFC;
+        fault('b', 0, at + (n - !(n & 1)) * PAGE + off, NOMAP);
+        fault('b', 0, at + PAGE + off, NOMAP);
     } else if (strcmp(test, "task") == 0) {
         at = p1;
         fold(p1 * 3 + 7);
