@@ -11,7 +11,8 @@
      handout export work, hostile submissions get nothing (grader/selftest.py,
      grader/selftest_batch.py);
   5. every figure the handouts quote equals grader/figures.json's
-     (grader/docscheck.py).
+     (grader/docscheck.py), and every handout's title and test table the
+     grader's declarations (grader/tablecheck.py).
 
 A check that cannot run in this tree (a handout without the solutions it
 needs) is reported SKIP with the reason, and the last line then ends
@@ -33,6 +34,7 @@ import matrix  # noqa: E402
 import selftest  # noqa: E402
 import selftest_batch  # noqa: E402
 import systests  # noqa: E402
+import tablecheck  # noqa: E402
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 LOG_TAIL = 15
@@ -93,6 +95,18 @@ def quoted_figures():
     return (1, 0) if ok else (0, 1)
 
 
+def handout_tests():
+    """Each handout's title and test table against the grader's declarations
+    (grader/tablecheck.py); returns (passed, failed)."""
+    t = time.time()
+    ok, lines = tablecheck.run()
+    report(ok, "handouts state the grader's titles, tests and points (tablecheck.py)",
+           time.time() - t, "" if ok else lines[0])
+    for line in ([] if ok else lines[1:]):
+        print("     " + line)
+    return (1, 0) if ok else (0, 1)
+
+
 def run_one(test, build):
     start = time.monotonic()
     try:
@@ -127,7 +141,8 @@ def main():
         report(ok, name, seconds, reason)
 
     passed, failed = unit_tests()
-    passed, failed = [x + y for x, y in zip((passed, failed), quoted_figures())]
+    for p, f in [quoted_figures(), handout_tests()]:
+        passed, failed = passed + p, failed + f
     for p, f in [system_tests(a.build, a.jobs), gdbtests.run(a.jobs, say),
                  matrix.run(a.jobs, say),
                  selftest.run(a.jobs, say), selftest.forge_run(a.jobs, say),
