@@ -29,6 +29,15 @@ SRC := $(B)/src
 _overlay := $(shell tools/overlay $(SOLUTION) $(SRC))
 endif
 
+# In a SOLUTION build each file is compiled by its real path, so that a
+# panic's file:line (__FILE__, relative to this tree) and GDB name the file
+# itself, kernel/sched.c or solutions/lab1/kernel/ipc.c, not its link in
+# the mirror build/solN/src/; its #include "..." still look beside the link
+# first (-iquote), where the mirror has the headers.
+SRCFILE  = $(if $(SOLUTION),-iquote $(dir $<) $(realpath $<),$<)
+ASMFILE  = $(if $(SOLUTION),$(realpath $<),$<)
+PATHMAP := -fmacro-prefix-map=$(CURDIR)/=
+
 CC      := gcc
 LD      := ld
 NASM    := nasm
@@ -47,16 +56,23 @@ WARN    := -Wall -Wextra $(WERROR)
 
 # The kernel: freestanding, no floating point, frame pointers kept for
 # backtraces, -O1 -g so that GDB's view stays close to the source.
-KCFLAGS := -m32 -std=gnu11 -O1 -g $(WARN) -ffreestanding -fno-pic -fno-pie \
+KCFLAGS := -m32 -std=gnu11 -O1 -g $(WARN) $(PATHMAP) -ffreestanding -fno-pic -fno-pie \
            -fno-stack-protector -fno-omit-frame-pointer -mno-sse -mno-mmx -mno-80387 \
            -fno-asynchronous-unwind-tables -I$(SRC)/kernel -I$(SRC)/include -MMD -MP
-UCFLAGS := -m32 -std=gnu11 -O1 -g $(WARN) -ffreestanding -fno-pic -fno-pie \
+UCFLAGS := -m32 -std=gnu11 -O1 -g $(WARN) $(PATHMAP) -ffreestanding -fno-pic -fno-pie \
            -fno-stack-protector -fno-omit-frame-pointer -mno-sse -mno-mmx \
            -fno-asynchronous-unwind-tables -I$(SRC)/user/include -I$(SRC)/include -MMD -MP
 NASMFLAGS := -f elf32 -g -F dwarf
 LIBGCC   = $(shell $(CC) -m32 -print-libgcc-file-name)
 
 all: $(B)/kernel.elf user
+ifeq ($(SOLUTION),)
+	@echo "make: your tree is built in $(B)/ (kernel.elf, user/*.elf, listings *.asm)"
+else
+	@echo "make: built in $(B)/ from your tree with the reference files of" \
+	      "$(if $(filter all,$(SOLUTION)),every lab,labs 0..$(SOLUTION))" \
+	      "(solutions/) in place of yours; $(B)/src/ mirrors them as links"
+endif
 
 include kernel/Makefrag
 include user/Makefrag
@@ -69,7 +85,7 @@ build/.deps-ok: tools/deps
 
 $(B)/%.o: $(SRC)/%.asm build/.deps-ok
 	@mkdir -p $(@D)
-	$(NASM) $(NASMFLAGS) -o $@ $<
+	$(NASM) $(NASMFLAGS) -o $@ $(ASMFILE)
 
 QEMU_RUN = $(PYTHON) grader/qemu.py --build $(B) $(if $(KVM),--kvm) $(if $(ICOUNT),--icount)
 
