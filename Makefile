@@ -30,13 +30,13 @@ _overlay := $(shell tools/overlay $(SOLUTION) $(SRC))
 endif
 
 # In a SOLUTION build each file is compiled by its real path, so that a
-# panic's file:line (__FILE__, relative to this tree) and GDB name the file
-# itself, kernel/sched.c or solutions/lab1/kernel/ipc.c, not its link in
-# the mirror build/solN/src/; its #include "..." still look beside the link
-# first (-iquote), where the mirror has the headers.
+# panic's file:line (__FILE__) and GDB name the file itself, relative to
+# this tree (PATHMAP): kernel/sched.c or solutions/lab1/kernel/ipc.c, not
+# its link in the mirror build/solN/src/.  Its #include "..." still look
+# beside the link first (-iquote), where the mirror has the headers.
 SRCFILE  = $(if $(SOLUTION),-iquote $(dir $<) $(realpath $<),$<)
 ASMFILE  = $(if $(SOLUTION),$(realpath $<),$<)
-PATHMAP := -fmacro-prefix-map=$(CURDIR)/=
+PATHMAP := -fmacro-prefix-map=$(CURDIR)/= -fdebug-prefix-map=$(CURDIR)/=
 
 CC      := gcc
 LD      := ld

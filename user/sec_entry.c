@@ -61,9 +61,11 @@ static int run_child(void (*fn)(void), int slot, unsigned ticks)
 
 /* --- ldt ----------------------------------------------------------- */
 
-/* One page at 0xF000 (the link flag is in user/Makefrag): LDT entries
-   0x1E00.. if LDTR still had its reset value. */
-#define LDT_PAGE   0xF000u
+/* One page at 0x8000 (the link flag is in user/Makefrag): LDT entries
+   0x1000.. if LDTR still had its reset value.  Not 0xF000, which would put
+   a symbol of this program at the reset vector's 0xfff0 in every GDB
+   session (make gdb loads all programs' symbols). */
+#define LDT_PAGE   0x8000u
 #define LDT_INDEX  (LDT_PAGE / 8)
 #define LDT_SEL(i) ((uint16_t)(((LDT_INDEX + (i)) << 3) | 4 | 3))
 static uint64_t ldt_page[512] __attribute__((section(".ldtpage"), aligned(4096), used)) = {1};
