@@ -71,25 +71,26 @@ void pagefault(struct trapframe *tf, uint32_t addr)
 /*
  * LAB 3: the current thread's page fault at addr as a call to its pager.
  *
- * 1. Save what the fault IPC will overwrite in the current thread, so that
- *    the thread finds everything as it was when it runs again: MR0 and MR1
- *    (its saved %esi and %edi: thread_tf), %ecx (where a received message's
- *    sender ID goes), MR2 (current->utcb->mr[2]), and its receive window
- *    (current->utcb->rcv_window).
- * 2. Write the fault message (l4/abi.h): MR0 = a tag with label
- *    L4_LABEL_PAGEFAULT | access, 2 untyped words and no typed ones; MR1 =
- *    addr; MR2 = the eip of the faulting instruction (in the trapframe).
- *    ipc_set_mr puts each word where the IPC path looks for it.
- * 3. Set the receive window to l4_pagefault_window(addr), so that the map
- *    item in the reply lands on the fault address.
- * 4. Call the pager: ipc_call(pager) (kernel/ipc_syscall.c) runs your Lab 1
- *    send and receive; the reply's map item goes through your Lab 2
- *    map_fpage.  If the call succeeded, check with pagefault_resolved()
- *    that the page now allows the access; if not, the error is -L4_EINVAL.
- * 5. Restore what you saved in step 1, whatever happened, and return 0 or
- *    the error.  (Returning 0 sends the thread back to user mode with the
- *    same eip: it runs the faulting instruction again.)
- * Tested by: make grade LAB=3 (every test).
+ * The contract: send pager the fault message of l4/abi.h on the current
+ * thread's behalf (label L4_LABEL_PAGEFAULT | access, 2 untyped words: addr
+ * and the eip of the faulting instruction), with the thread's receive
+ * window opened to l4_pagefault_window(addr) so that the reply's map item
+ * lands on the fault address, and wait for the reply (ipc_call, in
+ * kernel/ipc_syscall.c, runs your Lab 1 send and receive; the item goes
+ * through your Lab 2 map_fpage).  Return 0 only if the page now allows the
+ * access (pagefault_resolved); a failed call returns its error, and a call
+ * that left the page unusable returns -L4_EINVAL.  Returning 0 sends the
+ * thread back to user mode at the same eip: it runs the instruction again.
+ *
+ * The invariant: the thread made no call, so it must find everything as it
+ * was.  Whatever the fault IPC overwrites (MR0 and MR1, its saved %esi and
+ * %edi; %ecx, where a received message's sender ID goes; MR2, in the UTCB;
+ * the UTCB's receive window) is put back before returning, on every path.
+ * You may assume pagefault() has checked the pager (a live thread, not
+ * this one) and set current->in_pagefault.  Do not read %cr2 after the
+ * call: other threads have faulted meanwhile.
+ * Tested by: make grade LAB=3 (every test; fault_ipc checks the message
+ * word by word, every access of every test checks the saved registers).
  */
 int pagefault_ipc(struct thread *pager, uint32_t addr, uint32_t access)
 {

@@ -33,16 +33,17 @@
 /*
  * LAB 3: demand zero.
  *
- * If addr's page has no frame yet (pg_page_frame gives NULL), give it one
- * full of zeros: take a frame with pager_frame_take() (NULL: return
- * L4_NILPAGE), clear its PG_PAGE bytes at f->va, and make it the page's
- * frame (pg_page_set).  A page that has a frame already (a read after
- * PG_FLUSH took the page away, or the first read of a page that PG_COPY
- * shared) keeps it, unchanged: its contents are the task's data.  Either
- * way, return the frame's page with the region's rights (r->rights),
- * except that a shared frame (f->refs > 1) is mapped read-only
- * (L4_FPAGE_R): the task's first write to it must fault, so that
- * pager_cow_fault can give the task a copy of its own.
+ * The contract: a page of a demand-zero region reads zero until the task
+ * writes it.  A page with no frame yet (pg_page_frame gives NULL) gets a
+ * frame of its own that holds 4096 zero bytes (a taken frame holds
+ * whatever its last user left; if pager_frame_take() has none, return
+ * L4_NILPAGE).  A page that has a frame already (a read after PG_FLUSH
+ * took the page away, or the first read of a page that PG_COPY shared)
+ * keeps it, unchanged: its contents are the task's data.  Either way,
+ * return the frame's page with the region's rights (r->rights), except
+ * that a shared frame (f->refs > 1) is mapped read-only (L4_FPAGE_R): the
+ * task's first write to it must fault, so that pager_cow_fault can give
+ * the task a copy of its own.
  * Tested by: make grade LAB=3 (every test that spawns a task: its stack is
  * demand-zero memory; demand_zero and readonly directly), make bench LAB=3
  * (pf.user_pager).
@@ -57,18 +58,15 @@ l4_fpage_t pager_zero_fault(struct pg_region *r, uint32_t addr)
 /*
  * LAB 3: copy on write.
  *
- * A write to addr's page, which has a frame f (pg_page_frame, never NULL
- * here) that the task has mapped read-only, or not at all.  If f is
- * shared (f->refs > 1), the task gets a copy of its own: take a new frame
- * (pager_frame_take; NULL: return L4_NILPAGE), copy f's PG_PAGE bytes
- * into it (both are mapped in the pager's space, at their va), and make
- * it the page's frame (pg_page_set: f loses this page's reference; the
- * other pages that use f keep it and its data).  If f is not shared
- * (refs == 1: the other side has made its own copy already, or has
- * ended), nothing needs copying: the page keeps f.  Either way, return
- * the page's frame with the region's rights (r->rights), which include
- * write access.
- * Tested by: make grade LAB=3 (cow).
+ * Called for a write to addr's page, which has a frame (never NULL here)
+ * that the task has mapped read-only, or not at all.  The contract: when
+ * it returns, the page's frame is used by this page alone and holds what
+ * the page held before the write; every other page that shared the old
+ * frame still sees the old contents.  A frame is copied only when that is
+ * needed, never for a page that is already its frame's only user.  Return
+ * the page's frame with the region's rights (r->rights, which include
+ * write access), or L4_NILPAGE if no frame is left.
+ * Tested by: make grade LAB=3 (cow, which counts the copies).
  */
 l4_fpage_t pager_cow_fault(struct pg_region *r, uint32_t addr)
 {
