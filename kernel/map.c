@@ -79,25 +79,19 @@ void ipc_map_items(struct thread *snd, struct thread *rcv)
  * LAB 2: map (or grant) `size` bytes of snd's space at snd_va to rcv's
  * space at rcv_va, page by page, with at most `rights`.
  *
- * For each page: skip it if either address is in the UTCB area
- * (in_utcb_area), if snd has no mapping there (mapdb_lookup gives NULL:
- * nothing to give), or if it would map a page onto itself.  The receiver
- * gets write access only if rights has L4_FPAGE_W and snd's page-table
- * entry is writable (vm_pte): rights only shrink.  If rcv already has a
- * mapping at rcv_va, it is replaced: remove it (mapdb_remove), unless the
- * sender's node lies in its subtree (mapdb_in_subtree: a page cannot be
- * replaced by something derived from itself; skip the page then).
- * Then vm_set_page in rcv with the frame of snd's entry (if that fails,
- * nothing has changed: return -L4_ENOMEM), and record the mapping:
- *   map:   mapdb_insert a child of the sender's node for (rcv, rcv_va)
- *          (if that fails, vm_clear_page the new entry, -L4_ENOMEM);
- *   grant: mapdb_move the sender's node to (rcv, rcv_va) (if that fails,
- *          vm_clear_page the new entry, -L4_ENOMEM), and if write access
- *          was dropped, take it from the descendants too (mapdb_revoke
- *          with L4_FPAGE_W).
- * Return how many pages were mapped, or -L4_ENOMEM if memory ran out
- * (the pages mapped so far stay).
+ * For each page: nothing lands if either address is in the UTCB area
+ * (in_utcb_area), if snd has no mapping there (nothing to give), or if
+ * it would map a page onto itself.  The receiver's page is writable only
+ * if rights has L4_FPAGE_W and snd's own entry is writable: rights only
+ * shrink.  A mapping rcv already has at the address is replaced, with
+ * everything derived from it, but never by a page derived from itself
+ * (skip the page then).  A map records the new mapping as a child of the
+ * sender's node; a grant moves the sender's node to rcv, and write access
+ * rcv does not get is taken from the node's descendants too.
+ * Return how many pages were mapped, or -L4_ENOMEM if memory ran out:
+ * the page in hand is left as it was, the pages mapped so far stay.
  * Tested by: make grade LAB=2 (every test).
+ * Hints (the order of the steps): labs/lab2-spaces/README.md, "Hints".
  */
 int map_fpage(struct space *snd, uint32_t snd_va, struct space *rcv, uint32_t rcv_va,
               uint32_t size, uint32_t rights, int grant)
