@@ -102,34 +102,37 @@ void exception(struct trapframe *tf)
 
 /*
  * LAB 4: the current thread's exception, its registers in tf, as a call
- * to its exception handler.
+ * to its exception handler.  Return 0 once a valid reply has set the
+ * thread's registers in tf, else a negative error.
  *
- * 1. Save what the message will overwrite that is not in it: MR2..MR12 in
- *    the thread's UTCB (current->utcb->mr[]), and its receive window.  MR0,
- *    MR1 and the sender's ID live in the thread's saved %esi, %edi and %ecx,
- *    which are in the message itself: note them before you write MR0.
- * 2. Write the message (l4/abi.h, "Exceptions"): MR0 = a tag with label
- *    L4_LABEL_EXCEPTION, L4_EXC_WORDS untyped words, no typed ones; then
- *    MR1..MR12 in the order of the L4_EXC_* enum: tf->trapno, tf->err,
- *    eip, esp, eflags, eax, ebx, ecx, edx, esi, edi, ebp, all from tf.
- *    ipc_set_mr puts each word where the IPC path looks for it.
- * 3. Set the receive window to L4_NILPAGE: a reply may not map anything
- *    into the thread's space.
- * 4. Call the handler: ipc_call(handler) (kernel/ipc_syscall.c).  If it
- *    succeeded, the reply (ipc_get_mr) must be exactly the tag label 0,
- *    L4_EXC_WORDS untyped words, no typed ones; else the error is
- *    -L4_EINVAL.  Read every reply word before you change tf: MR0 and MR1
- *    are tf->esi and tf->edi.
- * 5. Apply a valid reply to tf: eip, esp, and the seven general registers
- *    from their words; of eflags only the arithmetic flags (CF PF AF ZF SF
- *    DF OF: EFLAGS_ARITH above) come from the reply, every other bit stays
- *    as it was.  A handler that could set IOPL or clear IF would let its
- *    thread switch the machine's interrupts off.  (MR1 and MR2 of the
- *    reply are ignored.)  On an error, put back the thread's %esi, %edi
- *    and %ecx: its report shows them.
- * 6. Restore MR2..MR12 and the receive window, whatever happened, and
- *    return 0 or the error.
- * Tested by: make grade LAB=4 (exc_resume, exc_divide, exc_traps, exc_robust).
+ * The message (l4/abi.h, "Exceptions"; the MR table in the handout) is
+ * the tag L4_LABEL_EXCEPTION with L4_EXC_WORDS untyped words, then the
+ * vector, the error code and the registers in the order of the L4_EXC_*
+ * enum, all as tf has them when you are called.  The only valid reply is
+ * the tag label 0, L4_EXC_WORDS untyped words, no typed ones; anything
+ * else is refused with -L4_EINVAL, and an IPC error is returned as is.
+ * A valid reply gives the thread its eip, esp and seven general registers,
+ * and of eflags only the arithmetic flags (CF PF AF ZF SF DF OF:
+ * EFLAGS_ARITH above); every other bit stays as the thread had it, since a
+ * handler that could set IOPL or clear IF would let its thread switch the
+ * machine's interrupts off.  exception() puts the privileged state back
+ * after you as a second line of defence; your code must not rely on it.
+ * The reply's vector and error code words are ignored.
+ *
+ * What you may assume, and what must hold:
+ * - MR0, MR1 and the sender's ID live in the thread's saved %esi, %edi and
+ *   %ecx: writing the message and receiving the reply change tf.
+ * - The thread did not ask for this IPC: its MR2..MR12 (in its UTCB) and
+ *   its receive window must be as they were when you return, on every
+ *   path.  During the call the window is L4_NILPAGE, so that a reply can
+ *   map nothing into the thread's space.
+ * - On an error the thread is reported and ended with the registers in
+ *   tf: its own %esi, %edi and %ecx must be there, not the IPC's words.
+ * - ipc_set_mr, ipc_get_mr and ipc_call (kernel/ipc.h) are yours to use;
+ *   current is the thread, and it has in_exception set.
+ * The handout's "Hints" section has a recipe, if you want one.
+ * Tested by: make grade LAB=4 (exc_resume, exc_divide, exc_traps,
+ * exc_robust), and measured by exc.rtt.
  */
 int exception_ipc(struct thread *handler, struct trapframe *tf)
 {

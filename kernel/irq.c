@@ -177,15 +177,18 @@ int irq_ipc_receive(struct thread *self, l4_tid_t from)
  * LAB 4: line `line`, which has a handler, has just interrupted (its
  * time stamp is in lines[line].stamp).
  *
- * 1. Mask the line (pic_mask): it stays masked until the handler
- *    acknowledges this interrupt (irq_receive).
- * 2. If the handler (lines[line].handler) is blocked in a receive that
- *    accepts the line's ID (irq_accepted), give it the message
- *    (irq_message) and wake it (ipc_wake, with 0: its IPC succeeded).
- * 3. Otherwise make the interrupt pending; irq_receive delivers it later.
- * Runs in the interrupt, on whatever thread was running: `current` is
- * not the handler.
- * Tested by: make grade LAB=4 (irq_serial, irq_busy, irq_control).
+ * Contract: when you return, the line is masked at the PIC, and it stays
+ * masked until the handler acknowledges this interrupt (irq_receive): only
+ * the driver can make its device take back the request, and until then a
+ * level-triggered line would fire again at once.  If the handler
+ * (lines[line].handler) is blocked in a receive that takes the line's
+ * message (irq_accepted), it has the message (irq_message) and is woken as
+ * by a successful IPC (ipc_wake, kernel/ipc.h); otherwise the interrupt is
+ * pending, and irq_receive delivers it later.  Never lost, never twice.
+ * Runs in the interrupt, on whatever thread was running: `current` is not
+ * the handler, and you may neither block nor switch threads here.
+ * Tested by: make grade LAB=4 (irq_serial, irq_busy, irq_control), and
+ * measured by irq.user_latency.
  */
 void irq_deliver(unsigned line)
 {
@@ -198,19 +201,21 @@ void irq_deliver(unsigned line)
 /*
  * LAB 4: self, the handler of `line`, starts a receive phase from `from`
  * (a thread ID, or L4_ANYTHREAD).  Runs before the receive blocks.
+ * Return 1 if you delivered the line's message (the receive is complete),
+ * 0 to let the receive go on as usual (it may block).
  *
- * 1. If the receive does not accept the line's ID (neither exactly
- *    l4_irq_tid(line) nor L4_ANYTHREAD), it is none of this line's
- *    business: return 0.
- * 2. If an interrupt is pending, this receive takes it: clear the flag,
- *    write the message into self (irq_message) and return 1.  The line
- *    stays masked: this interrupt has not been acknowledged yet.
- * 3. Otherwise, if `from` is exactly l4_irq_tid(line), the handler
- *    acknowledges the interrupt it received last: unmask the line
- *    (pic_unmask).  Return 0: the receive goes on and may block.
- * A receive from any thread never acknowledges: a handler that serves
- * clients too must not unmask its line by accident.
- * Tested by: make grade LAB=4 (irq_serial, irq_busy, irq_control).
+ * Contract:
+ * - A receive that does not accept the line's ID (neither exactly
+ *   l4_irq_tid(line) nor L4_ANYTHREAD) is none of this line's business.
+ * - A receive that accepts it takes a pending interrupt, at once and only
+ *   once (irq_message writes the message into self).  Taking it does not
+ *   acknowledge it: the line stays masked.
+ * - A receive from exactly l4_irq_tid(line) that finds nothing pending
+ *   acknowledges the interrupt received last: the line is unmasked
+ *   (pic_unmask).  A receive from any thread never acknowledges: a handler
+ *   that serves clients too must not unmask its line by waiting for them.
+ * Tested by: make grade LAB=4 (irq_serial, irq_busy, irq_control), and
+ * measured by irq.user_latency.
  */
 int irq_receive(struct thread *self, unsigned line, l4_tid_t from)
 {

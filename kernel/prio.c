@@ -14,22 +14,20 @@
  *
  * Return the first thread (the head) of the highest priority whose queue
  * is not empty, after taking it off that queue; return NULL if every queue
- * is empty (the scheduler then runs the idle thread).
+ * is empty (the scheduler then runs the idle thread).  Do not touch
+ * ready_count: pick() does.
  *
  * What you have (kernel/sched.h): ready_queues[p] is priority p's queue,
  * head first, linked through thread->next, with head == tail == NULL when
  * empty; bit p % 32 of ready_bitmap[p / 32] is set exactly while
- * ready_queues[p] is not empty.  Keep both true: when you take the last
- * thread of a queue, set its tail to NULL and clear its bit.
+ * ready_queues[p] is not empty.  Both must still be true when you return,
+ * and the thread you return must have next == NULL.
  *
- * Do not walk 256 queues.  The bitmap answers "which is the highest ready
- * priority?" in at most PRIO_WORDS (8) steps: look at the words from the
- * top one down, and in the first word that is not 0 the highest set bit is
- * the answer.  __builtin_clz(x) counts the zero bits above x's highest set
- * bit (x must not be 0; GCC turns it into one `bsr` instruction), so that
- * bit is 31 - __builtin_clz(x).  The cost no longer depends on how many
- * threads are ready or how many priorities exist, which is what a
- * real-time kernel wants from its scheduler.
+ * The cost must not depend on how many threads are ready or how many
+ * priorities exist: at most PRIO_WORDS (8) word tests and one bit scan,
+ * never a walk of the 256 queues.  That bound is what a real-time kernel
+ * wants from its scheduler, which lies on the path from every interrupt
+ * to its driver (the handout, "Priorities").
  *
  * You may assume that every thread on ready_queues[p] has prio == p and
  * state TS_READY.  The scheduler checks what you return and panics with a
@@ -38,7 +36,7 @@
  * The scheduler calls you only after SYS_SCHEDULE has given some thread a
  * priority other than L4_PRIO_DEFAULT (until then every thread is on one
  * queue and the kernel takes its head itself), so Labs 0..3 never run
- * this code.
+ * this code.  The handout's "Hints" section has a recipe, if you want one.
  *
  * Tested by: make grade LAB=4 (preempt, round_robin, slice, sched_perm,
  * ipc_prio).
