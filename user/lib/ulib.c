@@ -118,6 +118,15 @@ uint32_t xorshift32(uint32_t *state)
     return *state = x;
 }
 
+uint32_t fnv1a_word(uint32_t h, uint32_t w)
+{
+    for (int i = 0; i < 4; i++, w >>= 8) {
+        h ^= w & 0xFF;
+        h *= 16777619u;
+    }
+    return h;
+}
+
 unsigned long strtoul(const char *s, char **end, int base)
 {
     unsigned long v = 0;

@@ -49,14 +49,11 @@ static l4_tid_t driver, pager;
    parameters (grader/lab3.py) and GDB reads this variable when the program stops the
    machine, so a kernel that only prints the success line does not pass
    (docs/grading.md).  Global, so that GDB finds it. */
-uint32_t lab3_digest = 2166136261u;
+uint32_t lab3_digest = FNV1A_INIT;
 
 static void fold(uint32_t w)
 {
-    for (int i = 0; i < 4; i++, w >>= 8) {
-        lab3_digest ^= w & 0xFF;
-        lab3_digest *= 16777619u;
-    }
+    lab3_digest = fnv1a_word(lab3_digest, w);
 }
 
 /* What the pager does with the next fault (the driver sets it). */

@@ -40,14 +40,11 @@ static char stacks[3][4096] __attribute__((aligned(16)));
    (grader/lab4_irq.py) and GDB reads this variable when the program stops
    the machine, so a kernel that only prints the success line does not pass
    (docs/grading.md).  Global, so that GDB finds it. */
-uint32_t lab4_digest = 2166136261u;
+uint32_t lab4_digest = FNV1A_INIT;
 
 static void fold(uint32_t w)
 {
-    for (int i = 0; i < 4; i++, w >>= 8) {
-        lab4_digest ^= w & 0xFF;
-        lab4_digest *= 16777619u;
-    }
+    lab4_digest = fnv1a_word(lab4_digest, w);
 }
 
 static void expect_result(const char *what, int32_t got, int32_t want)
