@@ -17,17 +17,20 @@
 #include "l4/abi.h"
 
 /*
- * LAB 1: copy a message.
+ * LAB 1: copy snd's message to rcv.
  *
- * snd's message is in its saved registers and UTCB: MR0 (the tag) in the
- * trapframe's %esi, MR1 in %edi, MR2..MR(u+t) in snd->utcb->mr[], where u
- * and t are the tag's untyped and typed word counts (sys_ipc has checked
- * that they fit; t is 0 until Lab 2).  Put it where rcv's IPC returns it:
- * MR0 and MR1 into rcv's saved %esi and %edi, MR2..MR(u+t) into
- * rcv->utcb->mr[]; then call ipc_map_items(snd, rcv) (kernel/map.c, which
- * carries out the typed items: nothing for a message without them); put
- * snd's thread ID into rcv's saved %ecx; and set rcv->ipc_received.
- * Tested by: make grade LAB=1 (pingpong, and every other lab-1 test).
+ * Called by whichever side arrived second: one of snd and rcv is current,
+ * the other is blocked, so the message goes into rcv's saved registers
+ * (thread_tf) and into its UTCB through rcv->utcb.  Where a message is
+ * (docs/abi.md): MR0, the tag, in the saved %esi, MR1 in %edi, and
+ * MR2..MR(u+t) in the UTCB's mr[], u and t being the tag's untyped and
+ * typed word counts (sys_ipc has checked that they fit; t is 0 until
+ * Lab 2).  When rcv's IPC returns, it must find snd's message in the same
+ * places and snd's thread ID in %ecx; the typed items must have been
+ * carried out (ipc_map_items, kernel/map.c: nothing without them); and
+ * rcv->ipc_received must be set, which tells sys_ipc that a call's reply
+ * has already arrived.
+ * Tested by: every lab-1 test (pingpong checks all 0..63 words).
  */
 void ipc_transfer(struct thread *snd, struct thread *rcv)
 {
@@ -38,12 +41,17 @@ void ipc_transfer(struct thread *snd, struct thread *rcv)
 /*
  * LAB 1: the send phase of the current thread's IPC to dest.
  *
- * If dest is blocked receiving and accepts us (ipc_accepts): transfer the
- * message, wake dest with success, return 0.  If not, and timeout is
- * L4_TIMEOUT_ZERO: return -L4_ETIMEOUT at once.  Otherwise join dest's
- * send queue and block in TS_SENDING with the timeout; when you run again,
- * whoever woke you left the result in current->ipc_error: return it.
- * Tested by: pingpong, zero_timeout, timeouts, many_clients.
+ * Returns 0 once the message is in dest's registers, or the error that
+ * ended the wait: -L4_ETIMEOUT, -L4_ECANCELED, or (a caller waits for its
+ * reply inside its send phase) an error of the reply with L4_ERECV.  A
+ * receiver that waits for us (ipc_accepts) gets the message at once and
+ * is woken with success, and current goes on running.  A zero timeout
+ * never blocks and fails only if no such receiver is waiting: that is what
+ * lets a server's zero-timeout reply succeed.  Otherwise current waits on
+ * dest's send queue in TS_SENDING for at most the timeout, and whoever
+ * ends the wait (a receiver, the timer, ipc_cancel) leaves the result in
+ * current->ipc_error.  Wake threads only through ipc_wake.
+ * Tested by: pingpong, many_clients, zero_timeout, timeouts.
  */
 int ipc_send(struct thread *dest, uint16_t timeout)
 {
@@ -55,15 +63,19 @@ int ipc_send(struct thread *dest, uint16_t timeout)
 /*
  * LAB 1: the receive phase of the current thread's IPC.
  *
- * If a sender that `from` accepts is queued (sendq_take): transfer its
- * message and return 0; the sender is still blocked, so end its wait: if
- * its IPC has a receive phase too (snd->ipc_from is not L4_NILTHREAD: it
- * made a call), it must go on waiting for the reply (ipc_await_reply), so
- * that the reply can never find it not listening; otherwise wake it with
- * success.  If no sender is queued: with a zero timeout return
- * -L4_ETIMEOUT, else block in TS_RECEIVING and return current->ipc_error
- * when you run again.  (sys_ipc has stored `from` in current->ipc_from.)
- * Tested by: pingpong, receive_any, many_clients, call_atomic, timeouts.
+ * from is a thread ID or L4_ANYTHREAD (sys_ipc has stored it in
+ * current->ipc_from).  Returns 0 once a message from a sender that from
+ * accepts is in current's registers, or an error without L4_ERECV
+ * (sys_ipc adds it).  Queued senders are served oldest first (sendq_take).
+ * A sender whose message is taken is still blocked and must not stay a
+ * sender; if its IPC has a receive phase (snd->ipc_from is not
+ * L4_NILTHREAD: a call), it must already be waiting for our reply when it
+ * leaves the queue (ipc_await_reply), so that a call is never between its
+ * two phases.  A zero timeout never blocks; otherwise current waits in
+ * TS_RECEIVING for at most the timeout, and a sender that ends the wait
+ * has transferred its message already.
+ * Tested by: pingpong, receive_any, many_clients, call_atomic,
+ * zero_timeout, timeouts.
  */
 int ipc_receive(l4_tid_t from, uint16_t timeout)
 {
@@ -73,13 +85,17 @@ int ipc_receive(l4_tid_t from, uint16_t timeout)
 }
 
 /*
- * LAB 1: a blocked thread's timeout has expired.
+ * LAB 1: the timer gave up on t.
  *
- * The timer calls this for t in TS_SENDING or TS_RECEIVING.  A sender
- * must leave the send queue of the thread it was sending to
- * (t->ipc_partner).  Then wake t with -L4_ETIMEOUT, or'ed with L4_ERECV
- * if it was receiving.
- * Tested by: timeouts.
+ * t is blocked in TS_SENDING or TS_RECEIVING, and the scheduler has
+ * already taken it off the list of pending timeouts.  Afterwards t must be
+ * ready and on no send queue (no receiver may take the message of a thread
+ * that was told its send failed), and its IPC must return -L4_ETIMEOUT if
+ * it was waiting to send, -(L4_ETIMEOUT | L4_ERECV) if it was waiting to
+ * receive.  A caller waiting for its reply counts as receiving, although
+ * it blocked in ipc_send: sys_ipc adds L4_ERECV only to what ipc_receive
+ * returns.
+ * Tested by: timeouts, and every test that sleeps (sleep_ticks).
  */
 void ipc_timeout(struct thread *t)
 {
