@@ -110,6 +110,15 @@ def digest_blind(test):
     return blind
 
 
+def missing_solution(lab):
+    """The first of solutions/lab0..lab that this tree lacks (a student
+    handout has only the released ones), or None."""
+    for k in range(lab + 1):
+        if not os.path.isdir(os.path.join(gradelib.TOP, "solutions", "lab%d" % k)):
+            return k
+    return None
+
+
 def forge_run(jobs, say):
     """Hole files that forge a lab's results (grader/selftest/forge/labN/: they
     find the test program's command line in RAM and print its success line,
@@ -121,12 +130,11 @@ def forge_run(jobs, say):
     passed = failed = 0
     labs = gradelib.lab_files()
     for lab in sorted(int(n[3:]) for n in os.listdir(FORGE_SRC) if n.startswith("lab")):
-        missing = [k for k in range(lab + 1)
-                   if not os.path.isdir(os.path.join(gradelib.TOP, "solutions", "lab%d" % k))]
-        if missing:
+        missing = missing_solution(lab)
+        if missing is not None:
             say(None, "grader: forged lab-%d holes" % lab,
                 "the forger is built on the reference, and solutions/lab%d is not in this tree"
-                % missing[0])
+                % missing)
             continue
         build, err = make_forged_build(lab)
         if not build:
@@ -190,6 +198,11 @@ def mutant_run(jobs, say):
     from grade import run_all
     passed = failed = 0
     for lab, want in sorted(MUTANTS.items()):
+        missing = missing_solution(lab)
+        if missing is not None:
+            say(None, "grader: the lab-%d mutant" % lab,
+                "it is built on the reference, and solutions/lab%d is not in this tree" % missing)
+            continue
         build, err = make_forged_build(lab, "mutants")
         if not build:
             say(False, "grader: the lab-%d mutant builds" % lab, err)
