@@ -36,7 +36,6 @@ import csv
 import json
 import os
 import resource
-import selectors
 import shutil
 import signal
 import stat
@@ -47,6 +46,7 @@ import time
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(TOP, "grader"))
+import qemu  # noqa: E402
 from qemu import clean  # noqa: E402
 
 # What of the trusted tree a grading copy holds: what `make all` and the
@@ -227,25 +227,13 @@ class Sandbox:
                                 cwd=tree, env=env, stdin=subprocess.DEVNULL,
                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                 start_new_session=True, preexec_fn=limits)
-        chunks, size, problem = [], 0, None
+        chunks, problem = [], None
         deadline = time.monotonic() + timeout
-        with selectors.DefaultSelector() as sel:
-            sel.register(proc.stdout, selectors.EVENT_READ)
-            while True:
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    problem = "took longer than %d s and was stopped" % timeout
-                    break
-                if not sel.select(min(left, 1.0)):
-                    continue
-                data = os.read(proc.stdout.fileno(), 65536)
-                if not data:
-                    break
-                chunks.append(data)
-                size += len(data)
-                if size > MAX_OUTPUT:
-                    problem = "printed more than %d bytes and was stopped" % MAX_OUTPUT
-                    break
+        ended = qemu.read_output(proc, deadline, MAX_OUTPUT, chunks)
+        if ended == "timeout":
+            problem = "took longer than %d s and was stopped" % timeout
+        elif ended == "output-limit":
+            problem = "printed more than %d bytes and was stopped" % MAX_OUTPUT
         if not problem:
             # The output has ended; the command itself must end too.
             try:

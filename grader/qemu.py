@@ -161,32 +161,18 @@ def run(build, modules, timeout=30.0, max_output=256 * 1024, until=None,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             start_new_session=True)
     _running.add(proc)
-    chunks, size, reason = [], 0, "exit"
-    sel = selectors.DefaultSelector()
-    sel.register(proc.stdout, selectors.EVENT_READ)
+
+    def watch(chunks):
+        if until and until(_decode(chunks)):
+            return True
+        if feed:
+            _feed(proc, feed, _decode(chunks))
+        return False
+
+    chunks = []
     try:
-        while True:
-            left = timeout - (time.monotonic() - start)
-            if left <= 0:
-                reason = "timeout"
-                break
-            if not sel.select(min(left, 0.5)):
-                continue
-            data = os.read(proc.stdout.fileno(), 65536)
-            if not data:
-                break
-            chunks.append(data)
-            size += len(data)
-            if size > max_output:
-                reason = "output-limit"
-                break
-            if until and until(_decode(chunks)):
-                reason = "marker"
-                break
-            if feed:
-                _feed(proc, feed, _decode(chunks))
+        reason = read_output(proc, start + timeout, max_output, chunks, watch)
     finally:
-        sel.close()
         if proc.poll() is None:
             proc.kill()
         rc = proc.wait()
@@ -199,6 +185,32 @@ def run(build, modules, timeout=30.0, max_output=256 * 1024, until=None,
                 pass            # QEMU is gone; what it did not read does not matter
     return Result(clean(_decode(chunks)), rc if reason == "exit" else None, reason,
                   time.monotonic() - start)
+
+
+def read_output(proc, deadline, max_output, chunks, watch=None):
+    """Reads proc's stdout into chunks (a list of bytes) as it comes, until
+    it ends ("exit"), the time.monotonic() deadline passes ("timeout"), more
+    than max_output bytes came ("output-limit"), or watch(chunks) says so
+    ("marker").  Returns that reason; stopping proc is the caller's part.
+    One loop for QEMU's serial output and for a batch grading's commands."""
+    size = 0
+    with selectors.DefaultSelector() as sel:
+        sel.register(proc.stdout, selectors.EVENT_READ)
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return "timeout"
+            if not sel.select(min(left, 0.5)):
+                continue
+            data = os.read(proc.stdout.fileno(), 65536)
+            if not data:
+                return "exit"
+            chunks.append(data)
+            size += len(data)
+            if size > max_output:
+                return "output-limit"
+            if watch and watch(chunks):
+                return "marker"
 
 
 def stop_all():
