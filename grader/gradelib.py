@@ -160,6 +160,14 @@ class Outcome:
         return self.test.points if self.passed else 0
 
 
+def say(ok, name, reason="", seconds=0.0):
+    """The one line make test's checks print: PASS, FAIL or (ok None) SKIP,
+    the check's name, its time, and the reason where there is one."""
+    word = "SKIP" if ok is None else "PASS" if ok else "FAIL"
+    print("%s %-56s %5.1fs%s" % (word, name, seconds, "  " + reason if reason else ""),
+          flush=True)
+
+
 def new_values(test, rng):
     values = {"nonce": "%016x" % rng.getrandbits(64)}
     for name, (lo, hi) in test.params.items():

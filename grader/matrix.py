@@ -59,11 +59,7 @@ def run(jobs, say):
 
 
 def main():
-    def say(ok, name, reason="", seconds=0.0):
-        word = "SKIP" if ok is None else "PASS" if ok else "FAIL"
-        print("%s %-56s %5.1fs%s" % (word, name, seconds,
-                                     "  " + reason if reason else ""), flush=True)
-    passed, failed = run(os.cpu_count() or 2, say)
+    passed, failed = run(os.cpu_count() or 2, gradelib.say)
     print("%d passed, %d failed" % (passed, failed))
     sys.exit(1 if failed else 0)
 

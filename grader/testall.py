@@ -30,6 +30,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import docscheck  # noqa: E402
 import gdbtests  # noqa: E402
+import gradelib  # noqa: E402
 import matrix  # noqa: E402
 import selftest  # noqa: E402
 import selftest_batch  # noqa: E402
@@ -48,13 +49,9 @@ skipped = 0
 def report(ok, name, seconds, reason="", output=""):
     """ok: True (PASS), False (FAIL) or None (SKIP: reason says why)."""
     global skipped
-    if ok is None:
-        skipped += 1
-        print("SKIP %-56s %5.1fs  %s" % (name, seconds, reason), flush=True)
-        return
-    print("%s %-56s %5.1fs%s" % ("PASS" if ok else "FAIL", name, seconds,
-                                 "" if ok else "  " + reason), flush=True)
-    if not ok and output:
+    skipped += ok is None
+    gradelib.say(ok, name, "" if ok else reason, seconds)
+    if ok is False and output:
         tail = output.rstrip("\n").splitlines()[-LOG_TAIL:]
         print("     last lines of the log:")
         for line in tail:
