@@ -292,7 +292,7 @@ TESTS = [test_call, test_map_chain, test_pager_wait, test_exception, test_irqs,
 
 
 def have_reference():
-    return all(os.path.isdir(os.path.join(TOP, "solutions", "lab%d" % n)) for n in range(5))
+    return gradelib.missing_solution(4, TOP) is None
 
 
 def run_one(test):

@@ -429,6 +429,24 @@ def lab_files(tests_dir=None):
     return dict(sorted(found.items()))
 
 
+def missing_solution(lab, top=TOP):
+    """The first of solutions/lab0..lab that the tree lacks (a student
+    handout has only the released ones), or None if it has them all.
+    Checks that build on a reference are SKIP (never PASS) without it."""
+    for k in range(lab + 1):
+        if not os.path.isdir(os.path.join(top, "solutions", "lab%d" % k)):
+            return k
+    return None
+
+
+def highest_solution(top=TOP):
+    """The highest N such that the tree has solutions/lab0..N, or -1."""
+    n = -1
+    while missing_solution(n + 1, top) is None:
+        n += 1
+    return n
+
+
 def build_dir(solution):
     return os.path.join(TOP, "build", "student" if solution in (None, "") else "sol%s" % solution)
 

@@ -110,15 +110,6 @@ def digest_blind(test):
     return blind
 
 
-def missing_solution(lab):
-    """The first of solutions/lab0..lab that this tree lacks (a student
-    handout has only the released ones), or None."""
-    for k in range(lab + 1):
-        if not os.path.isdir(os.path.join(gradelib.TOP, "solutions", "lab%d" % k)):
-            return k
-    return None
-
-
 def forge_run(jobs, say):
     """Hole files that forge a lab's results (grader/selftest/forge/labN/: they
     find the test program's command line in RAM and print its success line,
@@ -130,7 +121,7 @@ def forge_run(jobs, say):
     passed = failed = 0
     labs = gradelib.lab_files()
     for lab in sorted(int(n[3:]) for n in os.listdir(FORGE_SRC) if n.startswith("lab")):
-        missing = missing_solution(lab)
+        missing = gradelib.missing_solution(lab)
         if missing is not None:
             say(None, "grader: forged lab-%d holes" % lab,
                 "the forger is built on the reference, and solutions/lab%d is not in this tree"
@@ -159,7 +150,7 @@ def one_test_run(say):
     """`make grade LAB=1 TEST=pingpong` runs that one test and nothing else."""
     import time
     start = time.monotonic()
-    if not os.path.isdir(os.path.join(gradelib.TOP, "solutions", "lab1")):
+    if gradelib.missing_solution(1) is not None:
         say(None, "grader: make grade TEST=name", "it runs lab1/pingpong on the reference, "
             "and solutions/lab1 is not in this tree")
         return 0, 0
@@ -198,7 +189,7 @@ def mutant_run(jobs, say):
     from grade import run_all
     passed = failed = 0
     for lab, want in sorted(MUTANTS.items()):
-        missing = missing_solution(lab)
+        missing = gradelib.missing_solution(lab)
         if missing is not None:
             say(None, "grader: the lab-%d mutant" % lab,
                 "it is built on the reference, and solutions/lab%d is not in this tree" % missing)
