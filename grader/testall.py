@@ -11,8 +11,9 @@
      handout export work, hostile submissions get nothing (grader/selftest.py,
      grader/selftest_batch.py);
   5. every figure the handouts quote equals grader/figures.json's
-     (grader/docscheck.py), and every handout's title and test table the
-     grader's declarations (grader/tablecheck.py).
+     (grader/docscheck.py), every handout's title and test table the
+     grader's declarations (grader/tablecheck.py), and every console
+     transcript what its command prints now (grader/transcripts.py).
 
 A check that cannot run in this tree (a handout without the solutions it
 needs) is reported SKIP with the reason, and the last line then ends
@@ -36,6 +37,7 @@ import selftest  # noqa: E402
 import selftest_batch  # noqa: E402
 import systests  # noqa: E402
 import tablecheck  # noqa: E402
+import transcripts  # noqa: E402
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 LOG_TAIL = 15
@@ -104,6 +106,20 @@ def handout_tests():
     return (1, 0) if ok else (0, 1)
 
 
+def quoted_transcripts():
+    """The console transcripts the handouts quote, run again and compared,
+    and the source lines their GDB sessions show (grader/transcripts.py)."""
+    t = time.time()
+    ok, lines, skips = transcripts.run()
+    report(ok, "handouts quote what the commands print (transcripts.py)", time.time() - t,
+           "" if ok else lines[0])
+    for line in ([] if ok else lines[1:]):
+        print("     " + line)
+    for line in skips:
+        report(None, "transcripts", 0.0, line)
+    return (1, 0) if ok else (0, 1)
+
+
 def run_one(test, build):
     start = time.monotonic()
     try:
@@ -138,7 +154,7 @@ def main():
         report(ok, name, seconds, reason)
 
     passed, failed = unit_tests()
-    for p, f in [quoted_figures(), handout_tests()]:
+    for p, f in [quoted_figures(), handout_tests(), quoted_transcripts()]:
         passed, failed = passed + p, failed + f
     for p, f in [system_tests(a.build, a.jobs), gdbtests.run(a.jobs, say),
                  matrix.run(a.jobs, say),
