@@ -21,7 +21,7 @@ show the reference figure (in the first column too when that column is a
 SOLUTION=N), each BENCH line its value, unit and runs, and the reference
 line the provenance that make bench prints (but for its date and commit).
 
-Scans README.md, docs/*.md and labs/*/README.md.  Prints one line per
+Scans README.md, docs/*.md and labs/*/*.md (each handout and its companions).  Prints one line per
 wrong quote, like
   labs/lab1-ipc/README.md:123: quotes 1118 for ipc.rtt.same_space, the reference figure is 1100
 and exits 1 if there is any.  --list prints the markers found in each file.
@@ -54,7 +54,7 @@ OPS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
 
 def documents(top=TOP):
     paths = [os.path.join(top, "README.md")] + sorted(glob.glob(os.path.join(top, "docs", "*.md")))
-    paths += sorted(glob.glob(os.path.join(top, "labs", "*", "README.md")))
+    paths += sorted(glob.glob(os.path.join(top, "labs", "*", "*.md")))
     return [p for p in paths if os.path.isfile(p)]
 
 

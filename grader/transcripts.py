@@ -81,7 +81,7 @@ class Block:
 
 def documents(top=TOP):
     paths = [os.path.join(top, "README.md")] + sorted(glob.glob(os.path.join(top, "docs", "*.md")))
-    paths += sorted(glob.glob(os.path.join(top, "labs", "*", "README.md")))
+    paths += sorted(glob.glob(os.path.join(top, "labs", "*", "*.md")))
     return [p for p in paths if os.path.isfile(p)]
 
 
@@ -104,7 +104,7 @@ def blocks(path):
 
 def handout_lab(path):
     """The lab a handout teaches (labs/labN-*/README.md), or 4 for docs."""
-    m = re.search(r"labs/lab(\d+)-", path.replace(os.sep, "/"))
+    m = re.search(r"labs/lab(\d+)-", path.replace(os.sep, "/"))   # README.md and its companions
     return int(m.group(1)) if m else 4
 
 
