@@ -13,7 +13,6 @@ stubs, because the commands must read only the given structures.
     python3 grader/gdbtests.py          # these tests alone
 """
 
-import concurrent.futures
 import os
 import re
 import subprocess
@@ -23,16 +22,11 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import gradelib  # noqa: E402
 import qemu  # noqa: E402
+from gradelib import Failure  # noqa: E402
 
 TOP = gradelib.TOP
 EXTENSION = os.path.join(TOP, "tools", "gdb", "l4lab.py")
 REFERENCE, SKELETON = "build/solall", "build/student"
-
-
-class Failure(Exception):
-    def __init__(self, reason, output=""):
-        super().__init__(reason)
-        self.reason, self.output = reason, output
 
 
 class Session:
@@ -295,23 +289,12 @@ def have_reference():
     return gradelib.missing_solution(4, TOP) is None
 
 
-def run_one(test):
-    start = time.monotonic()
-    try:
-        test()
-        return True, "", "", time.monotonic() - start
-    except Failure as f:
-        return False, f.reason, f.output, time.monotonic() - start
-    except Exception as e:      # a broken test must not stop the others
-        return False, "test error: %r" % e, "", time.monotonic() - start
-
-
 def run(jobs, say):
     """Builds what the tests need and runs them; returns (passed, failed)."""
     tests = list(TESTS)
     if not have_reference():
         for t in tests[:-1]:
-            say(None, "gdb: " + t.__name__[len("test_"):],
+            say(None, "gdb: " + gradelib.check_name(t),
                 "runs on the reference of Labs 0..4, and solutions/ is not complete in this tree")
         tests = [test_skeleton]
     for sol in ([None, "all"] if len(tests) > 1 else [None]):
@@ -319,16 +302,7 @@ def run(jobs, say):
         if not ok:
             say(False, "gdb: build %s" % (sol or "student"), "the build failed")
             return 0, 1
-    passed = failed = 0
-    with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        for test, (ok, reason, output, secs) in zip(tests, pool.map(run_one, tests)):
-            say(ok, "gdb: " + test.__name__[len("test_"):], reason, secs)
-            if not ok and output:
-                print("     last lines of the log:")
-                for line in output.rstrip("\n").splitlines()[-15:]:
-                    print("     | " + line)
-            passed, failed = passed + ok, failed + (not ok)
-    return passed, failed
+    return gradelib.run_checks(tests, jobs, say, "gdb")
 
 
 def main():

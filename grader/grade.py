@@ -106,7 +106,7 @@ def build_or_report(solution, built=None):
 
 
 def grade(args):
-    labs = {n: gradelib.load_lab(p) for n, p in gradelib.lab_files(args.tests_dir).items()}
+    labs = gradelib.load_labs(args.tests_dir)
     if args.lab is not None and args.lab not in labs:
         sys.exit("grade: there is no lab %d (labs with tests: %s)" %
                  (args.lab, ", ".join(map(str, labs))))
@@ -194,7 +194,7 @@ def bench(args):
     """Measures the benchmarks of labs 0..LAB on one tree; the reference
     column comes from grader/figures.json (make figures), so that a handout
     tree without solutions/ shows it too, and no reference is built."""
-    labs = {n: gradelib.load_lab(p) for n, p in gradelib.lab_files(args.tests_dir).items()}
+    labs = gradelib.load_labs(args.tests_dir)
     benches = [b for n, ns in labs.items() if args.lab is None or n <= args.lab
                for b in ns.get("BENCHES", [])]
     label = "yours" if not args.solution else "SOLUTION=" + args.solution

@@ -16,12 +16,15 @@ kernel that prints what a test expects without running its program
 cannot match, and a hard-coded answer meets different parameters next time.
 """
 
+import concurrent.futures
+import importlib.util
 import os
 import random
 import re
 import socket
 import statistics
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -160,12 +163,73 @@ class Outcome:
         return self.test.points if self.passed else 0
 
 
-def say(ok, name, reason="", seconds=0.0):
-    """The one line make test's checks print: PASS, FAIL or (ok None) SKIP,
-    the check's name, its time, and the reason where there is one."""
+LOG_TAIL = 15
+
+
+def say(ok, name, reason="", seconds=0.0, output=""):
+    """The one line every check of make test prints: PASS, FAIL or (ok None)
+    SKIP, the check's name, its time, and the reason where there is one;
+    under a FAIL, the last lines of output (a log) if it is given."""
     word = "SKIP" if ok is None else "PASS" if ok else "FAIL"
     print("%s %-56s %5.1fs%s" % (word, name, seconds, "  " + reason if reason else ""),
           flush=True)
+    if ok is False and output:
+        print("     last lines of the log:")
+        for line in output.rstrip("\n").splitlines()[-LOG_TAIL:]:
+            print("     | " + line)
+
+
+class Failure(Exception):
+    """A check failed: reason says why, output is the log to show under it."""
+
+    def __init__(self, reason, output=""):
+        super().__init__(reason)
+        self.reason, self.output = reason, output
+
+
+class Skip(Exception):
+    """The check cannot run in this tree (a student handout lacks a solution
+    it builds on): reported SKIP with the reason, never PASS."""
+
+    def __init__(self, reason):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def check_name(fn):
+    """A check function's name as make test prints it: test_boot -> boot."""
+    name = fn.__name__
+    return name[len("test_"):] if name.startswith("test_") else name
+
+
+def run_check(fn, *args):
+    """Runs one check: a function that returns on success and raises Failure
+    or Skip otherwise.  Returns (ok, reason, output, seconds), ok being
+    True, False or None (skipped); never raises."""
+    start = time.monotonic()
+    try:
+        fn(*args)
+        return True, "", "", time.monotonic() - start
+    except Skip as sk:
+        return None, sk.reason, "", time.monotonic() - start
+    except Failure as f:
+        return False, f.reason, f.output, time.monotonic() - start
+    except Exception as e:      # a broken check must not stop the others
+        return False, "test error: %r" % e, "", time.monotonic() - start
+
+
+def run_checks(checks, jobs, say, prefix, *args):
+    """Runs checks (functions, see run_check) in parallel, each given args,
+    and says each one's result in their order as "PREFIX: NAME".  Returns
+    (passed, failed); a skipped check counts as neither."""
+    passed = failed = 0
+    with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        futures = [pool.submit(run_check, fn, *args) for fn in checks]
+        for fn, fut in zip(checks, futures):
+            ok, reason, output, seconds = fut.result()
+            say(ok, "%s: %s" % (prefix, check_name(fn)), reason, seconds, output)
+            passed, failed = passed + (ok is True), failed + (ok is False)
+    return passed, failed
 
 
 def new_values(test, rng):
@@ -408,14 +472,31 @@ def _boot(test, build, scale, values, watch, check):
 
 
 def load_lab(path):
-    """Reads grader/labN.py (or an instructor's copy) and returns its namespace."""
-    ns = {"__file__": path, "__name__": "lab_tests", "re": re}
-    with open(path) as f:
-        exec(compile(f.read(), path, "exec"), ns)
+    """Imports grader/labN.py (or an instructor's copy) as the module labN
+    and returns its namespace.  Its folder comes first on the import path
+    while it loads, so that a lab file may import modules beside it (lab4.py
+    gathers lab4_exc, lab4_irq and lab4_sched)."""
+    path = os.path.abspath(path)
+    folder = os.path.dirname(path)
+    name = os.path.splitext(os.path.basename(path))[0]
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    sys.path.insert(0, folder)
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        sys.path.remove(folder)
+    ns = vars(module)
     lab = ns["LAB"]
     for t in ns.get("TESTS", []) + ns.get("BENCHES", []):
         t.lab = lab
     return ns
+
+
+def load_labs(tests_dir=None):
+    """lab number -> namespace of its test file (load_lab), for every lab."""
+    return {n: load_lab(p) for n, p in lab_files(tests_dir).items()}
 
 
 def lab_files(tests_dir=None):

@@ -4,31 +4,24 @@ timer interrupts, and can be debugged with GDB.
 
 These test what the student tree is given (they pass on the skeleton); the
 graded lab tests live with the grader.  Each test function takes the build
-directory and returns None on success or raises Failure with a reason.
+directory and returns on success, or raises gradelib.Failure with a reason
+(gradelib.Skip where the tree lacks what it needs); make test runs them with
+gradelib.run_checks, like every other check.
 """
 
 import os
 import random
 import re
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
 
 import gradelib
 import qemu
+from gradelib import Failure, Skip
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
-
-class Skip(Exception):
-    """The test cannot run in this tree (a student handout lacks a solution
-    it builds on): reported SKIP with the reason, never PASS."""
-
-    def __init__(self, reason):
-        super().__init__(reason)
-        self.reason = reason
 
 
 def need_solution(top, lab, why):
@@ -36,12 +29,6 @@ def need_solution(top, lab, why):
     missing = gradelib.missing_solution(lab, top)
     if missing is not None:
         raise Skip("needs solutions/lab%d (%s), which this tree does not have" % (missing, why))
-
-
-class Failure(Exception):
-    def __init__(self, reason, output=""):
-        super().__init__(reason)
-        self.reason, self.output = reason, output
 
 
 def nonce():
@@ -215,16 +202,10 @@ def test_quota(build):
     expect_exit(res, qemu.EXIT_SHUTDOWN, "a clean stop (status 0)")
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_gdb(build):
     """GDB connects to a halted QEMU, stops at kernel_main, shows a backtrace,
     and sees a timer interrupt arrive."""
-    port = free_port()
+    port = gradelib.free_port()
     cmd = qemu.qemu_command(build, ["spin A 1000 1000000"], gdb_port=port)
     proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL, start_new_session=True)
