@@ -247,10 +247,11 @@ FNV_BASIS, FNV_PRIME = 0x811C9DC5, 16777619
 def digest(words, seed):
     """The digest test programs report of what they received: 32-bit FNV-1a
     over the little-endian bytes of seed and then of each word, in order.
-    A program computes it as it checks each word (fnv1a_word in
-    user/lib/ulib.c, through each test program's fold()); the grader recomputes it from the run's parameters, so a
-    kernel that prints a success line without the program's work must
-    also re-create everything the program would have received."""
+    A program computes it as it checks each word (test_fold in
+    user/lib/ulib.c, into test_digest); the grader recomputes it from the
+    run's parameters, so a kernel that prints a success line without the
+    program's work must also re-create everything the program would have
+    received."""
     h = FNV_BASIS
     for w in [seed] + list(words):
         w &= 0xFFFFFFFF
