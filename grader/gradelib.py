@@ -44,10 +44,12 @@ BOOT_RE = re.compile(r"^(l4lab: an L4-style |memory map \(|  \[[0-9a-f]{8}-[0-9a
 
 
 class Test:
-    """One graded test.  See the module docstring and docs/grading.md.
+    """One test: a graded test of a lab (grader/labN.py), a system test of
+    the foundation (grader/systests.py) or a test of the GDB commands
+    (grader/gdbtests.py).  See the module docstring and docs/grading.md.
 
-    name      short name, unique within the lab
-    points    what it is worth
+    name      short name, unique within its list
+    points    what it is worth (0: not graded)
     programs  boot modules, "program args"; {nonce} and {param} are filled in
     params    name -> (low, high): a random integer for each run
     expect    (regex, description) pairs that must appear in the serial output, in order
@@ -66,11 +68,20 @@ class Test:
     derive    derive(values) -> dict of further values, worked out by the
               grader from the drawn ones (the digest a test program must
               report, say); they fill in like the drawn ones
+    append    the kernel's command line ("panic-test", say)
+    solution  run on this reference (make SOLUTION=...) instead of the
+              build the runner is given; the test is skipped (never
+              passed) if the tree lacks solutions/lab0..needs
+    needs     the highest lab whose solution it needs (default: solution)
+    run       run(build): a test that drives QEMU (or GDB) itself instead of
+              booting programs and matching patterns; it returns if the
+              test passed, else raises Failure (or Skip)
     """
 
-    def __init__(self, name, points, programs, expect=(), reject=(), params=None,
+    def __init__(self, name, points=0, programs=(), expect=(), reject=(), params=None,
                  watches=(), watch_apart=False, icount=False, timeout=20, check=None,
-                 exit_rc=qemu.EXIT_SHUTDOWN, feed=(), derive=None, doc=""):
+                 exit_rc=qemu.EXIT_SHUTDOWN, feed=(), derive=None, doc="", append=None,
+                 solution=None, needs=None, run=None):
         self.name, self.points, self.programs = name, points, list(programs)
         self.expect, self.reject = list(expect), list(reject)
         self.params = dict(params or {})
@@ -79,6 +90,8 @@ class Test:
         self.exit_rc, self.doc = exit_rc, doc
         self.feed = list(feed)
         self.derive = derive
+        self.append, self.solution, self.run = append, solution, run
+        self.needs = int(solution) if needs is None and solution not in (None, "all") else needs
         self.lab = None             # set by load_lab()
 
 
@@ -154,6 +167,9 @@ class Bench:
 
 
 class Outcome:
+    """What a run of a test came to: passed is True, False or None (skipped:
+    the tree lacks what the test needs; reason says what)."""
+
     def __init__(self, test, passed, reason, seconds, output="", benches=()):
         self.test, self.passed, self.reason = test, passed, reason
         self.seconds, self.output, self.benches = seconds, output, list(benches)
@@ -196,16 +212,9 @@ class Skip(Exception):
         self.reason = reason
 
 
-def check_name(fn):
-    """A check function's name as make test prints it: test_boot -> boot."""
-    name = fn.__name__
-    return name[len("test_"):] if name.startswith("test_") else name
-
-
 def run_check(fn, *args):
-    """Runs one check: a function that returns on success and raises Failure
-    or Skip otherwise.  Returns (ok, reason, output, seconds), ok being
-    True, False or None (skipped); never raises."""
+    """Runs a test's run function (Test.run).  Returns (ok, reason, output,
+    seconds), ok being True, False or None (skipped); never raises."""
     start = time.monotonic()
     try:
         fn(*args)
@@ -214,21 +223,34 @@ def run_check(fn, *args):
         return None, sk.reason, "", time.monotonic() - start
     except Failure as f:
         return False, f.reason, f.output, time.monotonic() - start
-    except Exception as e:      # a broken check must not stop the others
+    except Exception as e:      # a broken test must not stop the others
         return False, "test error: %r" % e, "", time.monotonic() - start
 
 
-def run_checks(checks, jobs, say, prefix, *args):
-    """Runs checks (functions, see run_check) in parallel, each given args,
-    and says each one's result in their order as "PREFIX: NAME".  Returns
-    (passed, failed); a skipped check counts as neither."""
-    passed = failed = 0
+def run_tests(tests, build, jobs, done=None):
+    """The runner: runs tests in parallel on a built tree (run_test) and
+    returns their Outcomes in the order of tests.  done(outcome), if given,
+    is called as each one ends."""
+    scale = timeout_scale()
+    rng = random.SystemRandom()
+    results = {}
     with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        futures = [pool.submit(run_check, fn, *args) for fn in checks]
-        for fn, fut in zip(checks, futures):
-            ok, reason, output, seconds = fut.result()
-            say(ok, "%s: %s" % (prefix, check_name(fn)), reason, seconds, output)
-            passed, failed = passed + (ok is True), failed + (ok is False)
+        futs = {pool.submit(run_test, t, build, scale, rng): t for t in tests}
+        for fut in concurrent.futures.as_completed(futs):
+            results[id(futs[fut])] = fut.result()
+            if done:
+                done(results[id(futs[fut])])
+    return [results[id(t)] for t in tests]
+
+
+def say_outcomes(outcomes, prefix, say):
+    """Says each outcome as "PREFIX: NAME"; returns (passed, failed), a
+    skipped test counting as neither."""
+    passed = failed = 0
+    for o in outcomes:
+        say(o.passed, "%s: %s" % (prefix, o.test.name), o.reason, o.seconds,
+            o.output if o.passed is False else "")
+        passed, failed = passed + (o.passed is True), failed + (o.passed is False)
     return passed, failed
 
 
@@ -430,21 +452,35 @@ def judge(test, res, values, gdb=None, check=True):
     return None
 
 
-def run_test(test, build, scale=1.0, rng=None):
-    """Runs one test on a built tree; never raises for anything the kernel does."""
+def run_test(test, tree, scale=1.0, rng=None):
+    """Runs one test on a built tree (or on its own reference, Test.solution);
+    never raises for anything the kernel does."""
+    start = time.monotonic()
+    if test.solution is not None:
+        missing = missing_solution(test.needs) if test.needs is not None else None
+        if missing is not None:
+            return Outcome(test, None, "needs solutions/lab%d, which this tree does not have "
+                           "(it runs on the reference of labs 0..%d)" % (missing, test.needs), 0.0)
+        ok, log = build(test.solution)
+        if not ok:
+            return Outcome(test, False, "make SOLUTION=%s failed" % test.solution,
+                           time.monotonic() - start, log)
+        tree = build_dir(test.solution)
+    if test.run:
+        ok, reason, output, seconds = run_check(test.run, tree)
+        return Outcome(test, ok, reason, time.monotonic() - start, output)
     rng = rng or random.SystemRandom()
     values = new_values(test, rng)
-    start = time.monotonic()
     try:
         if test.watches and test.watch_apart:
             # Every GDB stop would count in what the program measures, so the
             # watches get a boot of their own, and the figures are judged in
             # a second boot without GDB.  Both must pass.
-            res, reason = _boot(test, build, scale, values, watch=True, check=False)
+            res, reason = _boot(test, tree, scale, values, watch=True, check=False)
             if reason is None:
-                res, reason = _boot(test, build, scale, values, watch=False, check=True)
+                res, reason = _boot(test, tree, scale, values, watch=False, check=True)
         else:
-            res, reason = _boot(test, build, scale, values, watch=bool(test.watches), check=True)
+            res, reason = _boot(test, tree, scale, values, watch=bool(test.watches), check=True)
     except (OSError, ValueError, KeyError) as e:
         return Outcome(test, False, "grader could not run the test: %s" % e,
                        time.monotonic() - start)
@@ -463,7 +499,7 @@ def _boot(test, build, scale, values, watch, check):
     res = None
     try:
         res = qemu.run(build, programs, timeout=test.timeout * scale, gdb_port=port,
-                       icount=test.icount,
+                       icount=test.icount, append=test.append,
                        feed=[(fill(p, values), fill(t, values).encode()) for p, t in test.feed])
     finally:
         if gdb:

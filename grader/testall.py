@@ -109,7 +109,8 @@ def main():
     passed, failed = unit_tests()
     for p, f in [quoted_figures(), handout_tests()]:
         passed, failed = passed + p, failed + f
-    for p, f in [gradelib.run_checks(systests.TESTS, a.jobs, say, "system", a.build),
+    system = gradelib.run_tests(systests.TESTS, a.build, a.jobs)
+    for p, f in [gradelib.say_outcomes(system, "system", say),
                  gdbtests.run(a.jobs, say),
                  matrix.run(a.jobs, say),
                  selftest.run(a.jobs, say), selftest.forge_run(a.jobs, say),
