@@ -230,7 +230,11 @@ def run_check(fn, *args):
 def run_tests(tests, build, jobs, done=None):
     """The runner: runs tests in parallel on a built tree (run_test) and
     returns their Outcomes in the order of tests.  done(outcome), if given,
-    is called as each one ends."""
+    is called as each one ends.  A plain function test_NAME(build) in the
+    list is taken as Test("NAME", run=test_NAME)."""
+    tests = [t if isinstance(t, Test) else
+             Test(t.__name__[len("test_"):] if t.__name__.startswith("test_") else t.__name__,
+                  doc=t.__doc__ or "", run=t) for t in tests]
     scale = timeout_scale()
     rng = random.SystemRandom()
     results = {}
