@@ -72,7 +72,7 @@ def module_arg(build, module):
     name, _, args = module.strip().partition(" ")
     path = os.path.join(build, "user", name + ".elf")
     if not os.path.exists(path):
-        raise FileNotFoundError("no user program %s (is '%s' in USER_PROGS of user/Makefrag?)"
+        raise FileNotFoundError("no user program %s (is '%s' in USER_LAYOUT of user/Makefrag?)"
                                 % (path, name))
     return (path + " " + args).strip()
 
