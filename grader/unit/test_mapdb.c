@@ -1,8 +1,9 @@
 /*
  * Host unit tests for the mapping database, kernel/mapdb.c (Lab 2), run on
  * the reference solution: grader/unit/Makefrag compiles
- * solutions/lab2/kernel/mapdb.c on its own and links it with the fakes
- * below, and leaves these tests out where that file is missing.
+ * solutions/lab2/kernel/mapdb.c and the given kernel/mapnode.c on their
+ * own and links them with the fakes below, and leaves these tests out
+ * where the reference is missing.
  *
  * mapdb.c reaches the rest of the kernel through a few functions, faked here:
  *  - vm_node_slot keeps the node pointers in the real struct space's
