@@ -60,7 +60,11 @@ extern struct irq_line lines[L4_IRQ_LINES];
 void irq_message(struct thread *t, unsigned line);
 
 /* Whether t is blocked in a receive that takes line's message. */
-int irq_accepted(const struct thread *t, unsigned line);
+static inline int irq_accepted(const struct thread *t, unsigned line)
+{
+    return t->state == TS_RECEIVING &&
+           (t->ipc_from == L4_ANYTHREAD || t->ipc_from == l4_irq_tid(line));
+}
 
 /* --- the Lab 4 holes, in kernel/irq.c --- */
 void irq_deliver(unsigned line);

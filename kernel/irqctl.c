@@ -105,7 +105,7 @@ void irq_release(struct thread *t)
  * The message from line `line` to t, written straight into t's registers
  * as ipc_transfer would (l4/abi.h): MR0 = the tag (label L4_LABEL_IRQ, one
  * word), MR1 = the time stamp, the sender (%ecx) = l4_irq_tid(line).
- * For the holes in irq.c, like irq_accepted.
+ * For the holes in irq.c, like irq_accepted (irq.h).
  */
 void irq_message(struct thread *t, unsigned line)
 {
@@ -113,13 +113,6 @@ void irq_message(struct thread *t, unsigned line)
     ipc_set_mr(t, 1, lines[line].stamp);
     thread_tf(t)->ecx = l4_irq_tid(line);
     t->ipc_received = 1;
-}
-
-/* Whether t is blocked in a receive that takes line's message. */
-int irq_accepted(const struct thread *t, unsigned line)
-{
-    return t->state == TS_RECEIVING &&
-           (t->ipc_from == L4_ANYTHREAD || t->ipc_from == l4_irq_tid(line));
 }
 
 void irq_interrupt(unsigned line)
