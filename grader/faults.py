@@ -1,7 +1,7 @@
 """The kernel's reports of user faults, as the lab tests check them.
 
 When a user thread faults and nothing resolves the fault, the kernel
-(kernel/trap.c; since Lab 3 with kernel/pagefault.c) prints a report and
+(kernel/trap.c; since Lab 3 with kernel/pfroute.c) prints a report and
 stops the thread.  A page fault's report begins like this:
 
     user fault: thread 5 (lab3_pager): page fault (vector 14) at eip 0x05000a1c
@@ -13,7 +13,7 @@ that makes faults on purpose says which ones it expects (who, which access,
 at which randomized address, why), and match() compares them, in order,
 with what the kernel reported; an unexpected report fails the test too.
 
-Other exceptions (Lab 4, kernel/exception.c) are reported like this, the
+Other exceptions (Lab 4, kernel/excroute.c) are reported like this, the
 error code only if the CPU pushed one that is not 0, the handler line only
 if the thread had an exception handler:
 

@@ -38,7 +38,7 @@ import qemu  # noqa: E402
 # (a faulting access: through the fault until it has completed).
 TRACES = {
     "trap": (0, ["bench_trap 10 instructions x"], ["bench_trap"],
-             ("int", "bench_trap", "main", 0), None, 1, 3),
+             ("int", "bench_trap", "measure_trap_rtt", 0), None, 1, 3),
     "ipc.same_space": (1, ["bench_ipc 10 instructions x"], ["bench_ipc"],
                        ("int", "bench_ipc", "main", 1), None, 2, 3),
     "ipc.inter_space": (2, ["bench_map ipc.rtt.inter_space 10 instructions x", "bench_map server"],

@@ -20,7 +20,7 @@ through its pages, which the grader works out here from the seed
 (DIGESTS: the programs' random choices, repeated); GDB reads the same
 digest from the program's memory when it stops the machine (the given
 sys_kdb_exit, kernel/syscall.c), and counts the page faults that reach the
-given pagefault() (kernel/pagefault.c), before the hole.  A forger in
+given pagefault() (kernel/pfroute.c), before the hole.  A forger in
 user/pager/ could write the digest into the program's memory; it could not
 make the kernel take the faults.
 """
@@ -254,7 +254,7 @@ def exit_watch(program):
 
 def faults_in(lo, hi, at_least):
     """At least this many page faults at lo..hi reach the given pagefault()
-    (kernel/pagefault.c) before the hole: a function of the run's values."""
+    (kernel/pfroute.c) before the hole: a function of the run's values."""
     return Watch("pagefault", cond="addr >= 0x%08x && addr < 0x%08x" % (lo, hi),
                  mode="at_least", expect=at_least,
                  what="page faults at 0x%08x..0x%08x (entries into pagefault)" % (lo, hi - 1))

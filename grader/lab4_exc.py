@@ -22,7 +22,7 @@ the program's handlers took (vector and error code of each), which the
 grader works out here (MESSAGES); GDB reads the same digest from the
 program's memory when it stops the machine (the given sys_kdb_exit),
 counts the exceptions that reach the given exception() (kernel/
-exception.c, before the hole), and the handlers' resume replies (IPC with
+excroute.c, before the hole), and the handlers' resume replies (IPC with
 the exception reply's tag, in the given sys_ipc): a reply only comes for a
 message the handler received.
 """

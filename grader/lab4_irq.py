@@ -14,7 +14,7 @@ against"): the success line carries a digest of what the program checked
 which the grader works out here (DIGESTS); GDB reads the same digest from
 the program's memory when it stops the machine (the given sys_kdb_exit),
 and counts the interrupts of the line that reach the given irq_interrupt()
-(kernel/irq.c, before the holes).
+(kernel/irqctl.c, before the holes).
 """
 
 from gradelib import Test, Bench, Watch, digest

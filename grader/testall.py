@@ -13,7 +13,9 @@
   5. every figure the handouts quote equals grader/figures.json's
      (grader/docscheck.py), every handout's title and test table the
      grader's declarations (grader/tablecheck.py), and every console
-     transcript what its command prints now (grader/transcripts.py).
+     transcript what its command prints now (grader/transcripts.py);
+  6. every solution file holds only the holes of its student file, no copy
+     of given code (grader/solcheck.py).
 
 A check that cannot run in this tree (a handout without the solutions it
 needs) is reported SKIP with the reason, and the last line then ends
@@ -34,6 +36,7 @@ import gradelib  # noqa: E402
 import matrix  # noqa: E402
 import selftest  # noqa: E402
 import selftest_batch  # noqa: E402
+import solcheck  # noqa: E402
 import systests  # noqa: E402
 import tablecheck  # noqa: E402
 import transcripts  # noqa: E402
@@ -113,6 +116,18 @@ def quoted_transcripts():
     return (1, 0) if ok else (0, 1)
 
 
+def solution_files():
+    """Each solution file holds only its holes, no copy of given code
+    (grader/solcheck.py); returns (passed, failed)."""
+    t = time.time()
+    ok, lines = solcheck.run()
+    report(ok, "solutions hold only the holes, no given code (solcheck.py)",
+           time.time() - t, "" if ok else lines[0])
+    for line in ([] if ok else lines[1:]):
+        print("     " + line)
+    return (1, 0) if ok else (0, 1)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--build", default="build/student")
@@ -123,7 +138,7 @@ def main():
         report(ok, name, seconds, reason, output)
 
     passed, failed = unit_tests()
-    for p, f in [quoted_figures(), handout_tests(), quoted_transcripts()]:
+    for p, f in [quoted_figures(), handout_tests(), quoted_transcripts(), solution_files()]:
         passed, failed = passed + p, failed + f
     system = gradelib.run_tests(systests.TESTS, a.build, a.jobs)
     for p, f in [gradelib.say_outcomes(system, "system", say),

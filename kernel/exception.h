@@ -1,9 +1,9 @@
 /*
- * CPU exceptions as IPC (Lab 4, kernel/exception.c).  The kernel has no
- * policy for a thread that divides by zero or runs an instruction it may
- * not: the exception becomes a message to the thread's exception handler,
- * a user thread, whose reply gives the thread new registers and resumes
- * it.  l4/abi.h has the message and the reply; docs/abi.md and the Lab 4
+ * CPU exceptions as IPC (Lab 4: the hole in kernel/exception.c, the given
+ * part in kernel/excroute.c).  The kernel has no policy for a thread that
+ * divides by zero or runs an instruction it may not: the exception becomes
+ * a message to the thread's exception handler, a user thread, whose reply
+ * gives the thread new registers and resumes it.  l4/abi.h has the message and the reply; docs/abi.md and the Lab 4
  * handout explain them.  Lab 5's Linux server is such a handler: a Linux
  * program's `int $0x80` reaches it this way.
  */
@@ -12,7 +12,11 @@
 
 #include "thread.h"
 
-/* --- given --- */
+/* --- given (kernel/excroute.c) --- */
+
+/* The arithmetic flags of eflags (SDM vol. 1, 3.4.3): CF PF AF ZF SF DF OF,
+   the only ones a handler's reply may change (l4/abi.h). */
+#define EFLAGS_ARITH 0x00000CD5u
 
 /* An exception of the current thread's user code other than a page fault:
    asks its exception handler, and resumes the thread as the reply says,

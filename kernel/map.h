@@ -1,9 +1,18 @@
-/* Map and grant items, and SYS_UNMAP (kernel/map.c, Lab 2). */
+/* Map and grant items, and SYS_UNMAP (Lab 2: the hole map_fpage in
+   kernel/map.c, the given part in kernel/fpage.c). */
 #ifndef MAP_H
 #define MAP_H
 
 #include <stdint.h>
 #include "thread.h"
+#include "l4/abi.h"
+
+/* Whether va lies in the UTCB area, which no map, grant or unmap touches:
+   the kernel alone places UTCBs there. */
+static inline int in_utcb_area(uint32_t va)
+{
+    return va >= L4_UTCB_AREA && va < L4_UTCB_AREA_END;
+}
 
 /* Whether a typed item's two words are a map or grant item of a valid
    flexpage (sys_ipc refuses the message otherwise). */

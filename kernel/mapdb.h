@@ -37,7 +37,7 @@ struct mapnode {
    -L4_ENOMEM. */
 #define MAPDB_PER_SPACE 8192
 
-/* --- given (kernel/mapdb.c) --- */
+/* --- given (kernel/mapnode.c) --- */
 
 /* A fresh, unlinked node for page va of s (counted against s's quota);
    NULL when the quota or the kernel's memory is exhausted. */
@@ -52,6 +52,10 @@ int mapdb_add_root(struct space *s, uint32_t va);
 
 /* Whether n lies in the subtree below (or at) top. */
 int mapdb_in_subtree(const struct mapnode *n, const struct mapnode *top);
+
+/* The end of one mapping: its page-table entry and slot go, the frame
+   too if n owned it, and n is freed.  n must have no children left. */
+void drop_mapping(struct mapnode *n);
 
 /* Takes n's mapping away completely: revokes everything derived from it,
    clears its page-table entry, frees the frame if n owned it, and frees n. */

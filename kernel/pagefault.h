@@ -1,8 +1,9 @@
 /*
- * Page faults as IPC (Lab 3, kernel/pagefault.c).  The kernel has no
- * memory policy: a thread's page fault becomes a message to its pager,
- * a user thread, whose reply maps the missing page (l4/abi.h has the
- * message format; docs/abi.md and labs/lab3-pagers/README.md explain it).
+ * Page faults as IPC (Lab 3: the hole in kernel/pagefault.c, the given
+ * part in kernel/pfroute.c).  The kernel has no memory policy: a thread's
+ * page fault becomes a message to its pager, a user thread, whose reply
+ * maps the missing page (l4/abi.h has the message format; docs/abi.md and
+ * labs/lab3-pagers/README.md explain it).
  */
 #ifndef PAGEFAULT_H
 #define PAGEFAULT_H
@@ -11,7 +12,7 @@
 #include "thread.h"
 #include "vm.h"
 
-/* --- given --- */
+/* --- given (kernel/pfroute.c) --- */
 
 /* A page fault of the current thread at addr, from user mode: asks its
    pager, and restarts the thread or reports the fault and stops it. */

@@ -1,6 +1,7 @@
 /*
  * Host unit tests for the mapping database, kernel/mapdb.c (Lab 2), run on
- * the reference solution in the fake kernel environment of mapdb_fakes.c
+ * the reference solution (and the given kernel/mapnode.c) in the fake
+ * kernel environment of mapdb_fakes.c
  * (mapdb_fakes.h says how it works); grader/unit/Makefrag leaves them out
  * where solutions/lab2/kernel/mapdb.c is missing.  The random trees
  * against a model are in test_mapdb_model.c.

@@ -668,7 +668,7 @@ class Irqs(L4Command):
 
     def body(self, arg):
         check_not_switching()
-        lines = var("'irq.c'::lines")
+        lines = var("'irqctl.c'::lines", "'irq.c'::lines")
         masks = pic_masks()
         lo, hi = lines.type.range()
         rows = []

@@ -1,8 +1,8 @@
 /*
  * A FORGED kernel/pagefault.c, kept for the grader's self-test
  * (grader/selftest.py, forge_run): it turns no page fault into IPC.  The
- * given part (pagefault_resolved, pagefault) is the skeleton's; the first
- * time a fault reaches pagefault_ipc, it searches physical memory for the
+ * given part (kernel/pfroute.c) is the skeleton's; the first time a fault
+ * reaches pagefault_ipc, it searches physical memory for the
  * test program's command line ("lab3_pager.elf TEST NONCE PARAMS... SEED"
  * or "lab3_kernel.elf TEST NONCE SEED"; QEMU leaves the boot modules'
  * command lines in RAM), prints the lines the program would print from
@@ -169,56 +169,6 @@ static __attribute__((noreturn)) void forge(struct thread *pager, uint32_t addr)
     }
     kprintf("l4lab: thread %u (%s) stopped the machine with status 0\n", pg - 1, prog);
     arch_shutdown(0);
-}
-
-int pagefault_resolved(struct space *s, uint32_t addr, uint32_t access)
-{
-    pte_t *pte = vm_pte(s, addr);
-    uint32_t need = PTE_P | PTE_U | (access & L4_FPAGE_W ? PTE_W : 0);
-    return pte && (*pte & need) == need;
-}
-
-/* Why the pager's answer did not help, in words, for the report. */
-static const char *unresolved_why(int err)
-{
-    switch (-err & ~L4_ERECV) {
-    case L4_EINVAL:    return "its reply mapped no page there that allows this access";
-    case L4_ECANCELED:
-    case L4_ENOPARTNER: return "it ended before it answered";
-    case L4_ENOSYS:    return "pagefault_ipc() is not written yet (kernel/pagefault.c, Lab 3)";
-    default:           return "the fault IPC failed";
-    }
-}
-
-void pagefault(struct trapframe *tf, uint32_t addr)
-{
-    struct thread *self = current;
-    uint32_t access = tf->err & PF_WRITE ? L4_FPAGE_W : L4_FPAGE_R;
-    char note[128];
-
-    /* Kernel memory is nobody's to give; a thread without a pager has
-       nobody to ask. */
-    if (addr >= L4_USER_TOP || self->pager == L4_NILTHREAD) {
-        user_fault(tf, addr, NULL);
-        return;
-    }
-    struct thread *pager = thread_lookup(self->pager);
-    if (!pager || pager == self) {
-        fmt_snprintf(note, sizeof note, "its pager, thread %u, did not resolve it: %s",
-                     l4_tid_number(self->pager),
-                     pager ? "the thread is its own pager and cannot answer itself"
-                           : "no such thread (it has ended)");
-        user_fault(tf, addr, note);
-        return;
-    }
-    self->in_pagefault = 1;
-    int err = pagefault_ipc(pager, addr, access);
-    self->in_pagefault = 0;
-    if (err == 0)
-        return;         /* back to user mode at the same eip: the instruction runs again */
-    fmt_snprintf(note, sizeof note, "its pager, thread %u, did not resolve it: %s (error %d)",
-                 l4_tid_number(self->pager), unresolved_why(err), err);
-    user_fault(tf, addr, note);
 }
 
 int pagefault_ipc(struct thread *pager, uint32_t addr, uint32_t access)
