@@ -47,7 +47,7 @@
  *   tf: its own %esi, %edi and %ecx must be there, not the IPC's words.
  * - ipc_set_mr, ipc_get_mr and ipc_call (kernel/ipc.h) are yours to use;
  *   current is the thread, and it has in_exception set.
- * The handout's "Hints" section has a recipe, if you want one.
+ * labs/lab4-irq-exc-sched/hints.md has a recipe, if you want one.
  * Tested by: make grade LAB=4 (exc_resume, exc_divide, exc_traps,
  * exc_robust), and measured by exc.rtt.
  */

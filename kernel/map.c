@@ -28,7 +28,7 @@
  * Return how many pages were mapped, or -L4_ENOMEM if memory ran out:
  * the page in hand is left as it was, the pages mapped so far stay.
  * Tested by: make grade LAB=2 (every test).
- * Hints (the order of the steps): labs/lab2-spaces/README.md, "Hints".
+ * Hints (the order of the steps): labs/lab2-spaces/hints.md.
  */
 int map_fpage(struct space *snd, uint32_t snd_va, struct space *rcv, uint32_t rcv_va,
               uint32_t size, uint32_t rights, int grant)

@@ -18,7 +18,7 @@
  * mapdb_lookup finds it and an unmap of parent reaches it.  On failure
  * the tree must look as if nothing had happened.
  * Tested by: make grade LAB=2 (share, chain, and every test that maps).
- * Hints: labs/lab2-spaces/README.md, "Hints".
+ * Hints: labs/lab2-spaces/hints.md.
  */
 struct mapnode *mapdb_insert(struct mapnode *parent, struct space *s, uint32_t va)
 {
