@@ -27,10 +27,16 @@ int ipc_send(struct thread *dest, uint16_t timeout);
    a message has arrived, or an error (which the caller marks L4_ERECV). */
 int ipc_receive(l4_tid_t from, uint16_t timeout);
 
-/* The timer gave up on t, blocked in TS_SENDING or TS_RECEIVING. */
+/* The timer gave up on t, blocked in TS_SENDING or TS_RECEIVING (called
+   by the scheduler, through the hook ipc_init registers). */
 void ipc_timeout(struct thread *t);
 
 /* --- kernel/ipc_syscall.c: given --- */
+
+/* Tells the scheduler what to do with a blocked thread whose timeout
+   expires (ipc_timeout) and how to describe a blocked thread's wait in the
+   deadlock report; called once at boot, before any thread blocks. */
+void ipc_init(void);
 
 int32_t sys_ipc(struct trapframe *tf);
 

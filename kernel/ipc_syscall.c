@@ -2,7 +2,8 @@
  * The IPC system call around the rendezvous of kernel/ipc.c: decoding and
  * validating the registers (every check before any state changes), running
  * the send and the receive phase, and the plumbing the rendezvous uses:
- * send queues, waking, and cleaning up when a thread ends.
+ * send queues, waking, cleaning up when a thread ends, and what the
+ * scheduler asks of IPC about blocked threads (ipc_init).
  */
 #include "kernel.h"
 #include "ipc.h"
@@ -109,10 +110,11 @@ int32_t sys_ipc(struct trapframe *tf)
     }
     self->ipc_from = L4_NILTHREAD;
 
-    /* A plain send that woke its receiver gives way to it: the receiver
-       is at the head of the ready queue (direct process switch). */
+    /* A plain send that woke its receiver gives way to it when the trap
+       ends: the receiver is at the head of its priority's ready queue, the
+       sender goes to the back of its own (direct process switch). */
     if (!err && self->ipc_woke && from == L4_NILTHREAD)
-        schedule();
+        sched_yield();
     return err;
 }
 
@@ -206,4 +208,35 @@ void ipc_cancel(struct thread *t)
         ipc_wake(s, -L4_ECANCELED);
     }
     thread_for_each(cancel_receiver, t);
+}
+
+/* One line of the deadlock report: what blocked thread t waits for.  A
+   wait the kernel began on t's behalf (a page fault, an exception) is
+   named as such, since t's own code never asked for it. */
+static void describe_wait(struct thread *t)
+{
+    if (t->in_pagefault)
+        kprintf("  thread %u (%s) waits for its pager, thread %u, to resolve a page fault\n",
+                thread_number(t), t->name, l4_tid_number(t->pager));
+    else if (t->in_exception)
+        kprintf("  thread %u (%s) waits for its exception handler, thread %u, to answer "
+                "an exception\n", thread_number(t), t->name, l4_tid_number(t->exc_handler));
+    else if (t->state == TS_SENDING)
+        kprintf("  thread %u (%s) waits to send to thread %u\n", thread_number(t), t->name,
+                thread_number(t->ipc_partner));
+    else if (t->ipc_from == L4_ANYTHREAD)
+        kprintf("  thread %u (%s) waits to receive from any thread\n", thread_number(t), t->name);
+    else
+        kprintf("  thread %u (%s) waits to receive from thread %u\n", thread_number(t), t->name,
+                l4_tid_number(t->ipc_from));
+}
+
+void ipc_init(void)
+{
+    /* The scheduler calls up into IPC only through these (sched.h). */
+    static const struct sched_wait_ops ops = {
+        .timed_out = ipc_timeout,
+        .describe = describe_wait,
+    };
+    sched_set_wait_ops(&ops);
 }

@@ -126,13 +126,13 @@ void irq_interrupt(unsigned line)
     struct thread *h = l->handler;
     int waiting = h->state == TS_RECEIVING;
     irq_deliver(line);
-    /* A handler woken by its interrupt runs now, not when the interrupted
-       thread's slice ends, unless the interrupted thread outranks it: one of
-       equal priority goes to the back of its queue, as if its slice had
-       ended (a higher handler preempts through sched_switch_due anyway).
+    /* A handler woken by its interrupt runs when this trap ends, not when
+       the interrupted thread's slice ends, unless the interrupted thread
+       outranks it: one of equal priority goes to the back of its queue, as
+       if its slice had ended (a higher handler preempts it anyway).
        (The idle thread schedules by itself.) */
     if (waiting && h->state == TS_READY && current->space && h->prio >= current->prio)
-        schedule();
+        sched_yield();
 }
 
 int irq_ipc_receive(struct thread *self, l4_tid_t from)

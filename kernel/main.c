@@ -5,6 +5,7 @@
 #include "kernel.h"
 #include "fpu.h"
 #include "frame.h"
+#include "ipc.h"
 #include "loader.h"
 #include "mapdb.h"
 #include "multiboot.h"
@@ -217,6 +218,7 @@ void kernel_main(uint32_t magic, uint32_t mbi_phys)
     if (!idle)
         panic("no memory for the idle thread");
     sched_init(idle);
+    ipc_init();
 
     unsigned nmods = (mbi->flags & MBI_FLAG_MODS) ? mbi->mods_count : 0;
     if (nmods == 0)

@@ -33,10 +33,12 @@
  * state TS_READY.  The scheduler checks what you return and panics with a
  * hint if a queue and its bit disagree afterwards.
  *
- * The scheduler calls you only after SYS_SCHEDULE has given some thread a
- * priority other than L4_PRIO_DEFAULT (until then every thread is on one
- * queue and the kernel takes its head itself), so Labs 0..3 never run
- * this code.  The handout's "Hints" section has a recipe, if you want one.
+ * The scheduler calls you only while some ready thread has a priority
+ * other than L4_PRIO_DEFAULT: when every ready thread has the default
+ * priority, they are all on one queue and the kernel takes its head
+ * itself.  So Labs 0..3, whose threads all keep the default priority,
+ * never run this code.  The handout's "Hints" section has a recipe, if
+ * you want one.
  *
  * Tested by: make grade LAB=4 (preempt, round_robin, slice, sched_perm,
  * ipc_prio).

@@ -11,18 +11,20 @@
  * priority's queue: within a priority the receiver of a message runs next,
  * but never ahead of a thread of a higher priority.
  *
- * Preemption.  A thread that becomes ready with a higher priority than the
- * running one (a message or a timeout woke it, SYS_SCHEDULE raised it)
- * takes the CPU when the current trap ends: change_state only sets
- * sched_switch_due, which trap() tests just before it returns to user mode.
- * Switching inside sched_wakeup itself would leave the waker's work half
- * done (ipc_cancel wakes threads in a loop, for one).  The preempted thread
- * keeps the rest of its slice and waits at the front of its queue: its
- * turn was interrupted, not over.
+ * Switching.  schedule() is the one function that switches threads
+ * (sched.h lists its four callers).  Everything else records a decision in
+ * sched_action, which trap() acts on just before it returns to user mode.
+ * A thread that becomes ready with a higher priority than the running one
+ * (a message or a timeout woke it, SYS_SCHEDULE raised it) preempts it:
+ * the preempted thread keeps the rest of its slice and waits at the front
+ * of its queue, since its turn was interrupted, not over.  A thread whose
+ * turn is over (its slice, or it gave way to a thread it woke) yields: it
+ * goes to the back.
  *
  * Invariants: a thread is on a queue iff its state is TS_READY and it is
  * not `current`; it is then on ready_queues[t->prio], and ready_count
- * counts it.  The idle thread is never on a queue.  Bit p of ready_bitmap
+ * counts it (ready_other, if its priority is not the default).  The idle
+ * thread is never on a queue.  Bit p of ready_bitmap
  * is set iff ready_queues[p] is not empty.  A thread is on the timeout list
  * iff it is blocked with a finite timeout (timeout_armed).
  * The kernel runs with interrupts off, so none of this needs a lock.
@@ -30,7 +32,6 @@
 #include "kernel.h"
 #include "sched.h"
 #include "fpu.h"
-#include "ipc.h"
 #include "irq.h"
 #include "vm.h"
 #include "arch/i386/arch.h"
@@ -42,9 +43,10 @@ static struct thread boot = { .magic = THREAD_MAGIC, .prio = 0 };
 struct thread *current = &boot;
 struct ready_queue ready_queues[PRIO_LEVELS];
 uint32_t ready_bitmap[PRIO_WORDS];
-int sched_switch_due;               /* see sched.h */
+enum sched_action sched_action;     /* see sched.h */
 static unsigned ready_count;        /* threads on the ready queues */
-static int priorities_used;         /* some thread was given a non-default priority */
+static unsigned ready_other;        /* ... of a priority other than L4_PRIO_DEFAULT (pick) */
+static const struct sched_wait_ops *wait_ops;   /* the IPC code's (sched_set_wait_ops) */
 static struct thread *idle;
 static struct thread *dead;         /* list of ended threads, not yet freed */
 static struct thread *timeouts;     /* blocked threads with a finite timeout */
@@ -75,6 +77,8 @@ static inline void enqueue(struct thread *t, int front)
     }
     ready_bitmap[t->prio / 32] |= 1u << (t->prio % 32);
     ready_count++;
+    if (t->prio != L4_PRIO_DEFAULT)
+        ready_other++;
 }
 
 /* Takes the head off priority prio's queue, which is not empty. */
@@ -88,6 +92,8 @@ static inline struct thread *take_head(unsigned prio)
         ready_bitmap[prio / 32] &= ~(1u << (prio % 32));
     }
     ready_count--;
+    if (prio != L4_PRIO_DEFAULT)
+        ready_other--;
     return t;
 }
 
@@ -105,6 +111,8 @@ static void unlink(struct thread *t)
     if (!q->head)
         ready_bitmap[t->prio / 32] &= ~(1u << (t->prio % 32));
     ready_count--;
+    if (t->prio != L4_PRIO_DEFAULT)
+        ready_other--;
 }
 
 /* Panics, with a hint, if sched_pick (Lab 4) broke the queues' rules. */
@@ -129,23 +137,24 @@ static void check_pick(const struct thread *t)
 /*
  * Takes the thread to run next off its queue; NULL if none is ready.
  *
- * Until SYS_SCHEDULE gives some thread a priority other than
- * L4_PRIO_DEFAULT, every thread has the default priority, so every ready
- * thread is on that one queue, and its head is exactly what sched_pick
- * would choose: the kernel takes it itself.  So Labs 0..3, which never
- * set a priority, never run Lab 4's sched_pick and do not depend on it.
- * Once a priority has been set, sched_pick decides, for good: the flag
- * stays set, since some thread may keep the priority it was given.
+ * When every ready thread has the default priority, they are all on one
+ * queue, and the next thread is its head: no bitmap is needed to know
+ * that, and the kernel takes it itself.  Lab 4's sched_pick decides
+ * whenever a thread of any other priority is ready (ready_other counts
+ * them).  That is a rule about the queues as they are now, not about the
+ * past (a flag set by the first SYS_SCHEDULE would be), and it is why the
+ * tests of Labs 0..3, where every thread keeps the default priority, never
+ * run Lab 4's code.  It also spares the common case the bitmap scan.
  */
 static struct thread *pick(void)
 {
-    struct thread *t;
-    if (!priorities_used)
+    if (!ready_other)
         return ready_queues[L4_PRIO_DEFAULT].head ? take_head(L4_PRIO_DEFAULT) : NULL;
-    t = sched_pick();
+    struct thread *t = sched_pick();
     check_pick(t);
-    if (t)
-        ready_count--;
+    ready_count--;
+    if (t->prio != L4_PRIO_DEFAULT)
+        ready_other--;
     return t;
 }
 
@@ -166,6 +175,7 @@ static void timeout_arm(struct thread *t, uint16_t timeout)
 {
     if (timeout == L4_TIMEOUT_NEVER)
         return;
+    assert(wait_ops);               /* someone must be told when it expires */
     t->timeout_at = ticks + timeout + 1;
     t->timeout_armed = 1;
     t->timeout_next = timeouts;
@@ -175,6 +185,13 @@ static void timeout_arm(struct thread *t, uint16_t timeout)
 static int is_blocked(enum thread_state s)
 {
     return s == TS_SENDING || s == TS_RECEIVING;
+}
+
+/* Records a decision about the current thread; a stronger one stays. */
+static inline void decide(enum sched_action a)
+{
+    if (sched_action < a)
+        sched_action = a;
 }
 
 /* Inlined into each caller, so that the compiler drops the branches its
@@ -195,11 +212,11 @@ void change_state(struct thread *t, enum thread_state state, int front)
     if (state == TS_READY && t != current) {
         enqueue(t, front);
         if (t->prio > current->prio)
-            sched_switch_due = 1;
+            decide(SCHED_PREEMPT);
     }
     if (state == TS_DEAD) {
         if (t == current)
-            sched_switch_due = 1;       /* it must not go back to user mode */
+            decide(SCHED_PREEMPT);      /* it must not go back to user mode */
         if (t->state != TS_NEW)
             live_threads--;
         t->next = dead;
@@ -250,23 +267,17 @@ static void reap(void)
     }
 }
 
+void sched_set_wait_ops(const struct sched_wait_ops *ops)
+{
+    wait_ops = ops;
+}
+
+/* What the blocked threads wait for is the IPC code's to say. */
 static void report_blocked(struct thread *t, void *arg)
 {
     (void)arg;
-    if (t->in_pagefault)
-        kprintf("  thread %u (%s) waits for its pager, thread %u, to resolve a page fault\n",
-                thread_number(t), t->name, l4_tid_number(t->pager));
-    else if (t->in_exception)
-        kprintf("  thread %u (%s) waits for its exception handler, thread %u, to answer "
-                "an exception\n", thread_number(t), t->name, l4_tid_number(t->exc_handler));
-    else if (t->state == TS_SENDING)
-        kprintf("  thread %u (%s) waits to send to thread %u\n", thread_number(t), t->name,
-                thread_number(t->ipc_partner));
-    else if (t->state == TS_RECEIVING && t->ipc_from == L4_ANYTHREAD)
-        kprintf("  thread %u (%s) waits to receive from any thread\n", thread_number(t), t->name);
-    else if (t->state == TS_RECEIVING)
-        kprintf("  thread %u (%s) waits to receive from thread %u\n", thread_number(t), t->name,
-                l4_tid_number(t->ipc_from));
+    if (is_blocked(t->state))
+        wait_ops->describe(t);
 }
 
 /*
@@ -280,7 +291,8 @@ static void check_deadlock(void)
         (current->state == TS_READY && current != idle))
         return;
     kprintf("l4lab: deadlock: every thread is blocked in IPC and no timeout is pending:\n");
-    thread_for_each(report_blocked, NULL);
+    if (wait_ops)
+        thread_for_each(report_blocked, NULL);
     arch_shutdown(L4_EXIT_DEADLOCK);
 }
 
@@ -299,9 +311,14 @@ static void switch_to(struct thread *next)
     arch_switch(&prev->ksp, next->ksp);
 }
 
-/* The heart of schedule() and sched_switch(): a current thread that is
-   still ready goes back to its queue, at the front or the back. */
-static inline __attribute__((always_inline)) void reschedule(int front)
+/*
+ * The one place where threads are switched (sched.h says who calls it).
+ * A current thread that is still ready goes back to its queue: to the
+ * front if it was preempted, since its turn was interrupted, not over;
+ * to the back otherwise (it yielded).  An ended or blocked one goes
+ * nowhere.  Returns when the caller's thread is chosen again.
+ */
+void schedule(void)
 {
     reap();
     if (live_threads == 0) {
@@ -310,8 +327,8 @@ static inline __attribute__((always_inline)) void reschedule(int front)
     }
     check_deadlock();
     if (current->state == TS_READY && current != idle)
-        enqueue(current, front);
-    sched_switch_due = 0;
+        enqueue(current, sched_action == SCHED_PREEMPT);
+    sched_action = SCHED_RUN_ON;
     struct thread *next = pick();
     if (!next)
         next = idle;
@@ -319,24 +336,15 @@ static inline __attribute__((always_inline)) void reschedule(int front)
         switch_to(next);
 }
 
-void schedule(void)
+void sched_yield(void)
 {
-    reschedule(0);
-}
-
-void sched_switch(void)
-{
-    /* A preempted thread goes to the front of its queue: its turn was
-       interrupted, not over.  (An ended one goes nowhere.) */
-    reschedule(1);
+    sched_action = SCHED_YIELD;     /* the strongest: nothing weakens it */
 }
 
 void sched_set_params(struct thread *t, unsigned prio, unsigned slice)
 {
     if (slice)
         t->slice = t->ticks_left = slice;
-    if (prio != L4_PRIO_DEFAULT)
-        priorities_used = 1;
     if (prio == t->prio)
         return;
     unsigned old = t->prio;
@@ -345,18 +353,18 @@ void sched_set_params(struct thread *t, unsigned prio, unsigned slice)
         t->prio = prio;
         enqueue(t, 0);
         if (prio > current->prio)
-            sched_switch_due = 1;
+            decide(SCHED_PREEMPT);
     } else {
         t->prio = prio;
         /* The running thread lowered itself: a ready one may outrank it now. */
         if (t == current && prio < old)
-            sched_switch_due = 1;
+            decide(SCHED_PREEMPT);
     }
 }
 
-/* Gives up on every blocked thread whose timeout has come.  Returns how
-   many of them have the current thread's priority (a higher one has set
-   sched_switch_due). */
+/* Gives up on every blocked thread whose timeout has come (the IPC code
+   wakes it).  Returns how many of them have the current thread's priority
+   (a higher one has preempted it already). */
 static int expire_timeouts(void)
 {
     struct thread **pp = &timeouts;
@@ -369,7 +377,7 @@ static int expire_timeouts(void)
         }
         *pp = t->timeout_next;
         t->timeout_armed = 0;
-        ipc_timeout(t);
+        wait_ops->timed_out(t);
         if (t->prio == current->prio)
             n++;
     }
@@ -385,11 +393,11 @@ void sched_tick(void)
        threads calling each other cannot keep a third off the CPU. */
     if (--current->ticks_left == 0) {
         current->ticks_left = current->slice;
-        schedule();
+        sched_yield();
     } else if (expired) {
-        /* A thread of our priority whose timeout expired runs at once: it
-           waited long enough.  A higher one preempts at the trap's end. */
-        schedule();
+        /* A thread of our priority whose timeout expired runs when this
+           trap ends: it waited long enough.  A higher one preempts anyway. */
+        sched_yield();
     }
 }
 

@@ -4,7 +4,8 @@
  * per thread (ticks), and the blocking and waking that IPC needs.
  * `current` is the running thread; the idle thread runs when nothing else
  * is ready.  kernel/sched.c explains the queues and when a thread is
- * preempted; kernel/prio.c (Lab 4) picks the next thread.
+ * preempted; kernel/prio.c (Lab 4) picks the next thread whenever a thread
+ * of a priority other than the default is ready.
  */
 #ifndef SCHED_H
 #define SCHED_H
@@ -26,8 +27,9 @@ void sched_set_state(struct thread *t, enum thread_state state);
 /*
  * Blocks the current thread in state (TS_SENDING or TS_RECEIVING) until
  * another thread or the timer calls sched_wakeup() on it, and runs other
- * threads meanwhile.  timeout is an IPC timeout (l4/abi.h): L4_TIMEOUT_NEVER,
- * or a number of ticks after which the timer calls ipc_timeout(current).
+ * threads meanwhile: it waits inside this call, on its kernel stack.
+ * timeout is an IPC timeout (l4/abi.h): L4_TIMEOUT_NEVER, or a number of
+ * ticks after which the timer gives up on it (sched_wait_ops.timed_out).
  */
 void sched_block(enum thread_state state, uint16_t timeout);
 
@@ -40,16 +42,47 @@ void sched_wakeup(struct thread *t);
    taken starts waiting for the reply), with a fresh timeout. */
 void sched_rewait(struct thread *t, enum thread_state state, uint16_t timeout);
 
-/* Picks the next thread and switches to it (may return to the caller).
-   A current thread that is still ready goes to the back of its queue. */
+/*
+ * The scheduler blocks threads for IPC without knowing what IPC is.  The
+ * IPC code registers, at boot (ipc_init), what the timer does to a
+ * blocked thread whose timeout has come (timed_out: it must make t ready,
+ * through sched_wakeup), and how the deadlock report says what a blocked
+ * thread waits for (describe: one line on the console).
+ */
+struct sched_wait_ops {
+    void (*timed_out)(struct thread *t);
+    void (*describe)(struct thread *t);
+};
+void sched_set_wait_ops(const struct sched_wait_ops *ops);
+
+/*
+ * Switching threads.  schedule() is the only function that switches: it
+ * frees ended threads, puts a current thread that is still ready back on
+ * its queue, picks the next thread and switches to it.  It is called from
+ * four places: trap(), on the way back to user mode, when sched_action
+ * asks for it; sched_block(), since a blocking thread waits inside its
+ * system call; the idle loop after every interrupt; and sched_start().
+ *
+ * Everything else that wants another thread to run records a decision in
+ * sched_action and lets trap() act on it once, when the kernel's work for
+ * this trap is whole: switching in the middle of sched_wakeup would leave
+ * the waker's work half done (ipc_cancel wakes threads in a loop).  The
+ * decisions, in increasing strength (a stronger one is never weakened):
+ */
+enum sched_action {
+    SCHED_RUN_ON,   /* nothing: the current thread returns to user mode */
+    SCHED_PREEMPT,  /* it must give up the CPU (a thread of a higher priority
+                       became ready, or it has ended); if still ready, it
+                       keeps its turn: the front of its queue (change_state) */
+    SCHED_YIELD,    /* its turn is over: the back of its queue (sched_yield) */
+};
+extern enum sched_action sched_action;
 void schedule(void);
 
-/* Set when the current thread must give up the CPU before it returns to
-   user mode: it has ended, or a thread of a higher priority became ready.
-   trap() checks it on its way out (one test on every system call's path)
-   and then calls sched_switch(); schedule() clears it. */
-extern int sched_switch_due;
-void sched_switch(void);
+/* The current thread gives way when this trap ends, to the back of its
+   queue: its slice is used up, or a thread it woke should run first (IPC's
+   direct switch after a plain send, an interrupt's handler). */
+void sched_yield(void);
 
 /* Sets t's priority (0..L4_PRIO_MAX) and, unless slice is 0, its time
    slice in ticks (1..SCHED_SLICE_MAX); the caller has checked both.  A

@@ -80,11 +80,11 @@ void trap(struct trapframe *tf)
     else
         panic_trap(tf);
 
-    /* A thread that ended does not go back to user mode, and one that
-       this trap made ready may outrank the current thread (Lab 4): either
-       way, sched.c has set sched_switch_due, and another thread runs.
-       (A thread that blocks waits inside its system call, in sched_block.)
-       An ended thread's frame is abandoned for good. */
-    if (tf_from_user(tf) && sched_switch_due)
-        sched_switch();
+    /* The one point where a decision this trap made about the current
+       thread is carried out (sched.h, "Switching threads"): it has ended,
+       a thread this trap made ready outranks it (Lab 4), or its turn is
+       over.  (A thread that blocks waits inside its system call, in
+       sched_block.)  An ended thread's frame is abandoned for good. */
+    if (tf_from_user(tf) && sched_action != SCHED_RUN_ON)
+        schedule();
 }

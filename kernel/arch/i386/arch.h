@@ -1,6 +1,21 @@
 /*
- * What the portable kernel needs from the i386 machine.  Everything behind
- * these functions lives in kernel/arch/i386/.
+ * What the kernel needs from the i386 machine beyond plain C: the boot,
+ * trap entry and exit and stack switch in assembly, the descriptor
+ * tables, the interrupt controller, the timer, the serial port and the
+ * way out of QEMU.  Those live in kernel/arch/i386/, behind this header.
+ *
+ * The rest of kernel/ is not portable, and does not pretend to be: this is
+ * an i386 kernel, as xv6 is an x86 one.  It reads and writes trap frames
+ * openly (struct trapframe: system-call arguments, MR0 and MR1 in the
+ * saved %esi and %edi), and page-table entries with mmu.h's PTE bits.
+ * Accessors that hid the one machine a teaching kernel runs on would only
+ * hide from its reader the register or the bit being used.  What Lab 6's
+ * sysenter entry changes is how registers arrive: the new entry must
+ * still build a struct trapframe, and since sysenter needs two registers
+ * for the user's %esp and %eip, sys_ipc's decoding of its arguments at
+ * the top of kernel/ipc_syscall.c changes with it.  MR0 and MR1 stay in
+ * %esi and %edi (ipc_get_mr / ipc_set_mr, beside it), so the IPC code
+ * that moves messages does not change.
  */
 #ifndef ARCH_ARCH_H
 #define ARCH_ARCH_H
