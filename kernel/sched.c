@@ -175,7 +175,6 @@ static void timeout_arm(struct thread *t, uint16_t timeout)
 {
     if (timeout == L4_TIMEOUT_NEVER)
         return;
-    assert(wait_ops);               /* someone must be told when it expires */
     t->timeout_at = ticks + timeout + 1;
     t->timeout_armed = 1;
     t->timeout_next = timeouts;
@@ -291,8 +290,7 @@ static void check_deadlock(void)
         (current->state == TS_READY && current != idle))
         return;
     kprintf("l4lab: deadlock: every thread is blocked in IPC and no timeout is pending:\n");
-    if (wait_ops)
-        thread_for_each(report_blocked, NULL);
+    thread_for_each(report_blocked, NULL);
     arch_shutdown(L4_EXIT_DEADLOCK);
 }
 
@@ -403,6 +401,10 @@ void sched_tick(void)
 
 void sched_start(void)
 {
+    /* Checked once here rather than on every IPC's path: a timeout or a
+       deadlock report would call through them. */
+    if (!wait_ops)
+        panic("sched_start: the IPC code has not registered its hooks (ipc_init)");
     /* `boot` is current: its %esp is saved there, never used again. */
     schedule();
     panic("sched_start: returned to the boot stack");
