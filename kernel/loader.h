@@ -22,4 +22,11 @@ int elf_load(struct space *s, const void *image, size_t size, uint32_t *entry);
  */
 uint32_t user_stack_setup(struct space *s, const char *cmdline);
 
+/*
+ * Copies a data module (one that is not an ELF program, l4/abi.h) into s
+ * at L4_BOOTDATA_BASE, read-only.  0, -L4_EINVAL (too large, or s has one
+ * already) or -L4_ENOMEM.
+ */
+int data_module_load(struct space *s, const void *image, size_t size, const char *cmdline);
+
 #endif
