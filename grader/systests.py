@@ -389,10 +389,57 @@ def test_sec_segs(build):
     expect_exit(res, qemu.EXIT_SHUTDOWN, "a clean shutdown (seed %d)" % seed)
 
 
+def test_sec_tls(build):
+    """SYS_THREAD_TLS (Lab 5's TLS segment) checks its arguments, and two threads
+    that each have a TLS segment see their own word through it across system
+    calls and switches."""
+    n = nonce()
+    res = qemu.run(build, ["sec_entry tls " + n], timeout=60)
+    expect(res, r"^sec_entry tls: nonce=%s ok: two threads saw their own TLS words" % n,
+           "sec_entry's success line")
+    reports, _ = sec_faults(res)
+    if reports:
+        raise Failure("no thread may fault: " + reports[0], res.output)
+    expect_exit(res, qemu.EXIT_SHUTDOWN, "a clean shutdown")
+
+
+def linux_run(cmd, timeout=90):
+    """Boots the complete reference kernel, sigma0, the Linux server running
+    cmd ("/bin/prog args") and the root file system; returns the result."""
+    need_solution(TOP, 4, "the Linux server needs the reference pager and exception IPC")
+    ok, log = gradelib.build("all")
+    if not ok:
+        raise Failure("make SOLUTION=all failed", log)
+    return qemu.run(gradelib.build_dir("all"), ["sigma0", "linux " + cmd, "rootfs.cpio"],
+                    timeout=timeout)
+
+
+def test_linux_hello(build):
+    """Lab 5's first slice: an unmodified static glibc program (gcc -m32 -static)
+    runs under the Linux server, prints through printf and exits with status 0,
+    which stops the machine."""
+    res = linux_run("/bin/hello")
+    expect(res, r"^hello, world$", "hello's line")
+    expect(res, r"^linux: /bin/hello exited with status 0$", "the server's report of its exit")
+    expect_exit(res, qemu.EXIT_SHUTDOWN, "the machine stopped with status 0")
+
+
+def test_linux_nosys(build):
+    """An unknown Linux system call, from a -nostdlib program's raw int $0x80,
+    returns exactly -ENOSYS (-38)."""
+    n = nonce()
+    res = linux_run("/bin/nosys " + n)
+    expect(res, r"^nosys: nonce=%s ok: 5 unknown system calls returned -ENOSYS$" % n,
+           "nosys's success line")
+    expect(res, r"^linux: /bin/nosys exited with status 0$", "the server's report of its exit")
+    expect_exit(res, qemu.EXIT_SHUTDOWN, "the machine stopped with status 0")
+
+
 TESTS = [test_boot, test_shutdown_when_idle, test_no_modules] + \
         [make_fault_test(k) for k in FAULTS] + \
         [test_bad_pointers, test_bad_syscall_number, test_bad_module, test_fuzz, test_panic,
          test_preemption, test_gdb,
          test_sec_ldt, test_sec_df, test_sec_df_ipc, test_sec_exc_reply,
-         test_sec_fpu, test_sec_segs, test_quota]
+         test_sec_fpu, test_sec_segs, test_quota, test_sec_tls, test_linux_hello,
+         test_linux_nosys]
 
