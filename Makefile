@@ -14,7 +14,8 @@
 #   make demo         boot the complete reference system, one stage at a time
 #   make linux        run a Linux program under the Linux server (Lab 5) on the
 #                     complete reference system: CMD="/bin/prog args"
-#                     (default /bin/hello); ends with the program's exit status
+#                     (default /bin/hello), ROOTFS_EXTRA=dir adds a host folder's
+#                     files; ends with the program's exit status
 #
 # SOLUTION=N builds with the reference files of labs 0..N (solutions/labK/)
 # in place of yours, in build/solN/; your files are never changed.
@@ -143,11 +144,22 @@ demo:
 # root file system (user/linux-progs/, a cpio archive), running CMD.  The
 # make ends with the program's exit status (the server stops the machine
 # with it; statuses above 124 come out as 124).
+# ROOTFS_EXTRA=dir adds the files of a host directory (static i386
+# programs built elsewhere, say) to the root file system, keeping their modes.
 CMD ?= /bin/hello
+ROOTFS_EXTRA ?=
 linux:
 	@$(MAKE) -s all SOLUTION=all
+ifeq ($(ROOTFS_EXTRA),)
 	@$(PYTHON) grader/qemu.py --build build/solall --interactive --status -- \
 	    sigma0 'linux $(CMD)' rootfs.cpio
+else
+	@rm -rf build/solall/rootfs-extra && cp -a build/solall/rootfs build/solall/rootfs-extra
+	@cp -a $(ROOTFS_EXTRA)/. build/solall/rootfs-extra/
+	@cd build/solall/rootfs-extra && find . | LC_ALL=C sort | cpio -o -H newc --quiet > ../user/rootfs-extra.cpio
+	@$(PYTHON) grader/qemu.py --build build/solall --interactive --status -- \
+	    sigma0 'linux $(CMD)' rootfs-extra.cpio
+endif
 
 help:
 	@sed -n '1,/^$$/p' Makefile | sed 's/^# \{0,1\}//'

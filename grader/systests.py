@@ -435,11 +435,22 @@ def test_linux_nosys(build):
     expect_exit(res, qemu.EXIT_SHUTDOWN, "the machine stopped with status 0")
 
 
+def test_linux_status(build):
+    """A Linux program's exit status (from main's return, through glibc's exit)
+    stops the machine with that status."""
+    n = random.randint(2, 120)
+    res = linux_run("/bin/status %d" % n)
+    expect(res, r"^status: exiting with %d$" % n, "the program's line")
+    expect(res, r"^linux: /bin/status exited with status %d$" % n, "the server's report")
+    expect_exit(res, 2 * n + 1, "the machine stopped with status %d (QEMU exit code %d)"
+                % (n, 2 * n + 1))
+
+
 TESTS = [test_boot, test_shutdown_when_idle, test_no_modules] + \
         [make_fault_test(k) for k in FAULTS] + \
         [test_bad_pointers, test_bad_syscall_number, test_bad_module, test_fuzz, test_panic,
          test_preemption, test_gdb,
          test_sec_ldt, test_sec_df, test_sec_df_ipc, test_sec_exc_reply,
          test_sec_fpu, test_sec_segs, test_quota, test_sec_tls, test_linux_hello,
-         test_linux_nosys]
+         test_linux_nosys, test_linux_status]
 

@@ -102,6 +102,7 @@ void mm_destroy(struct mm *mm)
     }
     page_free(mm->dir);
     mm->dir = NULL;
+    mm->nvma = 0;       /* an ended process has no memory: every access is refused */
 }
 
 int mm_add(struct mm *mm, uint32_t start, uint32_t end, uint32_t prot,
