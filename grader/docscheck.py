@@ -24,7 +24,9 @@ line the provenance that make bench prints (but for its date and commit).
 Scans README.md, docs/*.md and labs/*/*.md (each handout and its companions).  Prints one line per
 wrong quote, like
   labs/lab1-ipc/README.md:123: quotes 1118 for ipc.rtt.same_space, the reference figure is 1100
-and exits 1 if there is any.  --list prints the markers found in each file.
+and exits 1 if there is any.  --list prints the markers found in each file;
+--update rewrites every quoted figure to the reference value (read the
+sentences around the changed numbers afterwards: git diff).
 """
 
 import argparse
@@ -144,6 +146,97 @@ def check_inline(line, vals):
     return problems, count
 
 
+def formatted(value, like):
+    """value written as the quote `like` was: its decimals, and thousands
+    separators if it had them."""
+    frac = like.split(".")[1] if "." in like else ""
+    text = "{:,.{p}f}".format(half_up(value, len(frac)), p=len(frac))
+    return text if "," in like else text.replace(",", "")
+
+
+def update_inline(line, vals):
+    """The line with every quoted figure rewritten to the reference value."""
+    spans = [m.span() for m in CODE_SPAN_RE.finditer(line)]
+    out, last = [], 0
+    for m in INLINE_RE.finditer(line):
+        if any(a <= m.start() < b for a, b in spans):
+            continue
+        try:
+            value = evaluate(m.group(4).strip(), vals)
+        except ValueError:
+            continue
+        out.append(line[last:m.start(1)])
+        out.append(formatted(value, m.group(1) + (m.group(2) or "")))
+        last = m.end(2) if m.group(2) else m.end(1)
+    return "".join(out) + line[last:]
+
+
+def replace_keep_width(line, old, new, start=0):
+    """Replaces the token old (first at or after start) by new, taking or
+    giving spaces after it so that the columns to its right stay put."""
+    k = line.index(old, start)
+    rest = line[k + len(old):]
+    grow = len(new) - len(old)
+    if grow > 0 and rest.startswith(" " * (grow + 1)):
+        rest = rest[grow:]
+    elif grow < 0:
+        rest = " " * -grow + rest
+    return line[:k] + new + rest
+
+
+def update_block(lines, data):
+    """The lines of a fig:table block with every figure rewritten."""
+    benches, out = data.get("benchmarks", {}), []
+    yours_is_reference = False
+    for line in lines:
+        h = HEADER_RE.match(line)
+        if h:
+            yours_is_reference = h.group(1).startswith("SOLUTION=")
+        elif line.startswith("reference: "):
+            line = figures.provenance(data)
+        elif BENCH_LINE_RE.match(line) and BENCH_LINE_RE.match(line).group(1) in benches:
+            ref = benches[BENCH_LINE_RE.match(line).group(1)]
+            line = "BENCH %s value=%s unit=%s runs=%s" % (BENCH_LINE_RE.match(line).group(1),
+                                                           ref["value"], ref["unit"], ref["runs"])
+        elif ROW_RE.match(line) and ROW_RE.match(line).group(1) in benches:
+            r = ROW_RE.match(line)
+            ref = str(benches[r.group(1)]["value"])
+            if yours_is_reference and r.group(2) != ref:
+                line = replace_keep_width(line, r.group(2), ref, r.start(2))
+                r = ROW_RE.match(line)
+            if r.group(4) != ref:
+                line = replace_keep_width(line, r.group(4), ref, r.start(4))
+        out.append(line)
+    return out
+
+
+def update_file(path, data, vals):
+    """Rewrites the figures a file quotes; True if anything changed."""
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
+    lines, out, i = text.split("\n"), [], 0
+    while i < len(lines):
+        line = lines[i]
+        stripped = line.strip()
+        if stripped.startswith("```") or stripped.startswith("~~~"):
+            j = i + 1
+            while j < len(lines) and not lines[j].strip().startswith(stripped[:3]):
+                j += 1
+            body = lines[i + 1:j]
+            if i > 0 and lines[i - 1].strip() == "<!--fig:table-->":
+                body = update_block(body, data)
+            out += [line] + body + lines[j:j + 1]
+            i = j + 1
+            continue
+        out.append(update_inline(line, vals))
+        i += 1
+    new = "\n".join(out)
+    if new != text:
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(new)
+    return new != text
+
+
 def mask(provenance):
     """The reference line without its date and commit, which change with
     every make figures even when no figure does."""
@@ -244,7 +337,15 @@ def main():
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--list", action="store_true", help="also count the markers of each file")
     ap.add_argument("--figures", help="another figures file (default: grader/figures.json)")
+    ap.add_argument("--update", action="store_true",
+                    help="rewrite every quoted figure to the reference value (then read the "
+                         "sentences around the changed numbers: git diff)")
     a = ap.parse_args()
+    if a.update:
+        data = figures.load(a.figures) if a.figures else figures.load()
+        for path in documents():
+            if update_file(path, data, known_figures(data)):
+                print("updated " + os.path.relpath(path, TOP))
     ok, out = run(data=figures.load(a.figures) if a.figures else None, listing=a.list)
     for line in out:
         print(line)

@@ -17,7 +17,6 @@ some stops and then counts several calls; they must agree.
 import collections
 import os
 import re
-import socket
 import subprocess
 import sys
 import tempfile
@@ -114,12 +113,6 @@ def place(build, spec):
     raise SystemExit("figtrace: found no place %r in build %s" % (spec, build))
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 GDB_PY = r'''
 import collections, json
 def count_calls(start, end, skip, calls):
@@ -150,7 +143,7 @@ def trace(name):
     start, end = place(build, start_at)
     if end_at:
         end = place(build, end_at)[0]
-    port = free_port()
+    port = gradelib.free_port()
     fd, script = tempfile.mkstemp(suffix=".py")
     with os.fdopen(fd, "w") as f:
         f.write(GDB_PY + "\ncount_calls(%d, %d, %d, %d)\n" % (start, end, skip, calls))

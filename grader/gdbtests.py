@@ -13,7 +13,6 @@ stubs, because the commands must read only the given structures.
     python3 grader/gdbtests.py          # these tests alone
 """
 
-import concurrent.futures
 import os
 import re
 import subprocess
@@ -23,16 +22,10 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import gradelib  # noqa: E402
 import qemu  # noqa: E402
+from gradelib import Failure, Test  # noqa: E402
 
 TOP = gradelib.TOP
 EXTENSION = os.path.join(TOP, "tools", "gdb", "l4lab.py")
-REFERENCE, SKELETON = "build/solall", "build/student"
-
-
-class Failure(Exception):
-    def __init__(self, reason, output=""):
-        super().__init__(reason)
-        self.reason, self.output = reason, output
 
 
 class Session:
@@ -114,7 +107,7 @@ def tf_expr(ptr, reg):
     return "p/x (((struct trapframe *)((char *)(%s) + 4096)) - 1)->%s" % (ptr, reg)
 
 
-def test_call():
+def test_call(build):
     """Two threads in a call (lab1_ipc many_clients): at the server's reply,
     the client waits for it in its receive phase, the server runs; `l4 thread`
     shows the registers and the message tag of the trapframe."""
@@ -122,7 +115,7 @@ def test_call():
              "p/x snd->tid", "p/x rcv->tid", "p/x current->tid",
              "l4 threads", "l4 thread snd", tf_expr("snd", "eip"), tf_expr("snd", "esi"),
              "l4 ready"]
-    s = Session(REFERENCE, ["lab1_ipc many_clients 42 3 2"], steps)
+    s = Session(build, ["lab1_ipc many_clients 42 3 2"], steps)
     snd, rcv, cur = (tid_str(s.value(x)) for x in steps[3:6])
     rows = thread_lines(s["l4 threads"])
     if len(rows) != 6 or snd not in rows or rcv not in rows:
@@ -147,7 +140,7 @@ def test_call():
     s.need("l4 ready", r"^  prio 100: (\S+ \(lab1_ipc\)(, )?)+$", "the ready queue at 100")
 
 
-def test_map_chain():
+def test_map_chain(build):
     """A page mapped a -> b -> c (lab2_map chain): `l4 mapdb` shows the tree
     with c's mapping at depth 2, the same frame everywhere, equal to c's
     page-table entry read by hand; `l4 space` shows the run; `l4 thread`
@@ -162,7 +155,7 @@ def test_map_chain():
              "l4 thread snd", "delete", "break sys_unmap", "continue",
              "l4 threads", "l4 mapdb 0x%x 3" % wc, "l4 mapdb 0x%x 3.1" % (wc + 0x1000),
              "l4 space 3", pte, "l4 mapdb 0x1234"]
-    s = Session(REFERENCE, ["lab2_map chain 42 a 0x%x 0x%x 16 7" % (wb, wc),
+    s = Session(build, ["lab2_map chain 42 a 0x%x 0x%x 16 7" % (wb, wc),
                             "lab2_map chain 42 b", "lab2_map chain 42 c"], steps)
     tag, w0, w1 = s.value(steps[2]), s.value(steps[3]), s.value(steps[4])
     kind = {0x8: "map", 0xA: "grant"}[w0 & 0xF]
@@ -199,13 +192,13 @@ def test_map_chain():
            r"0x00001000", "a one-line message for an unmapped page")
 
 
-def test_pager_wait():
+def test_pager_wait(build):
     """A thread waiting for its pager (sigma0, lab3_pager demand_zero), and a
     thread blocked sending to it: stopped in the pager's handler, `l4 threads`
     and `l4 thread` show the wait, the fault message and the send queue."""
     steps = ["break pager_zero_fault", "continue", "p/x addr", "p/x current->tid",
              "l4 threads", "l4 thread 4", "l4 ready"]
-    s = Session(REFERENCE, ["sigma0", "lab3_pager demand_zero x 8 1"], steps,
+    s = Session(build, ["sigma0", "lab3_pager demand_zero x 8 1"], steps,
                 symbols=["lab3_pager"])
     addr, pager = s.value("p/x addr"), tid_str(s.value("p/x current->tid"))
     rows = thread_lines(s["l4 threads"])
@@ -229,12 +222,12 @@ def test_pager_wait():
            re.escape(senders[0]), "the sender's timeout")
 
 
-def test_exception():
+def test_exception(build):
     """A thread waiting for its exception handler (lab4_exc traps): at the
     handler's reply, the thread's state and its exception message."""
     steps = ["break ipc_transfer if rcv->in_exception", "continue", "p/x snd->tid",
              "p/x rcv->tid", tf_expr("rcv", "trapno"), "l4 threads", "l4 thread rcv"]
-    s = Session(REFERENCE, ["lab4_exc traps demo 7"], steps)
+    s = Session(build, ["lab4_exc traps demo 7"], steps)
     handler, thread = tid_str(s.value(steps[2])), tid_str(s.value(steps[3]))
     rows = thread_lines(s["l4 threads"])
     if rows.get(thread, (0, 0, 0, ""))[3] != \
@@ -246,11 +239,11 @@ def test_exception():
     s.need("l4 thread rcv", r"^  MR1\s+%08x$" % s.value(steps[4]), "the vector as MR1")
 
 
-def test_irqs():
+def test_irqs(build):
     """serial_drv attached to COM1's line 4 (lab4_irq serial): `l4 irqs` names
     it, with the line unmasked and the unused lines masked."""
     steps = ["break sys_irq_control", "continue", "finish", "p/x current->tid", "l4 irqs"]
-    s = Session(REFERENCE, ["serial_drv", "lab4_irq serial 42"], steps)
+    s = Session(build, ["serial_drv", "lab4_irq serial 42"], steps)
     drv = tid_str(s.value("p/x current->tid"))
     s.need("l4 irqs", r"^   4  %s \(serial_drv\)\s+no\s+no$" % re.escape(drv),
            "line 4 with serial_drv, not pending, unmasked")
@@ -258,7 +251,7 @@ def test_irqs():
     s.need("l4 irqs", r"^   3  -\s+no\s+yes$", "line 3 without handler, masked")
 
 
-def test_skeleton():
+def test_skeleton(build):
     """On the skeleton, at a breakpoint in a Lab 1 hole: every command works
     (the holes are stubs, the given structures are all there).  Before paging
     and inside arch_switch, each command prints one line instead."""
@@ -267,7 +260,7 @@ def test_skeleton():
     n = len(cmds)
     steps = cmds + ["break arch_switch", "continue"] + cmds + \
         ["delete", "break ipc_send", "continue"] + cmds
-    s = Session(SKELETON, ["lab1_ipc pingpong 42 3 7"], steps)
+    s = Session(build, ["lab1_ipc pingpong 42 3 7"], steps)
     for i, c in enumerate(cmds):
         for at, why in ((i, "paging is off"), (n + 2 + i, "stopped inside arch_switch")):
             out = s.out[at].strip().splitlines()
@@ -287,48 +280,21 @@ def test_skeleton():
     s.need("l4 irqs", r"^  15  -", "line 15")
 
 
-TESTS = [test_call, test_map_chain, test_pager_wait, test_exception, test_irqs,
-         test_skeleton]
-
-
-def have_reference():
-    return gradelib.missing_solution(4, TOP) is None
-
-
-def run_one(test):
-    start = time.monotonic()
-    try:
-        test()
-        return True, "", "", time.monotonic() - start
-    except Failure as f:
-        return False, f.reason, f.output, time.monotonic() - start
-    except Exception as e:      # a broken test must not stop the others
-        return False, "test error: %r" % e, "", time.monotonic() - start
+# Every scenario but the last runs on the complete reference (build/solall).
+TESTS = [Test(fn.__name__[len("test_"):], solution="all", needs=4, doc=fn.__doc__, run=fn)
+         for fn in (test_call, test_map_chain, test_pager_wait, test_exception, test_irqs)] + \
+        [Test("skeleton", doc=test_skeleton.__doc__, run=test_skeleton)]
 
 
 def run(jobs, say):
-    """Builds what the tests need and runs them; returns (passed, failed)."""
-    tests = list(TESTS)
-    if not have_reference():
-        for t in tests[:-1]:
-            say(None, "gdb: " + t.__name__[len("test_"):],
-                "runs on the reference of Labs 0..4, and solutions/ is not complete in this tree")
-        tests = [test_skeleton]
-    for sol in ([None, "all"] if len(tests) > 1 else [None]):
-        ok, log = gradelib.build(sol)
-        if not ok:
-            say(False, "gdb: build %s" % (sol or "student"), "the build failed")
-            return 0, 1
-    passed = failed = 0
-    with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        for test, (ok, reason, output, secs) in zip(tests, pool.map(run_one, tests)):
-            say(ok, "gdb: " + test.__name__[len("test_"):], reason, secs)
-            if not ok and output:
-                print("     last lines of the log:")
-                for line in output.rstrip("\n").splitlines()[-15:]:
-                    print("     | " + line)
-            passed, failed = passed + ok, failed + (not ok)
-    return passed, failed
+    """Runs the tests (the reference is built by the runner, the skeleton
+    here); returns (passed, failed)."""
+    ok, log = gradelib.build(None)
+    if not ok:
+        say(False, "gdb: build student", "the build failed")
+        return 0, 1
+    outcomes = gradelib.run_tests(TESTS, gradelib.build_dir(None), jobs)
+    return gradelib.say_outcomes(outcomes, "gdb", say)
 
 
 def main():

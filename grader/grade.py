@@ -9,7 +9,6 @@ docs/grading.md explains how tests are declared, run and scored.
 """
 
 import argparse
-import concurrent.futures
 import json
 import os
 import random
@@ -57,19 +56,17 @@ def progress(done, total, name):
 
 
 def run_all(tests, build, jobs):
-    """Runs tests in parallel; returns outcomes in the order of tests."""
-    scale = gradelib.timeout_scale()
-    rng = random.SystemRandom()
-    results = {}
-    with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
-        futs = {pool.submit(gradelib.run_test, t, build, scale, rng): t for t in tests}
-        for i, fut in enumerate(concurrent.futures.as_completed(futs), 1):
-            t = futs[fut]
-            results[id(t)] = fut.result()
-            progress(i, len(tests), "lab%d/%s" % (t.lab, t.name))
+    """Runs tests in parallel (gradelib.run_tests), showing progress on a
+    terminal; returns outcomes in the order of tests."""
+    done = []
+
+    def show(o):
+        done.append(o)
+        progress(len(done), len(tests), "lab%d/%s" % (o.test.lab, o.test.name))
+    outcomes = gradelib.run_tests(tests, build, jobs, show)
     if sys.stderr.isatty():
         sys.stderr.write("\r\033[K")
-    return [results[id(t)] for t in tests]
+    return outcomes
 
 
 def print_outcome(o, verbose=False):
@@ -106,7 +103,7 @@ def build_or_report(solution, built=None):
 
 
 def grade(args):
-    labs = {n: gradelib.load_lab(p) for n, p in gradelib.lab_files(args.tests_dir).items()}
+    labs = gradelib.load_labs(args.tests_dir)
     if args.lab is not None and args.lab not in labs:
         sys.exit("grade: there is no lab %d (labs with tests: %s)" %
                  (args.lab, ", ".join(map(str, labs))))
@@ -194,7 +191,7 @@ def bench(args):
     """Measures the benchmarks of labs 0..LAB on one tree; the reference
     column comes from grader/figures.json (make figures), so that a handout
     tree without solutions/ shows it too, and no reference is built."""
-    labs = {n: gradelib.load_lab(p) for n, p in gradelib.lab_files(args.tests_dir).items()}
+    labs = gradelib.load_labs(args.tests_dir)
     benches = [b for n, ns in labs.items() if args.lab is None or n <= args.lab
                for b in ns.get("BENCHES", [])]
     label = "yours" if not args.solution else "SOLUTION=" + args.solution

@@ -16,12 +16,15 @@ kernel that prints what a test expects without running its program
 cannot match, and a hard-coded answer meets different parameters next time.
 """
 
+import concurrent.futures
+import importlib.util
 import os
 import random
 import re
 import socket
 import statistics
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -41,10 +44,12 @@ BOOT_RE = re.compile(r"^(l4lab: an L4-style |memory map \(|  \[[0-9a-f]{8}-[0-9a
 
 
 class Test:
-    """One graded test.  See the module docstring and docs/grading.md.
+    """One test: a graded test of a lab (grader/labN.py), a system test of
+    the foundation (grader/systests.py) or a test of the GDB commands
+    (grader/gdbtests.py).  See the module docstring and docs/grading.md.
 
-    name      short name, unique within the lab
-    points    what it is worth
+    name      short name, unique within its list
+    points    what it is worth (0: not graded)
     programs  boot modules, "program args"; {nonce} and {param} are filled in
     params    name -> (low, high): a random integer for each run
     expect    (regex, description) pairs that must appear in the serial output, in order
@@ -63,11 +68,20 @@ class Test:
     derive    derive(values) -> dict of further values, worked out by the
               grader from the drawn ones (the digest a test program must
               report, say); they fill in like the drawn ones
+    append    the kernel's command line ("panic-test", say)
+    solution  run on this reference (make SOLUTION=...) instead of the
+              build the runner is given; the test is skipped (never
+              passed) if the tree lacks solutions/lab0..needs
+    needs     the highest lab whose solution it needs (default: solution)
+    run       run(build): a test that drives QEMU (or GDB) itself instead of
+              booting programs and matching patterns; it returns if the
+              test passed, else raises Failure (or Skip)
     """
 
-    def __init__(self, name, points, programs, expect=(), reject=(), params=None,
+    def __init__(self, name, points=0, programs=(), expect=(), reject=(), params=None,
                  watches=(), watch_apart=False, icount=False, timeout=20, check=None,
-                 exit_rc=qemu.EXIT_SHUTDOWN, feed=(), derive=None, doc=""):
+                 exit_rc=qemu.EXIT_SHUTDOWN, feed=(), derive=None, doc="", append=None,
+                 solution=None, needs=None, run=None):
         self.name, self.points, self.programs = name, points, list(programs)
         self.expect, self.reject = list(expect), list(reject)
         self.params = dict(params or {})
@@ -76,6 +90,8 @@ class Test:
         self.exit_rc, self.doc = exit_rc, doc
         self.feed = list(feed)
         self.derive = derive
+        self.append, self.solution, self.run = append, solution, run
+        self.needs = int(solution) if needs is None and solution not in (None, "all") else needs
         self.lab = None             # set by load_lab()
 
 
@@ -151,6 +167,9 @@ class Bench:
 
 
 class Outcome:
+    """What a run of a test came to: passed is True, False or None (skipped:
+    the tree lacks what the test needs; reason says what)."""
+
     def __init__(self, test, passed, reason, seconds, output="", benches=()):
         self.test, self.passed, self.reason = test, passed, reason
         self.seconds, self.output, self.benches = seconds, output, list(benches)
@@ -160,12 +179,83 @@ class Outcome:
         return self.test.points if self.passed else 0
 
 
-def say(ok, name, reason="", seconds=0.0):
-    """The one line make test's checks print: PASS, FAIL or (ok None) SKIP,
-    the check's name, its time, and the reason where there is one."""
+LOG_TAIL = 15
+
+
+def say(ok, name, reason="", seconds=0.0, output=""):
+    """The one line every check of make test prints: PASS, FAIL or (ok None)
+    SKIP, the check's name, its time, and the reason where there is one;
+    under a FAIL, the last lines of output (a log) if it is given."""
     word = "SKIP" if ok is None else "PASS" if ok else "FAIL"
     print("%s %-56s %5.1fs%s" % (word, name, seconds, "  " + reason if reason else ""),
           flush=True)
+    if ok is False and output:
+        print("     last lines of the log:")
+        for line in output.rstrip("\n").splitlines()[-LOG_TAIL:]:
+            print("     | " + line)
+
+
+class Failure(Exception):
+    """A check failed: reason says why, output is the log to show under it."""
+
+    def __init__(self, reason, output=""):
+        super().__init__(reason)
+        self.reason, self.output = reason, output
+
+
+class Skip(Exception):
+    """The check cannot run in this tree (a student handout lacks a solution
+    it builds on): reported SKIP with the reason, never PASS."""
+
+    def __init__(self, reason):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def run_check(fn, *args):
+    """Runs a test's run function (Test.run).  Returns (ok, reason, output,
+    seconds), ok being True, False or None (skipped); never raises."""
+    start = time.monotonic()
+    try:
+        fn(*args)
+        return True, "", "", time.monotonic() - start
+    except Skip as sk:
+        return None, sk.reason, "", time.monotonic() - start
+    except Failure as f:
+        return False, f.reason, f.output, time.monotonic() - start
+    except Exception as e:      # a broken test must not stop the others
+        return False, "test error: %r" % e, "", time.monotonic() - start
+
+
+def run_tests(tests, build, jobs, done=None):
+    """The runner: runs tests in parallel on a built tree (run_test) and
+    returns their Outcomes in the order of tests.  done(outcome), if given,
+    is called as each one ends.  A plain function test_NAME(build) in the
+    list is taken as Test("NAME", run=test_NAME)."""
+    tests = [t if isinstance(t, Test) else
+             Test(t.__name__[len("test_"):] if t.__name__.startswith("test_") else t.__name__,
+                  doc=t.__doc__ or "", run=t) for t in tests]
+    scale = timeout_scale()
+    rng = random.SystemRandom()
+    results = {}
+    with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        futs = {pool.submit(run_test, t, build, scale, rng): t for t in tests}
+        for fut in concurrent.futures.as_completed(futs):
+            results[id(futs[fut])] = fut.result()
+            if done:
+                done(results[id(futs[fut])])
+    return [results[id(t)] for t in tests]
+
+
+def say_outcomes(outcomes, prefix, say):
+    """Says each outcome as "PREFIX: NAME"; returns (passed, failed), a
+    skipped test counting as neither."""
+    passed = failed = 0
+    for o in outcomes:
+        say(o.passed, "%s: %s" % (prefix, o.test.name), o.reason, o.seconds,
+            o.output if o.passed is False else "")
+        passed, failed = passed + (o.passed is True), failed + (o.passed is False)
+    return passed, failed
 
 
 def new_values(test, rng):
@@ -183,10 +273,11 @@ FNV_BASIS, FNV_PRIME = 0x811C9DC5, 16777619
 def digest(words, seed):
     """The digest test programs report of what they received: 32-bit FNV-1a
     over the little-endian bytes of seed and then of each word, in order.
-    A program computes it as it checks each word (fnv1a_word in
-    user/lib/ulib.c, through each test program's fold()); the grader recomputes it from the run's parameters, so a
-    kernel that prints a success line without the program's work must
-    also re-create everything the program would have received."""
+    A program computes it as it checks each word (test_fold in
+    user/lib/ulib.c, into test_digest); the grader recomputes it from the
+    run's parameters, so a kernel that prints a success line without the
+    program's work must also re-create everything the program would have
+    received."""
     h = FNV_BASIS
     for w in [seed] + list(words):
         w &= 0xFFFFFFFF
@@ -365,21 +456,35 @@ def judge(test, res, values, gdb=None, check=True):
     return None
 
 
-def run_test(test, build, scale=1.0, rng=None):
-    """Runs one test on a built tree; never raises for anything the kernel does."""
+def run_test(test, tree, scale=1.0, rng=None):
+    """Runs one test on a built tree (or on its own reference, Test.solution);
+    never raises for anything the kernel does."""
+    start = time.monotonic()
+    if test.solution is not None:
+        missing = missing_solution(test.needs) if test.needs is not None else None
+        if missing is not None:
+            return Outcome(test, None, "needs solutions/lab%d, which this tree does not have "
+                           "(it runs on the reference of labs 0..%d)" % (missing, test.needs), 0.0)
+        ok, log = build(test.solution)
+        if not ok:
+            return Outcome(test, False, "make SOLUTION=%s failed" % test.solution,
+                           time.monotonic() - start, log)
+        tree = build_dir(test.solution)
+    if test.run:
+        ok, reason, output, seconds = run_check(test.run, tree)
+        return Outcome(test, ok, reason, time.monotonic() - start, output)
     rng = rng or random.SystemRandom()
     values = new_values(test, rng)
-    start = time.monotonic()
     try:
         if test.watches and test.watch_apart:
             # Every GDB stop would count in what the program measures, so the
             # watches get a boot of their own, and the figures are judged in
             # a second boot without GDB.  Both must pass.
-            res, reason = _boot(test, build, scale, values, watch=True, check=False)
+            res, reason = _boot(test, tree, scale, values, watch=True, check=False)
             if reason is None:
-                res, reason = _boot(test, build, scale, values, watch=False, check=True)
+                res, reason = _boot(test, tree, scale, values, watch=False, check=True)
         else:
-            res, reason = _boot(test, build, scale, values, watch=bool(test.watches), check=True)
+            res, reason = _boot(test, tree, scale, values, watch=bool(test.watches), check=True)
     except (OSError, ValueError, KeyError) as e:
         return Outcome(test, False, "grader could not run the test: %s" % e,
                        time.monotonic() - start)
@@ -398,7 +503,7 @@ def _boot(test, build, scale, values, watch, check):
     res = None
     try:
         res = qemu.run(build, programs, timeout=test.timeout * scale, gdb_port=port,
-                       icount=test.icount,
+                       icount=test.icount, append=test.append,
                        feed=[(fill(p, values), fill(t, values).encode()) for p, t in test.feed])
     finally:
         if gdb:
@@ -408,14 +513,31 @@ def _boot(test, build, scale, values, watch, check):
 
 
 def load_lab(path):
-    """Reads grader/labN.py (or an instructor's copy) and returns its namespace."""
-    ns = {"__file__": path, "__name__": "lab_tests", "re": re}
-    with open(path) as f:
-        exec(compile(f.read(), path, "exec"), ns)
+    """Imports grader/labN.py (or an instructor's copy) as the module labN
+    and returns its namespace.  Its folder comes first on the import path
+    while it loads, so that a lab file may import modules beside it (lab4.py
+    gathers lab4_exc, lab4_irq and lab4_sched)."""
+    path = os.path.abspath(path)
+    folder = os.path.dirname(path)
+    name = os.path.splitext(os.path.basename(path))[0]
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    sys.path.insert(0, folder)
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        sys.path.remove(folder)
+    ns = vars(module)
     lab = ns["LAB"]
     for t in ns.get("TESTS", []) + ns.get("BENCHES", []):
         t.lab = lab
     return ns
+
+
+def load_labs(tests_dir=None):
+    """lab number -> namespace of its test file (load_lab), for every lab."""
+    return {n: load_lab(p) for n, p in lab_files(tests_dir).items()}
 
 
 def lab_files(tests_dir=None):

@@ -78,7 +78,7 @@ def watches(name, ipcs=None):
     the machine (the given sys_kdb_exit, kernel/syscall.c), and, unless the
     test makes too many to stop at each, at least `ipcs` entries into the
     given sys_ipc (a function of the run's values)."""
-    found = [Watch("sys_kdb_exit", cond="tf->ebx == 0", key="lab1_digest", mode="equals",
+    found = [Watch("sys_kdb_exit", cond="tf->ebx == 0", key="test_digest", mode="equals",
                    expect="{digest}", symbols=["lab1_ipc"],
                    what="lab1_ipc's digest in its own memory when it stopped the machine")]
     if ipcs:

@@ -183,7 +183,7 @@ def lab2_test(name, points, doc, roles, args, params, at, maps, faults=(),
     # user_fault reports.  All three are given code (kernel/ipc_syscall.c,
     # kernel/syscall.c, kernel/trap.c).  A test with thousands of map
     # messages (maps=None) counts something cheaper instead (NodesFreed).
-    watches = [Watch("sys_kdb_exit", cond="tf->ebx == 0", key="lab2_digest", mode="equals",
+    watches = [Watch("sys_kdb_exit", cond="tf->ebx == 0", key="test_digest", mode="equals",
                      expect="{digest}", symbols=["lab2_map"],
                      what="lab2_map's digest in a's own memory when a stopped the machine"),
                Watch("items_valid", mode="at_least", expect=str(maps),

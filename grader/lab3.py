@@ -247,7 +247,7 @@ def derive(which):
 def exit_watch(program):
     """GDB reads the program's digest in its own memory when it stops the
     machine with status 0 (the given sys_kdb_exit, kernel/syscall.c)."""
-    return Watch("sys_kdb_exit", cond="tf->ebx == 0", key="lab3_digest", mode="equals",
+    return Watch("sys_kdb_exit", cond="tf->ebx == 0", key="test_digest", mode="equals",
                  expect="{digest}", symbols=[program],
                  what="%s's digest in its own memory when it stopped the machine" % program)
 

@@ -136,7 +136,7 @@ def exc_test(name, which, points, doc, check=no_reports):
                 derive=lambda v: {"digest": digest(words, v["seed"] | 1)},
                 expect=[(r"^lab4 %s: nonce={nonce} digest={digest:08x} ok$" % which,
                          "lab4_exc's success line")],
-                watches=[Watch("sys_kdb_exit", cond="tf->ebx == 0", key="lab4_digest",
+                watches=[Watch("sys_kdb_exit", cond="tf->ebx == 0", key="test_digest",
                                mode="equals", expect="{digest}", symbols=[PROGRAM],
                                what="lab4_exc's digest in its own memory when it stopped the "
                                     "machine"),

@@ -61,7 +61,7 @@ def watches(name, line, interrupts):
     """lab4_irq's digest in its memory when it stops the machine (the given
     sys_kdb_exit), and at least `interrupts` (a function of the run's
     values) interrupts of `line` in the given irq_interrupt."""
-    return [Watch("sys_kdb_exit", cond="tf->ebx == 0", key="lab4_digest", mode="equals",
+    return [Watch("sys_kdb_exit", cond="tf->ebx == 0", key="test_digest", mode="equals",
                   expect="{digest}", symbols=[PROGRAM],
                   what="lab4_irq's digest in its own memory when it stopped the machine"),
             Watch("irq_interrupt", cond="line == %d" % line, mode="at_least", expect=interrupts,

@@ -74,7 +74,7 @@ def sched_test(name, points, doc, args="", params=None, ok="", check=None):
                 derive=lambda v: {"digest": digest(DIGESTS[name](v), v["seed"] or 1)},
                 expect=[(r"^lab4 %s: nonce={nonce} %sdigest={digest:08x} ok$" % (name, ok),
                          "lab4_sched's success line")],
-                watches=[Watch("sys_kdb_exit", cond="tf->ebx == 0", key="lab4_digest",
+                watches=[Watch("sys_kdb_exit", cond="tf->ebx == 0", key="test_digest",
                                mode="equals", expect="{digest}", symbols=[PROGRAM],
                                what="lab4_sched's digest in its own memory when it stopped "
                                     "the machine"),

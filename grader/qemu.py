@@ -73,7 +73,7 @@ def module_arg(build, module):
     name, _, args = module.strip().partition(" ")
     path = os.path.join(build, "user", name if "." in name else name + ".elf")
     if not os.path.exists(path):
-        raise FileNotFoundError("no user program %s (is '%s' in USER_PROGS of user/Makefrag?)"
+        raise FileNotFoundError("no user program %s (is '%s' in USER_LAYOUT of user/Makefrag?)"
                                 % (path, name))
     return (path + " " + args).strip()
 

@@ -46,7 +46,7 @@ def run(jobs, say):
     if not ok:
         say(False, "selftest: the reference tree builds", log.strip().splitlines()[-1])
         return 0, 1
-    labs = {n: gradelib.load_lab(p) for n, p in gradelib.lab_files().items()}
+    labs = gradelib.load_labs()
     every = [t for ns in labs.values() for t in ns.get("TESTS", [])]
     # A kernel that hangs, floods or resets does so whatever the test, so
     # one test per lab shows the grader copes (and keeps make test short);
@@ -119,7 +119,7 @@ def forge_run(jobs, say):
     fail it on its own."""
     from grade import run_all
     passed = failed = 0
-    labs = gradelib.lab_files()
+    labs = gradelib.load_labs()
     for lab in sorted(int(n[3:]) for n in os.listdir(FORGE_SRC) if n.startswith("lab")):
         missing = gradelib.missing_solution(lab)
         if missing is not None:
@@ -132,7 +132,7 @@ def forge_run(jobs, say):
             say(False, "grader: the lab-%d forger builds" % lab, err)
             failed += 1
             continue
-        tests = gradelib.load_lab(labs[lab]).get("TESTS", [])
+        tests = labs[lab].get("TESTS", [])
         blind = [digest_blind(t) for t in tests]
         for o in run_all(tests + blind, build, jobs):
             is_blind = o.test in blind
@@ -199,7 +199,7 @@ def mutant_run(jobs, say):
             say(False, "grader: the lab-%d mutant builds" % lab, err)
             failed += 1
             continue
-        tests = [t for t in gradelib.load_lab(gradelib.lab_files()[lab]).get("TESTS", [])
+        tests = [t for t in gradelib.load_labs()[lab].get("TESTS", [])
                  if t.name in want]
         for o in run_all(tests, build, jobs):
             good = o.passed == want[o.test.name]

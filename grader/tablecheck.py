@@ -10,7 +10,12 @@ source of truth; a handout states them and this script compares:
   - its test table (a Markdown table whose header starts "| test | points |",
     one row "| `name` | points | ... |" per test) or its test list (lines
     "- **`name`** (N points): ...") names every test of the lab, in the
-    grader's order, each with the grader's points, and no other.
+    grader's order, each with the grader's points, and no other;
+  - it has at most MAX_WORDS words (its hints and debugging notes live
+    beside it, in hints.md and debugging.md);
+  - quoted `make grade` output anywhere in the documents ("FAIL  lab0/x
+    0/40" lines, "Lab N: TITLE" lines) names real tests with the grader's
+    points and titles.
 
 Each mismatch is one line naming the handout and the line, for example
 "labs/lab1-ipc/README.md:449: many_clients has 15 points here, 10 in the
@@ -29,6 +34,13 @@ TOP = gradelib.TOP
 HEADER_RE = re.compile(r"^\|\s*test\s*\|\s*points\s*\|")
 ROW_RE = re.compile(r"^\|\s*`([^`]+)`\s*\|\s*(\d+)\s*\|")
 BULLET_RE = re.compile(r"^- \*\*`([^`]+)`\*\* \((\d+) points?\)")
+# A line of quoted `make grade` output: "  FAIL  lab0/null_syscall   0/40    0.6s".
+GRADE_LINE_RE = re.compile(r"^\s*(?:PASS|FAIL|SKIP)\s+lab(\d+)/(\w+)\s+(\d+)/(\d+)\b")
+GRADE_TITLE_RE = re.compile(r"^Lab (\d+): (.*)$")
+# A handout says the lab's why and points to the rest (issue 13): at most
+# this many words (wc -w) in labs/labN-*/README.md; hints and debugging
+# notes live beside it.
+MAX_WORDS = 4000
 
 
 def handout(lab, top=TOP):
@@ -90,11 +102,59 @@ def check_lab(lab, ns, top=TOP):
     return bad
 
 
+def check_grade_output(labs, top=TOP):
+    """Quoted `make grade` output in every Markdown file: each PASS/FAIL
+    line names a test of that lab with the grader's points, each "Lab N:"
+    title line the grader's title."""
+    bad = []
+    paths = [os.path.join(top, "README.md")] + sorted(glob.glob(os.path.join(top, "docs", "*.md")))
+    paths += sorted(glob.glob(os.path.join(top, "labs", "*", "*.md")))
+    for path in paths:
+        if not os.path.isfile(path):
+            continue
+        rel = os.path.relpath(path, top)
+        in_block = False
+        for i, line in enumerate(open(path, encoding="utf-8").read().splitlines(), 1):
+            if line.startswith("```"):
+                in_block = not in_block
+                continue
+            if not in_block:
+                continue
+            m = GRADE_LINE_RE.match(line)
+            if m:
+                lab, name, maximum = int(m.group(1)), m.group(2), int(m.group(4))
+                points = dict((t.name, t.points) for t in labs.get(lab, {}).get("TESTS", []))
+                if name not in points:
+                    bad.append("%s:%d: quotes a grade line for lab%d/%s, which lab %d does not have"
+                               % (rel, i, lab, name, lab))
+                elif points[name] != maximum:
+                    bad.append("%s:%d: quotes lab%d/%s out of %d points, the grader gives %d"
+                               % (rel, i, lab, name, maximum, points[name]))
+            m = GRADE_TITLE_RE.match(line)
+            if m and int(m.group(1)) in labs and m.group(2) != labs[int(m.group(1))].get("TITLE"):
+                bad.append("%s:%d: quotes the title of lab %s as %r, the grader's is %r"
+                           % (rel, i, m.group(1), m.group(2), labs[int(m.group(1))].get("TITLE")))
+    return bad
+
+
+def check_length(lab, top=TOP):
+    path = handout(lab, top)
+    if not path:
+        return []
+    words = len(open(path, encoding="utf-8").read().split())
+    if words <= MAX_WORDS:
+        return []
+    return ["%s: %d words; a handout has at most %d (move hints to hints.md and testing and "
+            "debugging notes to debugging.md beside it)" % (os.path.relpath(path, top), words, MAX_WORDS)]
+
+
 def run(top=TOP):
     """(ok, lines): every lab's mismatches."""
-    bad = []
+    bad, labs = [], {}
     for lab, path in gradelib.lab_files().items():
-        bad += check_lab(lab, gradelib.load_lab(path), top)
+        labs[lab] = gradelib.load_lab(path)
+        bad += check_lab(lab, labs[lab], top) + check_length(lab, top)
+    bad += check_grade_output(labs, top)
     return not bad, bad
 
 

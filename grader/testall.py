@@ -21,7 +21,6 @@ needs) is reported SKIP with the reason, and the last line then ends
 """
 
 import argparse
-import concurrent.futures
 import os
 import re
 import subprocess
@@ -40,7 +39,6 @@ import tablecheck  # noqa: E402
 import transcripts  # noqa: E402
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-LOG_TAIL = 15
 
 
 # Checks that cannot run in this tree (a student handout lacks the solutions
@@ -52,12 +50,7 @@ def report(ok, name, seconds, reason="", output=""):
     """ok: True (PASS), False (FAIL) or None (SKIP: reason says why)."""
     global skipped
     skipped += ok is None
-    gradelib.say(ok, name, "" if ok else reason, seconds)
-    if ok is False and output:
-        tail = output.rstrip("\n").splitlines()[-LOG_TAIL:]
-        print("     last lines of the log:")
-        for line in tail:
-            print("     | " + line)
+    gradelib.say(ok, name, "" if ok else reason, seconds, output)
 
 
 def unit_tests():
@@ -74,9 +67,9 @@ def unit_tests():
     bad = failures + errors
     for line in out.splitlines():
         if re.search(r":[EF]:", line):
-            print("FAIL unit: " + line)
-    print("%s unit tests (Check): %d of %d passed" % ("PASS" if bad == 0 and p.returncode == 0
-                                                      else "FAIL", total - bad, total), flush=True)
+            report(False, "unit: " + line, 0.0)
+    report(bad == 0 and p.returncode == 0, "unit tests (Check): %d of %d passed" %
+           (total - bad, total), time.monotonic() - start)
     if bad == 0 and p.returncode != 0:
         return total, 1
     return total - bad, bad
@@ -120,43 +113,21 @@ def quoted_transcripts():
     return (1, 0) if ok else (0, 1)
 
 
-def run_one(test, build):
-    start = time.monotonic()
-    try:
-        test(build)
-        return test, True, time.monotonic() - start, "", ""
-    except systests.Skip as sk:
-        return test, None, time.monotonic() - start, sk.reason, ""
-    except systests.Failure as f:
-        return test, False, time.monotonic() - start, f.reason, f.output
-    except Exception as e:      # a broken test must not stop the others
-        return test, False, time.monotonic() - start, "test error: %r" % e, ""
-
-
-def system_tests(build, jobs):
-    passed = failed = 0
-    with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
-        futures = [pool.submit(run_one, t, build) for t in systests.TESTS]
-        for fut in futures:
-            test, ok, seconds, reason, output = fut.result()
-            report(ok, "system: " + test.__name__[len("test_"):], seconds, reason, output)
-            passed, failed = passed + (ok is True), failed + (ok is False)
-    return passed, failed
-
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--build", default="build/student")
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
     a = ap.parse_args()
 
-    def say(ok, name, reason="", seconds=0.0):
-        report(ok, name, seconds, reason)
+    def say(ok, name, reason="", seconds=0.0, output=""):
+        report(ok, name, seconds, reason, output)
 
     passed, failed = unit_tests()
     for p, f in [quoted_figures(), handout_tests(), quoted_transcripts()]:
         passed, failed = passed + p, failed + f
-    for p, f in [system_tests(a.build, a.jobs), gdbtests.run(a.jobs, say),
+    system = gradelib.run_tests(systests.TESTS, a.build, a.jobs)
+    for p, f in [gradelib.say_outcomes(system, "system", say),
+                 gdbtests.run(a.jobs, say),
                  matrix.run(a.jobs, say),
                  selftest.run(a.jobs, say), selftest.forge_run(a.jobs, say),
                  selftest.one_test_run(say), selftest.mutant_run(a.jobs, say),

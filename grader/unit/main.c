@@ -1,7 +1,7 @@
 /*
  * The host unit tests (`make check`): one Check runner for the suites of
  * test_fmt.c, test_frame.c, test_l4types.c, test_fpage.c, test_region.c
- * and test_mapdb.c.
+ * and test_mapdb.c (whose random-trees case is in test_mapdb_model.c).
  * The last is built only where the Lab 2 reference of kernel/mapdb.c is
  * (grader/unit/Makefrag defines UNIT_MAPDB then).  CK_VERBOSITY=verbose in
  * the environment lists every test; the last line is Check's summary either

@@ -25,30 +25,20 @@
 #define MAX_RUNS 4096
 #define RATE 7                  /* 512 Hz: well apart, so no interrupt waits for the last */
 
-static __attribute__((noreturn, format(printf, 1, 2))) void die(const char *fmt, ...)
-{
-    va_list ap;
-    printf("bench_irq: ");
-    va_start(ap, fmt);
-    vprintf(fmt, ap);
-    va_end(ap);
-    printf("\n");
-    l4_kdb_exit(1);
-}
-
 int main(int argc, char **argv)
 {
+    test_begin("bench_irq", NULL);
     if (argc < 4)
-        die("usage: bench_irq RUNS instructions|cycles NONCE");
+        test_fail("usage: bench_irq RUNS instructions|cycles NONCE");
     unsigned runs = (unsigned)strtoul(argv[1], NULL, 0);
     if (runs < 1 || runs > MAX_RUNS)
-        die("RUNS must be 1..%d, not %s", MAX_RUNS, argv[1]);
+        test_fail("RUNS must be 1..%d, not %s", MAX_RUNS, argv[1]);
     int32_t r;
     if ((r = l4_io_access()) != 0)
-        die("l4_io_access returned %d: boot bench_irq as a module of its own", r);
+        test_fail("l4_io_access returned %d: boot bench_irq as a module of its own", r);
     rtc_periodic_stop();
     if ((r = l4_irq_control(RTC_IRQ, 1)) != 0)
-        die("attaching to line 8 (the RTC) returned %d", r);
+        test_fail("attaching to line 8 (the RTC) returned %d", r);
     l4_tid_t id = l4_irq_tid(RTC_IRQ), from;
     uint64_t sum = 0;
     rtc_periodic_start(RATE);
@@ -56,8 +46,9 @@ int main(int argc, char **argv)
         r = l4_receive(id, 100, &from);
         uint32_t now = (uint32_t)rdtsc();
         if (r != 0 || from != id || l4_tag_label(l4_mr(0)) != L4_LABEL_IRQ)
-            die("interrupt %u: the receive returned %d, tag %x from %x (expected 0, label %x "
-                "from %x): is kernel/irq.c complete?", i, r, l4_mr(0), from, L4_LABEL_IRQ, id);
+            test_fail("interrupt %u: the receive returned %d, tag %x from %x (expected 0, label "
+                      "%x from %x): is kernel/irq.c complete?", i, r, l4_mr(0), from,
+                      L4_LABEL_IRQ, id);
         if (i > 0)
             sum += now - l4_mr(1);
         rtc_read(RTC_C);            /* re-arms the RTC */

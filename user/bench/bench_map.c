@@ -38,17 +38,6 @@ uint32_t bench_big[(1u << BIG_LOG2) / 4] __attribute__((common, aligned(1u << BI
 
 static const char *unit = "cycles";
 
-static __attribute__((noreturn, format(printf, 1, 2))) void die(const char *fmt, ...)
-{
-    va_list ap;
-    printf("bench_map: ");
-    va_start(ap, fmt);
-    vprintf(fmt, ap);
-    va_end(ap);
-    printf("\n");
-    l4_kdb_exit(1);
-}
-
 /* --- the servers --- */
 
 /* Sends this server's page at `base` on to module 2 as a 4 KiB map item;
@@ -88,7 +77,7 @@ static __attribute__((noreturn)) void serve(void)
     int32_t r = l4_receive(L4_ANYTHREAD, L4_TIMEOUT_NEVER, &client);
     for (;;) {
         if (r != 0)
-            die("server %x: receive returned %d", l4_myself(), r);
+            test_fail("server %x: receive returned %d", l4_myself(), r);
         uint32_t tag = l4_mr(0);
         if (l4_tag_label(tag) == REQ_ECHO) {
             l4_set_mr(0, l4_tag_make(0, 1, 0));
@@ -109,11 +98,11 @@ static uint32_t ask(unsigned m, uint32_t req, uint32_t w)
     l4_set_mr(1, w);
     int32_t r = l4_call(l4_boot_tid(m));
     if (r == -L4_ENOPARTNER)
-        die("no server at boot module %u (thread %x): boot this benchmark as the modules "
-            "'bench_map NAME RUNS UNIT NONCE', 'bench_map server', 'bench_map server'", m,
-            l4_boot_tid(m));
+        test_fail("no server at boot module %u (thread %x): boot this benchmark as the modules "
+                  "'bench_map NAME RUNS UNIT NONCE', 'bench_map server', 'bench_map server'", m,
+                  l4_boot_tid(m));
     if (r != 0)
-        die("a request (label %u) to module %u returned %d", req, m, r);
+        test_fail("a request (label %u) to module %u returned %d", req, m, r);
     return l4_mr(1);
 }
 
@@ -128,7 +117,7 @@ static void set_map_msg(l4_fpage_t fp)
 static void check_landed(uint32_t got, l4_fpage_t want, unsigned i, const char *what)
 {
     if (got != want)
-        die("%s %u landed as fpage %x, expected %x", what, i, got, want);
+        test_fail("%s %u landed as fpage %x, expected %x", what, i, got, want);
 }
 
 static uint32_t rtt_inter_space(unsigned runs, uint64_t overhead)
@@ -141,7 +130,7 @@ static uint32_t rtt_inter_space(unsigned runs, uint64_t overhead)
         int32_t r = l4_call(l4_boot_tid(1));
         uint64_t t1 = rdtsc();
         if (r != 0 || l4_mr(1) != i + 1)
-            die("call %u returned %d with word %u, expected 0 and %u", i, r, l4_mr(1), i + 1);
+            test_fail("call %u returned %d with word %u, expected 0 and %u", i, r, l4_mr(1), i + 1);
         if (t1 - t0 < best)
             best = t1 - t0;
     }
@@ -159,7 +148,7 @@ static uint32_t map_rpc(unsigned runs, uint64_t overhead, l4_fpage_t fp, l4_fpag
         int32_t r = l4_call(l4_boot_tid(1));
         uint64_t t1 = rdtsc();
         if (r != 0)
-            die("map call %u returned %d", i, r);
+            test_fail("map call %u returned %d", i, r);
         check_landed(l4_mr(1), want, i, "map");
         if (t1 - t0 < best)
             best = t1 - t0;
@@ -176,14 +165,14 @@ static uint32_t unmap_chain(unsigned runs, uint64_t overhead)
     for (unsigned i = 0; i < runs; i++) {
         set_map_msg(l4_fpage((uint32_t)page, 12, RW));
         if (l4_call(l4_boot_tid(1)) != 0)
-            die("map %u to module 1 failed", i);
+            test_fail("map %u to module 1 failed", i);
         check_landed(l4_mr(1), l4_fpage(wb, 12, RW), i, "map to module 1");
         check_landed(ask(1, REQ_PASS, wb), l4_fpage(wc, 12, RW), i, "module 1's map to module 2");
         uint64_t t0 = rdtsc();
         int32_t r = l4_unmap(l4_fpage((uint32_t)page, 12, L4_FPAGE_RWX), 0);
         uint64_t t1 = rdtsc();
         if (r != 0)
-            die("l4_unmap %u returned %d", i, r);
+            test_fail("l4_unmap %u returned %d", i, r);
         if (t1 - t0 < best)
             best = t1 - t0;
     }
@@ -192,10 +181,11 @@ static uint32_t unmap_chain(unsigned runs, uint64_t overhead)
 
 int main(int argc, char **argv)
 {
+    test_begin("bench_map", NULL);
     if (argc > 1 && strcmp(argv[1], "server") == 0)
         serve();
     if (argc < 2)
-        die("usage: bench_map NAME [RUNS [UNIT [NONCE]]] | bench_map server");
+        test_fail("usage: bench_map NAME [RUNS [UNIT [NONCE]]] | bench_map server");
     const char *name = argv[1];
     unsigned runs = argc > 2 ? strtoul(argv[2], NULL, 0) : 100;
     unit = argc > 3 ? argv[3] : "cycles";
@@ -219,8 +209,8 @@ int main(int argc, char **argv)
     else if (strcmp(name, "unmap.chain") == 0)
         value = unmap_chain(runs, overhead);
     else
-        die("no benchmark '%s' (ipc.rtt.inter_space, ipc.map.1page, ipc.map.1024pages, "
-            "unmap.chain)", name);
+        test_fail("no benchmark '%s' (ipc.rtt.inter_space, ipc.map.1page, ipc.map.1024pages, "
+                  "unmap.chain)", name);
     printf("BENCH %s value=%u unit=%s runs=%u\n", name, value, unit, runs);
     l4_kdb_exit(0);
 }

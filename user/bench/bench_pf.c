@@ -36,17 +36,6 @@ static char pager_stack[8192] __attribute__((aligned(16)));
    them is made when it first touches it, so it sees these values. */
 static l4_tid_t parent, pager;
 
-static __attribute__((noreturn, format(printf, 1, 2))) void die(const char *fmt, ...)
-{
-    va_list ap;
-    printf("bench_pf: ");
-    va_start(ap, fmt);
-    vprintf(fmt, ap);
-    va_end(ap);
-    printf("\n");
-    l4_kdb_exit(1);
-}
-
 /* The measuring task's answer to main: ok (1 or 0), the figure, the
    region's fault count. */
 static void report(uint32_t ok, uint32_t value, uint32_t faults)
@@ -127,37 +116,38 @@ static void measure(uint32_t runs)
 
 int main(int argc, char **argv)
 {
+    test_begin("bench_pf", NULL);
     unsigned runs = argc > 1 ? strtoul(argv[1], NULL, 0) : 64;
     const char *unit = argc > 2 ? argv[2] : "cycles";
     const char *nonce = argc > 3 ? argv[3] : "-";
     if (runs == 0)
         runs = 1;
     if (runs > MAX_RUNS)
-        die("at most %u runs (pages), not %u", MAX_RUNS, runs);
+        test_fail("at most %u runs (pages), not %u", MAX_RUNS, runs);
 
     printf("bench_pf: nonce=%s runs=%u\n", nonce, runs);
     parent = l4_myself();
     if (parent == l4_boot_tid(0))
-        die("boot sigma0 first: 'sigma0' 'bench_pf RUNS UNIT NONCE'");
+        test_fail("boot sigma0 first: 'sigma0' 'bench_pf RUNS UNIT NONCE'");
     int32_t r = pager_start(l4_boot_tid(0), pager_stack, sizeof pager_stack);
     if (r < 0)
-        die("cannot start the pager thread: %d", r);
+        test_fail("cannot start the pager thread: %d", r);
     pager = (l4_tid_t)r;
     int32_t task = pager_spawn(pager, measure, runs);
     if (task < 0)
-        die("the pager could not spawn the measuring task: %d", task);
+        test_fail("the pager could not spawn the measuring task: %d", task);
 
     r = l4_receive((l4_tid_t)task, L4_TIMEOUT_NEVER, NULL);
     if (r < 0)
-        die("the measuring task (thread %u) ended without a report (%d): see the pager's "
-            "and the kernel's messages above", l4_tid_number((l4_tid_t)task), r);
+        test_fail("the measuring task (thread %u) ended without a report (%d): see the pager's "
+                  "and the kernel's messages above", l4_tid_number((l4_tid_t)task), r);
     if (l4_mr(1) != 1)
-        die("the measuring task failed (see its message above)");
+        test_fail("the measuring task failed (see its message above)");
     uint32_t value = l4_mr(2), faults = l4_mr(3);
     printf("bench_pf: the pager served %u faults in the region\n", faults);
     if (faults != 2 * runs)
-        die("expected %u faults: one for each page's first write, one for each read after "
-            "the flush", 2 * runs);
+        test_fail("expected %u faults: one for each page's first write, one for each read after "
+                  "the flush", 2 * runs);
     printf("BENCH pf.user_pager value=%u unit=%s runs=%u\n", value, unit, runs);
     l4_kdb_exit(0);
 }

@@ -49,13 +49,28 @@ int32_t sigma0_get_page(l4_tid_t sigma0, uint32_t dst);
 int32_t sigma0_get_frame(l4_tid_t sigma0, uint32_t pa, uint32_t dst);
 
 /*
- * For the graded test programs (user/tests/): test_begin("lab3", "cow")
- * names the test; test_fail() then prints "lab3 cow: FAIL: <message>" and
- * stops the machine with status 1, so that the grader shows the student
- * exactly what went wrong.
+ * For the graded test programs (user/tests/) and the benchmarks:
+ * test_begin("lab3", "cow") names the test; test_fail() then prints
+ * "lab3 cow: FAIL: <message>" and stops the machine with status 1, so that
+ * the grader shows the student exactly what went wrong.  test is NULL for
+ * a program that has no tests by name ("bench_map: FAIL: ...").  A program
+ * booted in several roles (lab2_map) says which one it is with
+ * test_who("a"): its failures read "lab2 share: FAIL: a: <message>".
  */
 void test_begin(const char *lab, const char *test);
+void test_who(const char *who);
 __attribute__((noreturn, format(printf, 1, 2))) void test_fail(const char *fmt, ...);
+
+/*
+ * The test programs' digest of what they received and checked
+ * (docs/grading.md): test_fold(w) folds each value in, in a fixed order,
+ * starting from the program's seed.  The success line reports test_digest;
+ * the grader works out the same from the run's parameters
+ * (gradelib.digest) and reads test_digest by name from the program's
+ * memory through GDB when the program stops the machine.
+ */
+extern uint32_t test_digest;
+void test_fold(uint32_t w);
 
 /*
  * What a system call's result means, for failure messages.  errname(-6)

@@ -201,21 +201,40 @@ const char *ipc_errstr(int32_t r)
     return b;
 }
 
-/* The test programs' failure lines (test_begin, test_fail in ulib.h). */
+/* The test programs' failure lines (test_begin, test_who, test_fail in ulib.h). */
 static char test_prefix[48] = "test";
+static const char *test_role;
 
 void test_begin(const char *lab, const char *test)
 {
-    fmt_snprintf(test_prefix, sizeof test_prefix, "%s %s", lab, test);
+    if (test)
+        fmt_snprintf(test_prefix, sizeof test_prefix, "%s %s", lab, test);
+    else
+        fmt_snprintf(test_prefix, sizeof test_prefix, "%s", lab);
+}
+
+void test_who(const char *who)
+{
+    test_role = who;
 }
 
 void test_fail(const char *fmt, ...)
 {
     va_list ap;
     printf("%s: FAIL: ", test_prefix);
+    if (test_role)
+        printf("%s: ", test_role);
     va_start(ap, fmt);
     vprintf(fmt, ap);
     va_end(ap);
     printf("\n");
     l4_kdb_exit(1);
+}
+
+/* Global, so that GDB can read it by name (ulib.h). */
+uint32_t test_digest = FNV1A_INIT;
+
+void test_fold(uint32_t w)
+{
+    test_digest = fnv1a_word(test_digest, w);
 }

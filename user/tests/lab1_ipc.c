@@ -10,8 +10,8 @@
  *
  * DIGEST folds, in a fixed order, what the program received and checked
  * (message words, labels, lengths, the kernel's error codes): 32-bit FNV-1a
- * over SEED and then each word (fold()).  The grader works out the same
- * value from the parameters alone (grader/lab1.py), and reads lab1_digest
+ * over SEED and then each word (test_fold()).  The grader works out the same
+ * value from the parameters alone (grader/lab1.py), and reads test_digest
  * from this program's memory through GDB when the program stops the
  * machine: a kernel that prints the success line without the IPC having
  * happened would have to re-create all of it.
@@ -39,15 +39,6 @@ static const char *test_name, *nonce;
 static l4_tid_t main_tid;
 static uint32_t seed;
 
-/* The digest of what was received (see the top); global, so that GDB can
-   read it by name from the program's symbols. */
-uint32_t lab1_digest = FNV1A_INIT;
-
-static void fold(uint32_t w)
-{
-    lab1_digest = fnv1a_word(lab1_digest, w);
-}
-
 /* A word derived from the seed: the n-th payload of a test. */
 static uint32_t seeded(uint32_t n)
 {
@@ -58,31 +49,19 @@ static uint32_t seeded(uint32_t n)
     return x;
 }
 
-/* Ends the test with a failure the grader shows to the student. */
-static __attribute__((noreturn, format(printf, 1, 2))) void fail(const char *fmt, ...)
-{
-    va_list ap;
-    printf("lab1 %s: FAIL: ", test_name);
-    va_start(ap, fmt);
-    vprintf(fmt, ap);
-    va_end(ap);
-    printf("\n");
-    l4_kdb_exit(1);
-}
-
 static __attribute__((noreturn)) void pass(const char *detail)
 {
-    printf("lab1 %s: nonce=%s %sdigest=%08x ok\n", test_name, nonce, detail, lab1_digest);
+    printf("lab1 %s: nonce=%s %sdigest=%08x ok\n", test_name, nonce, detail, test_digest);
     l4_kdb_exit(0);
 }
 
 static l4_tid_t spawn(void (*fn)(void))
 {
     if (nstacks == MAX_WORKERS)
-        fail("test bug: too many threads");
+        test_fail("test bug: too many threads");
     int32_t tid = thread_spawn(fn, stacks[nstacks++], STACK_SIZE);
     if (tid < 0)
-        fail("l4_thread_create returned %s", errstr(tid));
+        test_fail("l4_thread_create returned %s", errstr(tid));
     return (l4_tid_t)tid;
 }
 
@@ -97,7 +76,7 @@ static uint32_t rng(void)
 static void expect_ok(int32_t r, const char *what)
 {
     if (r != 0)
-        fail("%s returned %s, expected 0", what, ipc_errstr(r));
+        test_fail("%s returned %s, expected 0", what, ipc_errstr(r));
 }
 
 /* Sets the tag and the untyped words of the next message. */
@@ -145,15 +124,16 @@ static void test_pingpong(unsigned rounds, uint32_t seed)
         expect_ok(l4_call(server_tid), "l4_call");
         uint32_t tag = l4_mr(0);
         if (l4_tag_label(tag) != label + 1 || l4_tag_untyped(tag) != u)
-            fail("round %u: reply tag %x, expected label %x with %u words", n, tag, label + 1, u);
+            test_fail("round %u: reply tag %x, expected label %x with %u words", n, tag,
+                      label + 1, u);
         for (unsigned i = 0; i < u; i++)
             if (l4_mr(1 + i) != words[u - 1 - i])
-                fail("round %u: word %u of the reply is %x, expected %x", n, i + 1,
-                     l4_mr(1 + i), words[u - 1 - i]);
-        fold(l4_tag_label(tag));
-        fold(u);
+                test_fail("round %u: word %u of the reply is %x, expected %x", n, i + 1,
+                          l4_mr(1 + i), words[u - 1 - i]);
+        test_fold(l4_tag_label(tag));
+        test_fold(u);
         for (unsigned i = 0; i < u; i++)
-            fold(l4_mr(1 + i));
+            test_fold(l4_mr(1 + i));
     }
     char detail[32];
     fmt_snprintf(detail, sizeof detail, "rounds=%u ", rounds);
@@ -190,13 +170,13 @@ static void test_receive_any(unsigned n)
         l4_tid_t from = 0;
         expect_ok(l4_receive(L4_ANYTHREAD, L4_TIMEOUT_NEVER, &from), "receive from any");
         if (l4_mr(2) != from)
-            fail("receive from any said the sender was %x, but the message came from %x",
-                 from, l4_mr(2));
+            test_fail("receive from any said the sender was %x, but the message came from %x",
+                      from, l4_mr(2));
         unsigned i = 0;
         while (i < n && tids[i] != from)
             i++;
         if (i == n || seen[i]++)
-            fail("sender %x is unknown or was seen twice", from);
+            test_fail("sender %x is unknown or was seen twice", from);
         words[i] = l4_mr(1);
     }
     /* The senders' words, in the order they were made (which sender took
@@ -206,8 +186,8 @@ static void test_receive_any(unsigned n)
         while (i < n && words[i] != seeded(100 + k))
             i++;
         if (i == n)
-            fail("no sender's message carried the word %x", seeded(100 + k));
-        fold(words[i]);
+            test_fail("no sender's message carried the word %x", seeded(100 + k));
+        test_fold(words[i]);
     }
     char detail[32];
     fmt_snprintf(detail, sizeof detail, "senders=%u ", n);
@@ -241,8 +221,8 @@ static void client(void)
         l4_set_mr(1, v);
         expect_ok(l4_call(server_tid), "client call");
         if (l4_mr(1) != v * 3 + 1 || l4_mr(2) != l4_myself())
-            fail("client %x got the answer (%x, for %x), expected (%x, for %x)",
-                 l4_myself(), l4_mr(1), l4_mr(2), v * 3 + 1, l4_myself());
+            test_fail("client %x got the answer (%x, for %x), expected (%x, for %x)",
+                      l4_myself(), l4_mr(1), l4_mr(2), v * 3 + 1, l4_myself());
         sum += l4_mr(1);
     }
     l4_set_mr(0, l4_tag_make(2, 1, 0));
@@ -261,7 +241,7 @@ static void test_many_clients(unsigned n, unsigned calls)
         expect_ok(l4_receive(L4_ANYTHREAD, L4_TIMEOUT_NEVER, 0), "main waits for clients");
         total += l4_mr(1);          /* a sum: the clients end in any order */
     }
-    fold(total);
+    test_fold(total);
     char detail[48];
     fmt_snprintf(detail, sizeof detail, "clients=%u calls=%u ", n, calls);
     pass(detail);
@@ -309,23 +289,23 @@ static void test_call_atomic(void)
     l4_set_mr(0, l4_tag_make(0xCA, 0, 0));
     expect_ok(l4_call(server_tid), "the first l4_call");
     if (l4_tag_label(l4_mr(0)) != 0x11 || l4_mr(1) != seeded(1))
-        fail("the first call returned label %x word %x, not the server's reply (11, %x)",
-             l4_tag_label(l4_mr(0)), l4_mr(1), seeded(1));
-    fold(0x11);
-    fold(l4_mr(1));
+        test_fail("the first call returned label %x word %x, not the server's reply (11, %x)",
+                  l4_tag_label(l4_mr(0)), l4_mr(1), seeded(1));
+    test_fold(0x11);
+    test_fold(l4_mr(1));
     l4_set_mr(0, l4_tag_make(0xCA, 0, 0));
     expect_ok(l4_call(server_tid), "the second l4_call");
     if (l4_tag_label(l4_mr(0)) != 0x5E || l4_mr(1) != seeded(2))
-        fail("the call returned label %x word %x, not the server's reply (5e, %x)",
-             l4_tag_label(l4_mr(0)), l4_mr(1), seeded(2));
-    fold(0x5E);
-    fold(l4_mr(1));
+        test_fail("the call returned label %x word %x, not the server's reply (5e, %x)",
+                  l4_tag_label(l4_mr(0)), l4_mr(1), seeded(2));
+    test_fold(0x5E);
+    test_fold(l4_mr(1));
     l4_tid_t from = 0;
     expect_ok(l4_receive(L4_ANYTHREAD, L4_TIMEOUT_NEVER, &from), "receive the intruder");
     if (from != intruder_tid || l4_mr(1) != seeded(3))
-        fail("the intruder's message was lost or changed");
-    fold(l4_tag_label(l4_mr(0)));
-    fold(l4_mr(1));
+        test_fail("the intruder's message was lost or changed");
+    test_fold(l4_tag_label(l4_mr(0)));
+    test_fold(l4_mr(1));
     pass("");
 }
 
@@ -350,22 +330,22 @@ static void test_zero_timeout(void)
     sleep_ticks(2);                 /* h1 now waits, but not for us */
     l4_set_mr(0, l4_tag_make(1, 0, 0));
     if ((r = l4_send(h1, L4_TIMEOUT_ZERO)) != -L4_ETIMEOUT)
-        fail("a zero-timeout send to a thread not waiting for us returned %s, expected %s",
-             ipc_errstr(r), ipc_errstr(-L4_ETIMEOUT));
+        test_fail("a zero-timeout send to a thread not waiting for us returned %s, expected %s",
+                  ipc_errstr(r), ipc_errstr(-L4_ETIMEOUT));
     if ((r = l4_receive(L4_ANYTHREAD, L4_TIMEOUT_ZERO, 0)) != -(L4_ETIMEOUT | L4_ERECV))
-        fail("a zero-timeout receive with no sender returned %s, expected %s",
-             ipc_errstr(r), ipc_errstr(-(L4_ETIMEOUT | L4_ERECV)));
+        test_fail("a zero-timeout receive with no sender returned %s, expected %s",
+                  ipc_errstr(r), ipc_errstr(-(L4_ETIMEOUT | L4_ERECV)));
     if (l4_clock() - t0 > 4)
-        fail("zero timeouts waited (%u ticks)", l4_clock() - t0);
-    fold((uint32_t)-L4_ETIMEOUT);
-    fold((uint32_t)-(L4_ETIMEOUT | L4_ERECV));
+        test_fail("zero timeouts waited (%u ticks)", l4_clock() - t0);
+    test_fold((uint32_t)-L4_ETIMEOUT);
+    test_fold((uint32_t)-(L4_ETIMEOUT | L4_ERECV));
 
     helper_mode = 2;
     l4_tid_t h2 = spawn(zero_helper);
     sleep_ticks(2);                 /* h2 now waits for anyone */
     l4_set_mr(0, l4_tag_make(1, 0, 0));
     expect_ok(l4_send(h2, L4_TIMEOUT_ZERO), "a zero-timeout send to a waiting receiver");
-    fold(0);
+    test_fold(0);
     (void)h1;
     pass("");
 }
@@ -406,18 +386,18 @@ static void test_timeouts(unsigned t)
     int32_t r = l4_receive(sleeper, (uint16_t)t, 0);
     uint32_t rcv_ticks = l4_clock() - t0;
     if (r != -(L4_ETIMEOUT | L4_ERECV))
-        fail("a receive nobody answers returned %s, expected %s", ipc_errstr(r),
-             ipc_errstr(-(L4_ETIMEOUT | L4_ERECV)));
-    fold((uint32_t)r);
+        test_fail("a receive nobody answers returned %s, expected %s", ipc_errstr(r),
+                  ipc_errstr(-(L4_ETIMEOUT | L4_ERECV)));
+    test_fold((uint32_t)r);
 
     t0 = l4_clock();
     l4_set_mr(0, l4_tag_make(1, 0, 0));
     r = l4_send(sleeper, (uint16_t)t);
     uint32_t snd_ticks = l4_clock() - t0;
     if (r != -L4_ETIMEOUT)
-        fail("a send nobody takes returned %s, expected %s", ipc_errstr(r),
-             ipc_errstr(-L4_ETIMEOUT));
-    fold((uint32_t)r);
+        test_fail("a send nobody takes returned %s, expected %s", ipc_errstr(r),
+                  ipc_errstr(-L4_ETIMEOUT));
+    test_fold((uint32_t)r);
 
     /* A call whose message is taken but never answered times out in its
        receive phase. */
@@ -425,23 +405,23 @@ static void test_timeouts(unsigned t)
     l4_set_mr(0, l4_tag_make(1, 0, 0));
     r = l4_ipc(silent, silent, l4_timeouts(L4_TIMEOUT_NEVER, (uint16_t)t), 0);
     if (r != -(L4_ETIMEOUT | L4_ERECV))
-        fail("a call nobody answers returned %s, expected %s", ipc_errstr(r),
-             ipc_errstr(-(L4_ETIMEOUT | L4_ERECV)));
-    fold((uint32_t)r);
+        test_fail("a call nobody answers returned %s, expected %s", ipc_errstr(r),
+                  ipc_errstr(-(L4_ETIMEOUT | L4_ERECV)));
+    test_fold((uint32_t)r);
 
     /* A sender whose timeout expired has left the receiver's queue. */
     late_ticks = 2 * t;
     l4_tid_t checker = spawn(late_checker);
     l4_set_mr(0, l4_tag_make(1, 0, 0));
     if ((r = l4_send(checker, (uint16_t)t)) != -L4_ETIMEOUT)
-        fail("a send to a thread that is asleep returned %s, expected %s", ipc_errstr(r),
-             ipc_errstr(-L4_ETIMEOUT));
+        test_fail("a send to a thread that is asleep returned %s, expected %s", ipc_errstr(r),
+                  ipc_errstr(-L4_ETIMEOUT));
     expect_ok(l4_receive(checker, L4_TIMEOUT_NEVER, 0), "the checker's report");
     if ((int32_t)l4_mr(1) != -(L4_ETIMEOUT | L4_ERECV))
-        fail("after our send timed out, the receiver still found a message from us "
-             "(its zero-timeout receive returned %s, expected %s)",
-             ipc_errstr((int32_t)l4_mr(1)), ipc_errstr(-(L4_ETIMEOUT | L4_ERECV)));
-    fold(l4_mr(1));
+        test_fail("after our send timed out, the receiver still found a message from us "
+                  "(its zero-timeout receive returned %s, expected %s)",
+                  ipc_errstr((int32_t)l4_mr(1)), ipc_errstr(-(L4_ETIMEOUT | L4_ERECV)));
+    test_fold(l4_mr(1));
     char detail[64];
     fmt_snprintf(detail, sizeof detail, "timeout=%u receive_ticks=%u send_ticks=%u ",
                  t, rcv_ticks, snd_ticks);
@@ -492,31 +472,31 @@ static void test_bad_tid(uint32_t unknown)
     };
     for (unsigned i = 1; i < sizeof bad / sizeof bad[0]; i++)
         if ((r = l4_send(bad[i].tid, L4_TIMEOUT_NEVER)) != -L4_ENOPARTNER)
-            fail("a send to %s (%x) returned %s, expected %s", bad[i].what, bad[i].tid,
-                 ipc_errstr(r), ipc_errstr(-L4_ENOPARTNER));
-    fold((uint32_t)-L4_ENOPARTNER);
+            test_fail("a send to %s (%x) returned %s, expected %s", bad[i].what, bad[i].tid,
+                      ipc_errstr(r), ipc_errstr(-L4_ENOPARTNER));
+    test_fold((uint32_t)-L4_ENOPARTNER);
 
     l4_tid_t gone = spawn(exits_at_once);
     sleep_ticks(2);
     if ((r = l4_send(gone, L4_TIMEOUT_NEVER)) != -L4_ENOPARTNER)
-        fail("a send to an ended thread's (stale) ID returned %s, expected %s", ipc_errstr(r),
-             ipc_errstr(-L4_ENOPARTNER));
+        test_fail("a send to an ended thread's (stale) ID returned %s, expected %s", ipc_errstr(r),
+                  ipc_errstr(-L4_ENOPARTNER));
     if ((r = l4_receive(gone, L4_TIMEOUT_NEVER, 0)) != -(L4_ENOPARTNER | L4_ERECV))
-        fail("a receive from a stale ID returned %s, expected %s", ipc_errstr(r),
-             ipc_errstr(-(L4_ENOPARTNER | L4_ERECV)));
-    fold((uint32_t)r);
+        test_fail("a receive from a stale ID returned %s, expected %s", ipc_errstr(r),
+                  ipc_errstr(-(L4_ENOPARTNER | L4_ERECV)));
+    test_fold((uint32_t)r);
 
     /* The next thread reuses the number; the old ID still names nobody. */
     helper_mode = 2;
     l4_tid_t reused = spawn(zero_helper);
     sleep_ticks(2);                 /* it now waits for anyone */
     if (l4_tid_number(reused) != l4_tid_number(gone) || reused == gone)
-        fail("expected the new thread %x to reuse the number of %x with a new version",
-             reused, gone);
+        test_fail("expected the new thread %x to reuse the number of %x with a new version",
+                  reused, gone);
     l4_set_mr(0, l4_tag_make(1, 0, 0));
     if ((r = l4_send(gone, L4_TIMEOUT_ZERO)) != -L4_ENOPARTNER)
-        fail("a send to a stale ID whose number is in use again returned %s, expected %s",
-             ipc_errstr(r), ipc_errstr(-L4_ENOPARTNER));
+        test_fail("a send to a stale ID whose number is in use again returned %s, expected %s",
+                  ipc_errstr(r), ipc_errstr(-L4_ENOPARTNER));
     expect_ok(l4_send(reused, L4_TIMEOUT_ZERO), "a send to the thread with the reused number");
 
     /* A thread blocked sending to a thread that ends is told so. */
@@ -524,9 +504,9 @@ static void test_bad_tid(uint32_t unknown)
     spawn(sends_to_dying);
     expect_ok(l4_receive(L4_ANYTHREAD, L4_TIMEOUT_NEVER, 0), "wait for the sender's report");
     if (dying_result != -L4_ECANCELED)
-        fail("a send blocked on a thread that ended returned %s, expected %s",
-             ipc_errstr(dying_result), ipc_errstr(-L4_ECANCELED));
-    fold((uint32_t)dying_result);
+        test_fail("a send blocked on a thread that ended returned %s, expected %s",
+                  ipc_errstr(dying_result), ipc_errstr(-L4_ECANCELED));
+    test_fold((uint32_t)dying_result);
 
     /* A receive phase whose partner ends during the send phase fails
        instead of waiting for ever. */
@@ -534,16 +514,17 @@ static void test_bad_tid(uint32_t unknown)
     l4_set_mr(0, l4_tag_make(1, 0, 0));
     r = l4_ipc(late, ends, l4_timeouts(L4_TIMEOUT_NEVER, L4_TIMEOUT_NEVER), 0);
     if (r != -(L4_ENOPARTNER | L4_ERECV))
-        fail("send to one thread, then receive from another that ended meanwhile, "
-             "returned %s, expected %s", ipc_errstr(r), ipc_errstr(-(L4_ENOPARTNER | L4_ERECV)));
-    fold((uint32_t)r);
+        test_fail("send to one thread, then receive from another that ended meanwhile, "
+                  "returned %s, expected %s", ipc_errstr(r),
+                  ipc_errstr(-(L4_ENOPARTNER | L4_ERECV)));
+    test_fold((uint32_t)r);
 
     /* And a real message still works afterwards. */
     spawn(sends_to_main);
     expect_ok(l4_receive(L4_ANYTHREAD, L4_TIMEOUT_NEVER, 0), "receive after the errors");
     if (l4_mr(1) != seeded(4))
-        fail("the message after the errors carried %x, expected %x", l4_mr(1), seeded(4));
-    fold(l4_mr(1));
+        test_fail("the message after the errors carried %x, expected %x", l4_mr(1), seeded(4));
+    test_fold(l4_mr(1));
     pass("");
 }
 
@@ -615,13 +596,13 @@ static void test_fairness(unsigned loops)
         spin++;
     if (exchanges == 0) {
         char ping[128], pong[160];
-        fail("no ping-pong exchange succeeded in %u ticks: %s; %s", l4_clock() - t0,
-             ipc_record(ping, sizeof ping, "the pinger's l4_call", ping_returns, ping_errors,
+        test_fail("no ping-pong exchange succeeded in %u ticks: %s; %s", l4_clock() - t0,
+                  ipc_record(ping, sizeof ping, "the pinger's l4_call", ping_returns, ping_errors,
                         ping_error),
-             ipc_record(pong, sizeof pong, "the ponger's l4_receive and l4_reply_wait",
+                  ipc_record(pong, sizeof pong, "the ponger's l4_receive and l4_reply_wait",
                         pong_returns, pong_errors, pong_error));
     }
-    fold(1);
+    test_fold(1);
     char detail[64];
     fmt_snprintf(detail, sizeof detail, "ticks=%u ", l4_clock() - t0);
     pass(detail);
@@ -649,12 +630,12 @@ static void test_msg_len(void)
     sleep_ticks(2);
     l4_set_mr(0, l4_tag_make(1, 40, 30));           /* 70 words do not fit in 63 */
     if ((r = l4_send(rcv, L4_TIMEOUT_NEVER)) != -L4_EMSGLEN)
-        fail("a tag of 40 + 30 words returned %s, expected %s", ipc_errstr(r),
-             ipc_errstr(-L4_EMSGLEN));
+        test_fail("a tag of 40 + 30 words returned %s, expected %s", ipc_errstr(r),
+                  ipc_errstr(-L4_EMSGLEN));
     l4_set_mr(0, l4_tag_make(1, 1, 0) | 0x1000);    /* flags must be 0 */
     if ((r = l4_send(rcv, L4_TIMEOUT_NEVER)) != -L4_EINVAL)
-        fail("a tag with flags set returned %s, expected %s", ipc_errstr(r),
-             ipc_errstr(-L4_EINVAL));
+        test_fail("a tag with flags set returned %s, expected %s", ipc_errstr(r),
+                  ipc_errstr(-L4_EINVAL));
 
     uint32_t sum = 0;
     l4_set_mr(0, l4_tag_make(1, 63, 0));
@@ -665,12 +646,12 @@ static void test_msg_len(void)
     expect_ok(l4_send(rcv, L4_TIMEOUT_NEVER), "a 63-word send");
     expect_ok(l4_receive(rcv, L4_TIMEOUT_NEVER, 0), "the receiver's answer");
     if (l4_mr(1) != 63 || l4_mr(2) != sum)
-        fail("the 63-word message arrived as %u words with checksum %x, expected 63 and %x",
-             l4_mr(1), l4_mr(2), sum);
-    fold((uint32_t)-L4_EMSGLEN);
-    fold((uint32_t)-L4_EINVAL);
-    fold(l4_mr(1));
-    fold(l4_mr(2));
+        test_fail("the 63-word message arrived as %u words with checksum %x, expected 63 and %x",
+                  l4_mr(1), l4_mr(2), sum);
+    test_fold((uint32_t)-L4_EMSGLEN);
+    test_fold((uint32_t)-L4_EINVAL);
+    test_fold(l4_mr(1));
+    test_fold(l4_mr(2));
     pass("");
 }
 
@@ -682,9 +663,10 @@ int main(int argc, char **argv)
     }
     test_name = argv[1];
     nonce = argv[2];
+    test_begin("lab1", test_name);
     main_tid = l4_myself();
     seed = argc > 3 ? strtoul(argv[argc - 1], NULL, 0) : 0;     /* always the last one */
-    fold(seed);
+    test_fold(seed);
     unsigned p1 = argc > 3 ? strtoul(argv[3], NULL, 0) : 0;
     unsigned p2 = argc > 4 ? strtoul(argv[4], NULL, 0) : 0;
 
@@ -706,5 +688,5 @@ int main(int argc, char **argv)
         test_msg_len();
     else if (strcmp(test_name, "fairness") == 0)
         test_fairness(p1);
-    fail("unknown test '%s'", test_name);
+    test_fail("unknown test '%s'", test_name);
 }

@@ -2,33 +2,22 @@
  * lab2_map TEST NONCE ROLE [PARAMS...]: the graded tests of Lab 2 (address
  * spaces, flexpages, map, grant and unmap).
  *
- * A test boots this program two or three times, as boot modules 0, 1 and 2,
- * each in an address space of its own.  Role 'a' (module 0) drives the test;
- * roles 'b' and 'c' (modules 1 and 2) serve a's requests: set the receive
- * window, take a mapping, read or write an address, unmap, pass a mapping on
- * to the other peer.  The three copies of the program are linked at the same
- * address, so a's static page P is, in b, b's own page P: what one task sees
- * of another's memory it sees through the windows, at addresses where the
- * program itself has nothing (0x40000000..0x7fffffff; a's unowned memory in
- * the refused test is at 0x20000000..0x2fffffff).
- *
- * Every access that may fault runs in a probe thread of its own, so that a
- * fault ends only the probe: its task learns of it from the failed receive
- * (-(L4_ECANCELED | L4_ERECV), or L4_ENOPARTNER if the probe ended before the
- * receive began).  Before each access that must fault, 'a' announces it in a
- * line "lab2 TEST: expecting a fault: ROLE reads|writes ADDRESS (why)"; the
- * grader checks the kernel's report of that fault (access, address, reason).
+ * A test boots this program two or three times, as boot modules 0, 1 and 2
+ * (roles a, b and c, each in an address space of its own): a runs the test
+ * below, b and c serve its requests.  The roles, their requests and the
+ * probes that make faulting accesses are the harness, user/tests/lab2_harness.c
+ * (lab2_harness.h describes them); this file holds the tests.
  *
  * Each test ends with one line "lab2 TEST: nonce=NONCE at=ADDRESS digest=DIGEST
  * ok" from 'a' and a clean stop of the machine, or a line saying what went
  * wrong and status 1.  DIGEST folds, in order, every value a found where it
  * should be (read by a peer through a mapping, or by a in its own page after
- * a peer wrote it): 32-bit FNV-1a over SEED and then each value (fold()).
+ * a peer wrote it): 32-bit FNV-1a over SEED and then each value (test_fold()).
  * The values come from SEED, so the grader works out the digest from the
- * parameters alone (grader/lab2.py), and reads lab2_digest from a's memory
- * through GDB when a stops the machine.  Addresses on the command line are aligned down to what the test
- * needs; OFF is a byte offset in a page (0..4092) at which the test reads and
- * writes 32-bit values derived from SEED.
+ * parameters alone (grader/lab2.py), and reads test_digest from a's memory
+ * through GDB when a stops the machine.  Addresses on the command line are
+ * aligned down to what the test needs; OFF is a byte offset in a page
+ * (0..4092) at which the test reads and writes 32-bit values derived from SEED.
  *
  *   share W S OFF SEED       (a b)   a 4 KiB page lands at W + S * 4 KiB in b's
  *                                    64 KiB window W; writes are seen both ways;
@@ -64,33 +53,7 @@
  *                                    revoke that recurses once per hop overflows
  *                                    its 4 KiB kernel stack here
  */
-#include "ulib.h"
-
-#define PAGE 4096u
-#define BIG_LOG2 22
-#define BIG_SIZE (1u << BIG_LOG2)
-#define PROBE_STACKS 4
-#define RW (L4_FPAGE_R | L4_FPAGE_W)
-
-enum { ROLE_A, ROLE_B, ROLE_C };
-
-/* What a peer does for 'a': the label of a's request.  Words in brackets
-   are the request's; the reply's two words follow the arrow. */
-enum {
-    REQ_WINDOW = 1, /* [fpage] -> (): the receive window for the mappings to come */
-    REQ_TAKE,       /* [cookie] + one map/grant item -> (landed fpage, cookie) */
-    REQ_READ,       /* [addr] -> (faulted, value) */
-    REQ_WRITE,      /* [addr, value] -> (faulted) */
-    REQ_SUM,        /* [addr, count, stride] -> (faulted, sum of the words) */
-    REQ_UNMAP,      /* [fpage, flags] -> (l4_unmap's result) */
-    REQ_PASS,       /* [role, type, snd_base, fpage]: send that item to the peer
-                       `role` -> (the IPC's result, the fpage that landed there) */
-    REQ_COUNT,      /* [] -> (requests served, this one included) */
-    REQ_HELD,       /* [role, addr, count, stride]: map each of the count pages at addr,
-                       addr + stride, ... to the peer `role`, to see which ones this
-                       task still has -> (how many landed, the first that landed) */
-};
-#define REPLY_LABEL 0x7E
+#include "lab2_harness.h"
 
 /*
  * a's own pages (a test uses a few of them); the first two form an aligned
@@ -101,378 +64,6 @@ enum {
  */
 static uint32_t pages[8][PAGE / 4] __attribute__((aligned(2 * PAGE)));
 uint32_t big[BIG_SIZE / 4] __attribute__((common, aligned(BIG_SIZE)));
-
-static char probe_stacks[PROBE_STACKS][PAGE] __attribute__((aligned(16)));
-static unsigned probe_next;
-
-static const char *test_name, *nonce;
-static int my_role;
-static uint32_t rng_state, cookie_state = 0x2545F491u;
-
-/* The digest of what a found (see the top); global, so that GDB can read
-   it by name from the program's symbols. */
-uint32_t lab2_digest = FNV1A_INIT;
-
-static void fold(uint32_t w)
-{
-    lab2_digest = fnv1a_word(lab2_digest, w);
-}
-
-static char role_char(int role) { return "abc"[role]; }
-
-/* Ends the test with a failure the grader shows to the student. */
-static __attribute__((noreturn, format(printf, 1, 2))) void fail(const char *fmt, ...)
-{
-    va_list ap;
-    printf("lab2 %s: FAIL: %c: ", test_name, role_char(my_role));
-    va_start(ap, fmt);
-    vprintf(fmt, ap);
-    va_end(ap);
-    printf("\n");
-    l4_kdb_exit(1);
-}
-
-static __attribute__((noreturn)) void pass(uint32_t at)
-{
-    printf("lab2 %s: nonce=%s at=0x%08x digest=%08x ok\n", test_name, nonce, at, lab2_digest);
-    l4_kdb_exit(0);
-}
-
-static uint32_t rng(void)
-{
-    return xorshift32(&rng_state);
-}
-
-/* A value to write: random, never 0 (a fresh page holds zeros). */
-static uint32_t value(void)
-{
-    uint32_t v;
-    while ((v = rng()) == 0)
-        ;
-    return v;
-}
-
-/* Random bits for a send base above 2^log2, the larger of the item's and
-   the window's size: placement takes the send base modulo that size, so
-   they must not matter.  (Kept below L4_USER_TOP all the same.) */
-static uint32_t high_bits(unsigned log2)
-{
-    return (rng() % L4_USER_TOP) & ~((1u << log2) - 1);
-}
-
-/* A flexpage in words, for failure messages (up to three in one message). */
-static const char *fp_str(l4_fpage_t f)
-{
-    static char bufs[3][64];
-    static unsigned n;
-    char *b = bufs[n++ % 3];
-    if (f == L4_NILPAGE)
-        fmt_snprintf(b, sizeof bufs[0], "L4_NILPAGE");
-    else
-        fmt_snprintf(b, sizeof bufs[0], "%x (base %x, 2^%u bytes, rights %x)", f,
-                     l4_fpage_base(f), l4_fpage_log2size(f), l4_fpage_rights(f));
-    return b;
-}
-
-/* --- probes: accesses that may fault, each in a thread of its own --- */
-
-enum { PROBE_SUM, PROBE_WRITE };
-
-static struct {
-    int kind;
-    uint32_t addr, value, count, stride;
-    l4_tid_t parent;
-} probe_job;
-
-static void probe_main(void)
-{
-    uint32_t sum = 0;
-    if (probe_job.kind == PROBE_WRITE)
-        *(volatile uint32_t *)probe_job.addr = probe_job.value;
-    else
-        for (uint32_t i = 0; i < probe_job.count; i++)
-            sum += *(volatile uint32_t *)(probe_job.addr + i * probe_job.stride);
-    l4_set_mr(0, l4_tag_make(0, 1, 0));
-    l4_set_mr(1, sum);
-    l4_send(probe_job.parent, L4_TIMEOUT_NEVER);
-}
-
-/*
- * Runs one access in a new thread of this task and waits for it.  Returns
- * 0 with the sum of the words read in *sum, or 1 if the access faulted (the
- * kernel ended the probe).  The stacks rotate: a probe that has just
- * reported may not have left its stack yet.
- */
-static uint32_t probe(int kind, uint32_t addr, uint32_t val, uint32_t count, uint32_t stride,
-                      uint32_t *sum)
-{
-    probe_job.kind = kind;
-    probe_job.addr = addr;
-    probe_job.value = val;
-    probe_job.count = count;
-    probe_job.stride = stride;
-    probe_job.parent = l4_myself();
-    int32_t tid = thread_spawn(probe_main, probe_stacks[probe_next++ % PROBE_STACKS], PAGE);
-    if (tid < 0)
-        fail("cannot create a probe thread: l4_thread_create returned %s", errstr(tid));
-    int32_t r = l4_receive((l4_tid_t)tid, L4_TIMEOUT_NEVER, 0);
-    *sum = 0;
-    if (r == 0) {
-        *sum = l4_mr(1);
-        return 0;
-    }
-    if (r == -(L4_ECANCELED | L4_ERECV) || r == -(L4_ENOPARTNER | L4_ERECV))
-        return 1;
-    fail("waiting for the probe thread that %s 0x%08x returned %s, expected 0 (done) or %s "
-         "(it faulted and ended)", kind == PROBE_WRITE ? "writes" : "reads", addr, ipc_errstr(r),
-         ipc_errstr(-(L4_ECANCELED | L4_ERECV)));
-}
-
-/* --- the map message: one item after one untyped word --- */
-
-/*
- * Sends one map or grant item to the first thread of boot module `to`
- * (who serves REQ_TAKE) and returns the IPC's result; *landed receives the
- * fpage that the receiver found in its item's word 1.
- */
-static int32_t give(int to, uint32_t type, uint32_t snd_base, l4_fpage_t fp, l4_fpage_t *landed)
-{
-    /* Not from rng: the values a test writes stay a plain sequence of
-       rng's, which the grader reproduces for the digest. */
-    uint32_t cookie = xorshift32(&cookie_state);
-    l4_set_mr(0, l4_tag_make(REQ_TAKE, 1, 2));
-    l4_set_mr(1, cookie);
-    l4_set_mr(2, l4_item_word0(type, snd_base));
-    l4_set_mr(3, fp);
-    int32_t r = l4_call(l4_boot_tid((unsigned)to));
-    *landed = L4_NILPAGE;
-    if (r != 0)
-        return r;
-    if (l4_tag_label(l4_mr(0)) != REPLY_LABEL || l4_mr(2) != cookie)
-        fail("%c's reply to the map message has label %x and cookie %x, expected %x and %x",
-             role_char(to), l4_tag_label(l4_mr(0)), l4_mr(2), REPLY_LABEL, cookie);
-    *landed = l4_mr(1);
-    return 0;
-}
-
-/* --- the peers (b, c) --- */
-
-static l4_fpage_t window = L4_NILPAGE;
-static uint32_t served;
-
-/*
- * REQ_HELD: whether this task still has each of the pages w[1] + i * w[3]
- * (i < w[2]), without touching them: a map of a page it does not have
- * lands nothing (L4_NILPAGE), and a read would fault once per page.
- */
-static void held(const uint32_t *w, uint32_t *landed_count, uint32_t *first)
-{
-    *landed_count = *first = 0;
-    for (uint32_t i = 0; i < w[2]; i++) {
-        uint32_t addr = w[1] + i * w[3];
-        l4_fpage_t landed;
-        int32_t r = give((int)w[0], L4_ITEM_MAP, 0, l4_fpage(addr, 12, RW), &landed);
-        if (r != 0)
-            fail("the map IPC of the page at 0x%08x to %c (to see whether it is still "
-                 "mapped here) returned %s, expected 0", addr, role_char((int)w[0]), ipc_errstr(r));
-        if (landed != L4_NILPAGE && (*landed_count)++ == 0)
-            *first = addr;
-    }
-}
-
-/* Carries out the request in the message registers and sets the reply. */
-static void handle(void)
-{
-    l4_tag_t tag = l4_mr(0);
-    unsigned u = l4_tag_untyped(tag), t = l4_tag_typed(tag);
-    uint32_t w[4] = {0, 0, 0, 0}, out0 = 0, out1 = 0;
-    for (unsigned i = 0; i < u && i < 4; i++)
-        w[i] = l4_mr(1 + i);
-    switch (l4_tag_label(tag)) {
-    case REQ_WINDOW:
-        window = w[0];
-        break;
-    case REQ_TAKE:
-        if (u != 1 || t != 2)
-            fail("a map message arrived with tag %x (%u untyped, %u typed words), "
-                 "expected 1 and 2", tag, u, t);
-        out0 = l4_mr(u + 2);
-        out1 = w[0];
-        break;
-    case REQ_READ:
-        out0 = probe(PROBE_SUM, w[0], 0, 1, 0, &out1);
-        break;
-    case REQ_WRITE:
-        out0 = probe(PROBE_WRITE, w[0], w[1], 0, 0, &out1);
-        break;
-    case REQ_SUM:
-        out0 = probe(PROBE_SUM, w[0], 0, w[1], w[2], &out1);
-        break;
-    case REQ_UNMAP:
-        out0 = (uint32_t)l4_unmap(w[0], w[1]);
-        break;
-    case REQ_PASS:
-        out0 = (uint32_t)give((int)w[0], w[1], w[2], w[3], &out1);
-        break;
-    case REQ_COUNT:
-        out0 = served;
-        break;
-    case REQ_HELD:
-        held(w, &out0, &out1);
-        break;
-    default:
-        fail("a request with tag %x arrived, which no test sends", tag);
-    }
-    l4_set_mr(0, l4_tag_make(REPLY_LABEL, 2, 0));
-    l4_set_mr(1, out0);
-    l4_set_mr(2, out1);
-}
-
-/* A peer's life: serve requests until a stops the machine.  The receive
-   window is set anew before every receive (a REQ_WINDOW changes it). */
-static __attribute__((noreturn)) void serve(void)
-{
-    l4_tid_t client;
-    l4_utcb()->rcv_window = window;
-    int32_t r = l4_receive(L4_ANYTHREAD, L4_TIMEOUT_NEVER, &client);
-    for (;;) {
-        if (r != 0)
-            fail("receiving the next request (l4_receive, then l4_reply_wait) returned %s, "
-                 "expected 0", ipc_errstr(r));
-        served++;
-        handle();
-        l4_utcb()->rcv_window = window;
-        r = l4_reply_wait(client, &client);
-    }
-}
-
-/* --- a's side: requests to the peers and the checks on their answers --- */
-
-/* Sends request req with n words to peer `to`; returns the reply's words. */
-static void ask(int to, uint32_t req, unsigned n, const uint32_t *w, uint32_t *out0,
-                uint32_t *out1)
-{
-    l4_set_mr(0, l4_tag_make(req, n, 0));
-    for (unsigned i = 0; i < n; i++)
-        l4_set_mr(1 + i, w[i]);
-    int32_t r = l4_call(l4_boot_tid((unsigned)to));
-    if (r != 0)
-        fail("a request (label %u) to %c, the first thread of boot module %d (%x), "
-             "returned %s, expected 0", req, role_char(to), to, l4_boot_tid((unsigned)to),
-             ipc_errstr(r));
-    if (l4_tag_label(l4_mr(0)) != REPLY_LABEL)
-        fail("%c's reply has label %x, expected %x", role_char(to), l4_tag_label(l4_mr(0)),
-             REPLY_LABEL);
-    if (out0)
-        *out0 = l4_mr(1);
-    if (out1)
-        *out1 = l4_mr(2);
-}
-
-static void set_window(int to, l4_fpage_t w)
-{
-    ask(to, REQ_WINDOW, 1, &w, 0, 0);
-}
-
-/* Makes `who` (a itself, or a peer) access addr; returns 1 if it faulted. */
-static uint32_t access_at(int who, int kind, uint32_t addr, uint32_t val, uint32_t *got)
-{
-    if (who == ROLE_A)
-        return probe(kind, addr, val, 1, 0, got);
-    uint32_t w[2] = {addr, val}, faulted;
-    ask(who, kind == PROBE_WRITE ? REQ_WRITE : REQ_READ, kind == PROBE_WRITE ? 2 : 1, w,
-        &faulted, got);
-    return faulted;
-}
-
-/* `who` reads addr and must find want there. */
-static void must_read(int who, uint32_t addr, uint32_t want, const char *what)
-{
-    uint32_t got;
-    if (access_at(who, PROBE_SUM, addr, 0, &got))
-        fail("%c's read at 0x%08x (%s) faulted, but the page should be readable there",
-             role_char(who), addr, what);
-    if (got != want)
-        fail("%c read %x at 0x%08x (%s), expected %x", role_char(who), got, addr, what, want);
-    fold(want);
-}
-
-static void must_write(int who, uint32_t addr, uint32_t val, const char *what)
-{
-    uint32_t got;
-    if (access_at(who, PROBE_WRITE, addr, val, &got))
-        fail("%c's write at 0x%08x (%s) faulted, but the page should be writable there",
-             role_char(who), addr, what);
-}
-
-/* `who`'s access at addr must fault: the line before it tells the grader
-   which fault report of the kernel to expect. */
-static void must_fault(int who, int kind, uint32_t addr, const char *why)
-{
-    uint32_t got;
-    printf("lab2 %s: expecting a fault: %c %s 0x%08x (%s)\n", test_name, role_char(who),
-           kind == PROBE_WRITE ? "writes" : "reads", addr, why);
-    if (!access_at(who, kind, addr, 0x0BADF00D, &got)) {
-        if (kind == PROBE_WRITE)
-            fail("%c's write at 0x%08x did not fault (%s)", role_char(who), addr, why);
-        fail("%c's read at 0x%08x did not fault (%s): it read %x", role_char(who), addr, why, got);
-    }
-}
-
-/* a maps (or grants) fp to peer `to`, and it must land as `want`. */
-static void map_to(int to, uint32_t type, uint32_t snd_base, l4_fpage_t fp, l4_fpage_t want)
-{
-    l4_fpage_t landed;
-    int32_t r = give(to, type, snd_base, fp, &landed);
-    const char *how = type == L4_ITEM_GRANT ? "grant" : "map";
-    if (r != 0)
-        fail("a %s IPC of fpage %s (send base %x) to %c returned %s, expected 0", how,
-             fp_str(fp), snd_base, role_char(to), ipc_errstr(r));
-    if (landed != want)
-        fail("a %s of fpage %s (send base %x) to %c landed as %s; expected %s", how,
-             fp_str(fp), snd_base, role_char(to), fp_str(landed), fp_str(want));
-}
-
-/* Peer `from` passes the item on to peer `to`; it must land as `want`. */
-static void pass_on(int from, int to, uint32_t type, uint32_t snd_base, l4_fpage_t fp,
-                    l4_fpage_t want)
-{
-    uint32_t w[4] = {(uint32_t)to, type, snd_base, fp}, r, landed;
-    ask(from, REQ_PASS, 4, w, &r, &landed);
-    if (r != 0)
-        fail("%c's map IPC of its fpage %s (send base %x) to %c returned %s, expected 0",
-             role_char(from), fp_str(fp), snd_base, role_char(to), ipc_errstr((int32_t)r));
-    if (landed != want)
-        fail("%c's map of its fpage %s (send base %x) to %c landed as %s; expected %s",
-             role_char(from), fp_str(fp), snd_base, role_char(to), fp_str(landed),
-             fp_str(want));
-}
-
-static void unmap_by(int who, l4_fpage_t fp, uint32_t flags)
-{
-    uint32_t w[2] = {fp, flags}, r;
-    if (who == ROLE_A)
-        r = (uint32_t)l4_unmap(fp, flags);
-    else
-        ask(who, REQ_UNMAP, 2, w, &r, 0);
-    if (r != 0)
-        fail("%c's l4_unmap(%s, %u) returned %s, expected 0", role_char(who), fp_str(fp),
-             flags, errstr((int32_t)r));
-}
-
-/* a's own value at p + off. */
-static volatile uint32_t *word(void *page, uint32_t off)
-{
-    return (volatile uint32_t *)((char *)page + off);
-}
-
-static void a_expects(void *page, uint32_t off, uint32_t want, const char *what)
-{
-    uint32_t got = *word(page, off);
-    if (got != want)
-        fail("a read %x at 0x%08x (%s), expected %x", got, (uint32_t)page + off, what, want);
-    fold(want);
-}
 
 /* --- the tests (role a) --- */
 
@@ -549,8 +140,8 @@ static void test_grant(uint32_t wb, uint32_t wc, uint32_t off)
     /* a no longer has the page: a second grant finds nothing to give. */
     int32_t r = give(ROLE_B, L4_ITEM_GRANT, 0, l4_fpage((uint32_t)g, 12, RW), &landed);
     if (r != 0 || landed != L4_NILPAGE)
-        fail("granting the page a has already granted away returned %s and landed as %s; "
-             "expected 0 and L4_NILPAGE", ipc_errstr(r), fp_str(landed));
+        test_fail("granting the page a has already granted away returned %s and landed as %s; "
+                  "expected 0 and L4_NILPAGE", ipc_errstr(r), fp_str(landed));
     must_fault(ROLE_A, PROBE_SUM, (uint32_t)g + off, "a granted the page away");
 
     /* c's mapping came from a's, whose place b took: b's unmap takes it from c. */
@@ -575,8 +166,8 @@ static void test_window(uint32_t w, uint32_t off, uint32_t half)
     set_window(ROLE_B, L4_NILPAGE);
     int32_t r = give(ROLE_B, L4_ITEM_MAP, 0, l4_fpage((uint32_t)q, 12, RW), &landed);
     if (r != 0 || landed != L4_NILPAGE)
-        fail("a map to b, whose receive window is L4_NILPAGE, returned %s and landed as %s; "
-             "expected 0 and L4_NILPAGE", ipc_errstr(r), fp_str(landed));
+        test_fail("a map to b, whose receive window is L4_NILPAGE, returned %s and landed as %s; "
+                  "expected 0 and L4_NILPAGE", ipc_errstr(r), fp_str(landed));
 
     /* 8 KiB into a 4 KiB window: the half the send base selects lands. */
     set_window(ROLE_B, l4_fpage(w, 12, 0));
@@ -688,8 +279,9 @@ static void expect_einval(int32_t r, const char *what, l4_fpage_t fp)
 {
     int ipc = strncmp(what, "unmapping", 9) != 0;
     if (r != -L4_EINVAL)
-        fail("%s (fpage %s) returned %s, expected %s", what, fp_str(fp),
-             ipc ? ipc_errstr(r) : errstr(r), ipc ? ipc_errstr(-L4_EINVAL) : errstr(-L4_EINVAL));
+        test_fail("%s (fpage %s) returned %s, expected %s", what, fp_str(fp),
+                  ipc ? ipc_errstr(r) : errstr(r),
+                  ipc ? ipc_errstr(-L4_EINVAL) : errstr(-L4_EINVAL));
 }
 
 static void test_refused(uint32_t w, uint32_t kpage, uint32_t upage, uint32_t mpage)
@@ -717,8 +309,8 @@ static void test_refused(uint32_t w, uint32_t kpage, uint32_t upage, uint32_t mp
         expect_einval(give(ROLE_B, bad[i].type, 0, bad[i].fp, &landed), bad[i].what, bad[i].fp);
     ask(ROLE_B, REQ_COUNT, 0, 0, &after, 0);
     if (after != before + 1)
-        fail("b received %u messages while a sent it only refused map IPCs; the refused ones "
-             "must fail before anything reaches b", after - before - 1);
+        test_fail("b received %u messages while a sent it only refused map IPCs; the refused ones "
+                  "must fail before anything reaches b", after - before - 1);
 
     /* Memory a does not have, and the UTCB area, land nothing. */
     const struct { l4_fpage_t fp; const char *what; } none[] = {
@@ -728,8 +320,9 @@ static void test_refused(uint32_t w, uint32_t kpage, uint32_t upage, uint32_t mp
     for (unsigned i = 0; i < sizeof none / sizeof none[0]; i++) {
         int32_t r = give(ROLE_B, L4_ITEM_MAP, 0, none[i].fp, &landed);
         if (r != 0 || landed != L4_NILPAGE)
-            fail("a map of %s (fpage %s) returned %s and landed as %s; expected 0 and "
-                 "L4_NILPAGE", none[i].what, fp_str(none[i].fp), ipc_errstr(r), fp_str(landed));
+            test_fail("a map of %s (fpage %s) returned %s and landed as %s; expected 0 and "
+                      "L4_NILPAGE", none[i].what, fp_str(none[i].fp), ipc_errstr(r),
+                      fp_str(landed));
     }
 
     expect_einval(l4_unmap(l4_fpage(kpage, 12, L4_FPAGE_RWX), 0), "unmapping kernel memory",
@@ -741,8 +334,8 @@ static void test_refused(uint32_t w, uint32_t kpage, uint32_t upage, uint32_t mp
     /* The UTCB area is skipped: a keeps its UTCB (l4_mr below uses it). */
     int32_t r = l4_unmap(l4_fpage(L4_UTCB_AREA, 12, L4_FPAGE_RWX), L4_UNMAP_SELF);
     if (r != 0)
-        fail("l4_unmap of a's own UTCB page with L4_UNMAP_SELF returned %s, expected 0 "
-             "(the UTCB area is silently skipped)", errstr(r));
+        test_fail("l4_unmap of a's own UTCB page with L4_UNMAP_SELF returned %s, expected 0 "
+                  "(the UTCB area is silently skipped)", errstr(r));
 
     /* And a good map still works. */
     map_to(ROLE_B, L4_ITEM_MAP, 0, l4_fpage((uint32_t)p, 12, RW), l4_fpage(w, 12, RW));
@@ -765,11 +358,12 @@ static void test_bigpage(uint32_t w, uint32_t off)
     uint32_t args[3] = {w + off, BIG_SIZE / PAGE, PAGE};
     ask(ROLE_B, REQ_SUM, 3, args, &faulted, &got);
     if (faulted)
-        fail("b's read of one word in each of the 1024 pages at 0x%08x faulted: not all of a's "
-             "4 MiB flexpage landed", w);
+        test_fail("b's read of one word in each of the 1024 pages at 0x%08x faulted: not all of "
+                  "a's 4 MiB flexpage landed", w);
     if (got != sum)
-        fail("the words b read in the 1024 pages at 0x%08x add up to %x, expected %x", w, got, sum);
-    fold(got);
+        test_fail("the words b read in the 1024 pages at 0x%08x add up to %x, expected %x", w,
+                  got, sum);
+    test_fold(got);
     must_write(ROLE_B, w + BIG_SIZE - PAGE + off, last, "the last page of a's 4 MiB flexpage");
     a_expects((char *)big + BIG_SIZE - PAGE, off, last, "the last page of big, written by b");
     printf("lab2 bigpage: pages=%u sum=%x\n", BIG_SIZE / PAGE, sum);
@@ -815,12 +409,12 @@ static void chain_sum(int who, uint32_t w, uint32_t from, uint32_t to, uint32_t 
     uint32_t args[3] = {w + first * PAGE + off, count, 2 * PAGE};
     ask(who, REQ_SUM, 3, args, &faulted, &got);
     if (faulted)
-        fail("%c's read of hops %u..%u of the chain (every other page from 0x%08x) faulted: "
-             "a hop that should still be mapped is gone", role_char(who), first, to, args[0]);
+        test_fail("%c's read of hops %u..%u of the chain (every other page from 0x%08x) faulted: "
+                  "a hop that should still be mapped is gone", role_char(who), first, to, args[0]);
     if (got != count * want)
-        fail("the words %c read in hops %u..%u of the chain add up to %x, expected %u x %x",
-             role_char(who), first, to, got, count, want);
-    fold(got);
+        test_fail("the words %c read in hops %u..%u of the chain add up to %x, expected %u x %x",
+                  role_char(who), first, to, got, count, want);
+    test_fold(got);
 }
 
 /* None of the hops from..to that `who` holds may be mapped any more. */
@@ -834,10 +428,10 @@ static void chain_gone(int who, uint32_t w, uint32_t from, uint32_t to, const ch
                         2 * PAGE};
     ask(who, REQ_HELD, 4, args, &landed, &at);
     if (landed)
-        fail("%u of the %u hops %u..%u that %c holds are still mapped (the first at 0x%08x, "
-             "hop %u), but %s", landed, count, first, to, role_char(who), at,
-             (at - w) / PAGE, why);
-    fold(count);
+        test_fail("%u of the %u hops %u..%u that %c holds are still mapped (the first at 0x%08x, "
+                  "hop %u), but %s", landed, count, first, to, role_char(who), at,
+                  (at - w) / PAGE, why);
+    test_fold(count);
 }
 
 static void test_longchain(uint32_t w, uint32_t n, uint32_t m, uint32_t off)
@@ -919,36 +513,37 @@ static void test_recheck(uint32_t w)
     recheck_sender = l4_myself();
     int32_t rcv = thread_spawn(recheck_receiver, recheck_stacks[0], PAGE);
     if (rcv < 0 || thread_spawn(recheck_tamper, recheck_stacks[1], PAGE) < 0)
-        fail("cannot create the helper threads");
+        test_fail("cannot create the helper threads");
     l4_set_mr(0, l4_tag_make(1, 0, 2));
     l4_set_mr(1, l4_item_word0(L4_ITEM_MAP, 0));
     l4_set_mr(2, l4_fpage((uint32_t)pages[0], 12, RW));
     recheck_word = &l4_utcb()->mr[2];
     int32_t r = l4_send((l4_tid_t)rcv, L4_TIMEOUT_NEVER);   /* waits ~4 ticks */
     if (r != 0)
-        fail("the send returned %s, expected 0", ipc_errstr(r));
+        test_fail("the send returned %s, expected 0", ipc_errstr(r));
     while (recheck_landed == 1)
         sleep_ticks(1);
     if (recheck_landed != L4_NILPAGE)
-        fail("an item rewritten to name kernel memory while its sender waited landed as %x "
-             "(or the receive failed: 2), expected L4_NILPAGE", recheck_landed);
-    fold(recheck_landed);
+        test_fail("an item rewritten to name kernel memory while its sender waited landed as %x "
+                  "(or the receive failed: 2), expected L4_NILPAGE", recheck_landed);
+    test_fold(recheck_landed);
 
     /* The same message, left alone, does land. */
     recheck_landed = 1;
     rcv = thread_spawn(recheck_receiver, recheck_stacks[0], PAGE);
     if (rcv < 0)
-        fail("cannot create the receiver again");
+        test_fail("cannot create the receiver again");
     l4_set_mr(0, l4_tag_make(1, 0, 2));
     l4_set_mr(1, l4_item_word0(L4_ITEM_MAP, 0));
     l4_set_mr(2, l4_fpage((uint32_t)pages[0], 12, RW));
     if ((r = l4_send((l4_tid_t)rcv, L4_TIMEOUT_NEVER)) != 0)
-        fail("the second send returned %s, expected 0", ipc_errstr(r));
+        test_fail("the second send returned %s, expected 0", ipc_errstr(r));
     while (recheck_landed == 1)
         sleep_ticks(1);
     if (recheck_landed != l4_fpage(w, 12, RW))
-        fail("the untouched item landed as %x, expected %x", recheck_landed, l4_fpage(w, 12, RW));
-    fold(recheck_landed);
+        test_fail("the untouched item landed as %x, expected %x", recheck_landed,
+                  l4_fpage(w, 12, RW));
+    test_fold(recheck_landed);
     pass(w);
 }
 
@@ -976,7 +571,7 @@ static void test_task(uint32_t secret)
     task_parent = l4_myself();
     int32_t child = l4_task_create(task_main, task_stack + PAGE);
     if (child < 0)
-        fail("l4_task_create returned %s", errstr(child));
+        test_fail("l4_task_create returned %s", errstr(child));
     /* The program's code and read-only data are in the first 4 MiB at its
        base, its globals and task_stack in the 4 MiB after the big array. */
     uint32_t code = (uint32_t)task_main & ~(BIG_SIZE - 1);
@@ -988,19 +583,19 @@ static void test_task(uint32_t secret)
     l4_set_mr(4, l4_fpage(data, BIG_LOG2, L4_FPAGE_RWX));
     int32_t r = l4_send((l4_tid_t)child, L4_TIMEOUT_NEVER);
     if (r != 0)
-        fail("the map message to the new task returned %s, expected 0", ipc_errstr(r));
+        test_fail("the map message to the new task returned %s, expected 0", ipc_errstr(r));
     l4_tid_t from = 0;
     r = l4_receive((l4_tid_t)child, L4_TIMEOUT_NEVER, &from);
     if (r != 0)
-        fail("waiting for the new task's message returned %s, expected 0 (did it fault?)",
-             ipc_errstr(r));
+        test_fail("waiting for the new task's message returned %s, expected 0 (did it fault?)",
+                  ipc_errstr(r));
     if (l4_mr(1) != secret * 3 + 7 || l4_mr(2) != (uint32_t)child)
-        fail("the new task answered %x from %x, expected %x from %x", l4_mr(1), l4_mr(2),
-             secret * 3 + 7, (uint32_t)child);
-    fold(l4_mr(1));
+        test_fail("the new task answered %x from %x, expected %x from %x", l4_mr(1), l4_mr(2),
+                  secret * 3 + 7, (uint32_t)child);
+    test_fold(l4_mr(1));
     if ((int32_t)l4_mr(3) != -L4_EPERM)
-        fail("the new task's own l4_task_create returned %s, expected %s (only root tasks may)",
-             errstr((int32_t)l4_mr(3)), errstr(-L4_EPERM));
+        test_fail("the new task's own l4_task_create returned %s, expected %s "
+                  "(only root tasks may)", errstr((int32_t)l4_mr(3)), errstr(-L4_EPERM));
     pass(secret);
 }
 
@@ -1011,22 +606,7 @@ static uint32_t arg(int argc, char **argv, int i)
 
 int main(int argc, char **argv)
 {
-    if (argc < 4 || !argv[3][0] || argv[3][1] || argv[3][0] < 'a' || argv[3][0] > 'c') {
-        printf("usage: lab2_map TEST NONCE a|b|c [PARAMS...]\n");
-        l4_kdb_exit(2);
-    }
-    test_name = argv[1];
-    nonce = argv[2];
-    my_role = argv[3][0] - 'a';
-    if (l4_myself() != l4_boot_tid((unsigned)my_role))
-        fail("this is thread %x, but role %c must be the first thread of boot module %d (%x): "
-             "boot the roles in the order a, b, c", l4_myself(), role_char(my_role), my_role,
-             l4_boot_tid((unsigned)my_role));
-    rng_state = arg(argc, argv, argc - 1) | 1;      /* SEED is always the last parameter */
-    fold(arg(argc, argv, argc - 1));
-    if (my_role != ROLE_A)
-        serve();
-
+    lab2_begin(argc, argv);
     uint32_t p1 = arg(argc, argv, 4), p2 = arg(argc, argv, 5), p3 = arg(argc, argv, 6);
     uint32_t p4 = arg(argc, argv, 7);
 
@@ -1055,5 +635,5 @@ int main(int argc, char **argv)
     else if (strcmp(test_name, "longchain") == 0)
         test_longchain(p1 & ~((1u << 23) - 1), p2 < 2 ? 2 : p2 > 2040 ? 2040 : p2,
                        p3 < 1 ? 1 : p3 >= p2 ? p2 - 1 : p3, p4 & (PAGE - 4));
-    fail("unknown test '%s'", test_name);
+    test_fail("unknown test '%s'", test_name);
 }
