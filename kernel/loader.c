@@ -8,6 +8,8 @@
 #include "elf.h"
 #include "vm.h"
 #include "mapdb.h"
+#include "multiboot.h"
+#include "thread.h"
 #include "l4/abi.h"
 #include "l4/types.h"
 
@@ -136,4 +138,26 @@ int data_module_load(struct space *s, const void *image, size_t size, const char
     for (uint32_t va = L4_BOOTDATA_BASE; va < L4_BOOTDATA_BASE + len; va += PAGE_SIZE)
         vm_protect_page(s, va);
     return 0;
+}
+
+/* Whether a module is data rather than a program: it does not start with
+   the ELF magic.  A file that does, but is broken, stays a program, and is
+   reported as one (elf_load). */
+int module_is_data(const struct multiboot_module *mod)
+{
+    return mod->end - mod->start < 4 || *(const uint32_t *)P2V(mod->start) != ELF_MAGIC;
+}
+
+/* Gives a data module to the program of the module before it (l4/abi.h,
+   L4_BOOTDATA_BASE), for example Lab 5's root file system to the Linux
+   server. */
+void module_give_data(struct thread *owner, const struct multiboot_module *mod)
+{
+    const char *cmdline = mod->cmdline ? P2V(mod->cmdline) : "";
+    if (data_module_load(owner->space, P2V(mod->start), mod->end - mod->start, cmdline) < 0) {
+        kprintf("boot: cannot give data module '%s' to %s\n", cmdline, owner->name);
+        return;
+    }
+    kprintf("boot: data module '%s' (%u bytes) at %p in %s's space\n", cmdline,
+            mod->end - mod->start, (void *)L4_BOOTDATA_BASE, owner->name);
 }

@@ -6,6 +6,8 @@
 #include <stdint.h>
 
 struct space;
+struct thread;
+struct multiboot_module;
 
 /*
  * Loads the static ELF executable image[0..size) into space s and returns
@@ -28,5 +30,11 @@ uint32_t user_stack_setup(struct space *s, const char *cmdline);
  * already) or -L4_ENOMEM.
  */
 int data_module_load(struct space *s, const void *image, size_t size, const char *cmdline);
+
+/* Whether a boot module is data rather than a program (it does not start
+   with the ELF magic), and giving one to the program before it: copied
+   there by data_module_load, reported on the console either way. */
+int module_is_data(const struct multiboot_module *mod);
+void module_give_data(struct thread *owner, const struct multiboot_module *mod);
 
 #endif

@@ -6,7 +6,6 @@
 #include "fpu.h"
 #include "frame.h"
 #include "loader.h"
-#include "elf.h"
 #include "mapdb.h"
 #include "multiboot.h"
 #include "sched.h"
@@ -106,28 +105,6 @@ static struct thread *start_module(const struct multiboot_module *mod)
     s->privileged = 1;      /* a root task: may create threads and tasks */
     kprintf("boot: thread %u runs %s (entry %p)\n", thread_number(t), name, (void *)entry);
     return t;
-}
-
-/* Whether a module is data rather than a program: it does not start with
-   the ELF magic.  A file that does, but is broken, stays a program, and is
-   reported as one (elf_load). */
-static int is_data_module(const struct multiboot_module *mod)
-{
-    return mod->end - mod->start < 4 || *(const uint32_t *)P2V(mod->start) != ELF_MAGIC;
-}
-
-/* Gives a data module to the program of the module before it (l4/abi.h,
-   L4_BOOTDATA_BASE), for example Lab 5's root file system to the Linux
-   server. */
-static void data_module(struct thread *owner, const struct multiboot_module *mod)
-{
-    const char *cmdline = mod->cmdline ? P2V(mod->cmdline) : "";
-    if (data_module_load(owner->space, P2V(mod->start), mod->end - mod->start, cmdline) < 0) {
-        kprintf("boot: cannot give data module '%s' to %s\n", cmdline, owner->name);
-        return;
-    }
-    kprintf("boot: data module '%s' (%u bytes) at %p in %s's space\n", cmdline,
-            mod->end - mod->start, (void *)L4_BOOTDATA_BASE, owner->name);
 }
 
 /* Adds frame pa to the description of sigma0's memory: ranges in the
@@ -247,8 +224,8 @@ void kernel_main(uint32_t magic, uint32_t mbi_phys)
     const struct multiboot_module *mods = P2V(mbi->mods_addr);
     struct thread *first = NULL, *prev = NULL;
     for (unsigned i = 0; i < nmods; i++) {
-        if (prev && is_data_module(&mods[i])) {
-            data_module(prev, &mods[i]);
+        if (prev && module_is_data(&mods[i])) {
+            module_give_data(prev, &mods[i]);
             continue;
         }
         struct thread *t = start_module(&mods[i]);
