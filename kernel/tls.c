@@ -13,9 +13,12 @@
  * open to the threads that manage a thread (its exception handler or its
  * pager) and to root tasks.
  *
- * The descriptors live here, by thread number, with the ID they belong
- * to: a thread number that is reused gets the default again (base 0,
- * limit one byte) without thread.c having to know about TLS.
+ * The segments live here, by thread number, with the ID they belong to:
+ * a thread number that is reused gets the default again (base 0, limit
+ * one byte) without thread.c having to know about TLS.  The GDT slot is
+ * rewritten only when the thread switched to needs another segment than
+ * the one it holds (tls_switch in tls.h), so threads without one (every
+ * L4 program) cost the switch a few instructions.
  */
 #include "kernel.h"
 #include "sched.h"
@@ -26,23 +29,18 @@
 #include "arch/i386/mmu.h"
 #include "l4/abi.h"
 
-struct tls {
-    l4_tid_t owner;         /* the thread these values belong to */
-    uint32_t base;
-    uint32_t limit;         /* 0..L4_TLS_LIMIT_MAX */
-    uint32_t flags;         /* L4_TLS_PAGES or 0 */
-};
+struct tls tls_table[MAX_THREADS];
+l4_tid_t tls_loaded = L4_NILTHREAD;
 
-static struct tls tls[MAX_THREADS];
-
-/* Called by the switch path for the thread about to run in user mode. */
-void tls_switch(struct thread *next)
+/* Writes owner's segment (t), or the default for L4_NILTHREAD, into the
+   GDT slot. */
+void tls_load(l4_tid_t owner, const struct tls *t)
 {
-    const struct tls *t = &tls[thread_number(next)];
-    if (t->owner == next->tid)
-        arch_set_tls(t->base, t->limit, t->flags & L4_TLS_PAGES);
-    else
+    if (owner == L4_NILTHREAD)
         arch_set_tls(0, 0, 0);
+    else
+        arch_set_tls(t->base, t->limit, t->flags & L4_TLS_PAGES);
+    tls_loaded = owner;
 }
 
 /* SYS_THREAD_TLS(thread, base, limit, flags): sets thread's TLS segment;
@@ -57,8 +55,9 @@ int32_t sys_thread_tls(struct trapframe *tf)
         return -L4_EPERM;
     if (tf->edx > L4_TLS_LIMIT_MAX || (tf->esi & ~L4_TLS_PAGES))
         return -L4_EINVAL;
-    tls[thread_number(t)] = (struct tls){t->tid, tf->ecx, tf->edx, tf->esi};
+    struct tls *slot = &tls_table[thread_number(t)];
+    *slot = (struct tls){t->tid, tf->ecx, tf->edx, tf->esi};
     if (t == current)
-        tls_switch(t);      /* the caller's own: effective at its next segment load */
+        tls_load(t->tid, slot);     /* the caller's own: effective at its next segment load */
     return SEG_TLS;
 }
