@@ -12,6 +12,10 @@
 #   make fuzz         random system calls against the complete reference kernel
 #                     (SOLUTION=all; CALLS=n SEED=n; SOLUTION=, LAB=n: your tree)
 #   make demo         boot the complete reference system, one stage at a time
+#   make linux        run a Linux program under the Linux server (Lab 5) on the
+#                     complete reference system: CMD="/bin/prog args"
+#                     (default /bin/hello), ROOTFS_EXTRA=dir adds a host folder's
+#                     files; ends with the program's exit status
 #
 # SOLUTION=N builds with the reference files of labs 0..N (solutions/labK/)
 # in place of yours, in build/solN/; your files are never changed.
@@ -136,6 +140,27 @@ demo:
 	@$(DEMO) 'bench_exc 200 instructions demo'
 	@$(DEMO) 'bench_irq 200 instructions demo'
 
+# Lab 5: the complete reference kernel, sigma0, the Linux server and the
+# root file system (user/linux-progs/, a cpio archive), running CMD.  The
+# make ends with the program's exit status (the server stops the machine
+# with it; statuses above 124 come out as 124).
+# ROOTFS_EXTRA=dir adds the files of a host directory (static i386
+# programs built elsewhere, say) to the root file system, keeping their modes.
+CMD ?= /bin/hello
+ROOTFS_EXTRA ?=
+linux:
+	@$(MAKE) -s all SOLUTION=all
+ifeq ($(ROOTFS_EXTRA),)
+	@$(PYTHON) grader/qemu.py --build build/solall --interactive --status -- \
+	    sigma0 'linux $(CMD)' rootfs.cpio
+else
+	@rm -rf build/solall/rootfs-extra && cp -a build/solall/rootfs build/solall/rootfs-extra
+	@cp -a $(ROOTFS_EXTRA)/. build/solall/rootfs-extra/
+	@cd build/solall/rootfs-extra && find . | LC_ALL=C sort | cpio -o -H newc --quiet > ../user/rootfs-extra.cpio
+	@$(PYTHON) grader/qemu.py --build build/solall --interactive --status -- \
+	    sigma0 'linux $(CMD)' rootfs-extra.cpio
+endif
+
 help:
 	@sed -n '1,/^$$/p' Makefile | sed 's/^# \{0,1\}//'
 
@@ -149,6 +174,6 @@ RUN ?= hello
 RUN_ARGS = $(foreach m,$(subst $(comma), ,$(subst $(space),@,$(RUN))),'$(subst @, ,$(m))')
 
 FORCE:
-.PHONY: all user qemu qemu-nox qemu-gdb gdb demo help clean FORCE
+.PHONY: all user qemu qemu-nox qemu-gdb gdb demo linux help clean FORCE
 .DELETE_ON_ERROR:
 .SECONDARY:

@@ -66,11 +66,12 @@ def describe_exit(rc):
 
 
 def module_arg(build, module):
-    """'prog args' -> 'BUILD/user/prog.elf args' (QEMU separates modules by commas)."""
+    """'prog args' -> 'BUILD/user/prog.elf args' (QEMU separates modules by commas).
+    A name with an extension names a data file there as it is ('rootfs.cpio')."""
     if "," in module:
         raise ValueError("a module command line cannot contain a comma: %r" % module)
     name, _, args = module.strip().partition(" ")
-    path = os.path.join(build, "user", name + ".elf")
+    path = os.path.join(build, "user", name if "." in name else name + ".elf")
     if not os.path.exists(path):
         raise FileNotFoundError("no user program %s (is '%s' in USER_LAYOUT of user/Makefrag?)"
                                 % (path, name))
@@ -275,6 +276,9 @@ def main():
     ap.add_argument("--kvm", action="store_true")
     ap.add_argument("--icount", action="store_true")
     ap.add_argument("--append")
+    ap.add_argument("--status", action="store_true",
+                    help="exit with the status the guest stopped the machine with "
+                         "(SYS_KDB_EXIT), as `make linux` does with a program's exit status")
     ap.add_argument("modules", nargs="*")
     a = ap.parse_args()
 
@@ -308,6 +312,8 @@ def main():
               "reset (a triple fault: see the last lines above)", file=sys.stderr)
         sys.exit(0)
     print("qemu: %s (QEMU exit code %d)" % (describe_exit(rc), rc), file=sys.stderr)
+    if a.status and rc is not None and rc > 0 and rc % 2 == 1 and rc < EXIT_DEADLOCK:
+        sys.exit((rc - 1) // 2)
     sys.exit(0 if rc == EXIT_SHUTDOWN else 1)
 
 

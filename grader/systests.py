@@ -262,6 +262,29 @@ def test_sec_exc_reply(build):
 RING0 = ("a line saying user code ran in ring 0 through a call gate in the LDT (load a null "
          "LDT: kernel/arch/i386/gdt.c)")
 
+
+def linux_run(cmd, timeout=90):
+    """Boots the complete reference kernel, sigma0, the Linux server running
+    cmd ("/bin/prog args") and the root file system; returns the result."""
+    need_solution(TOP, 4, "the Linux server needs the reference pager and exception IPC")
+    ok, log = gradelib.build("all")
+    if not ok:
+        raise Failure("make SOLUTION=all failed", log)
+    return qemu.run(gradelib.build_dir("all"), ["sigma0", "linux " + cmd, "rootfs.cpio"],
+                    timeout=timeout)
+
+
+def test_linux_status(build):
+    """A Linux program's exit status (from main's return, through glibc's exit)
+    stops the machine with that status."""
+    n = random.randint(2, 120)
+    res = linux_run("/bin/status %d" % n)
+    expect(res, r"^status: exiting with %d$" % n, "the program's line")
+    expect(res, r"^linux: /bin/status exited with status %d$" % n, "the server's report")
+    expect_exit(res, 2 * n + 1, "the machine stopped with status %d (QEMU exit code %d)"
+                % (n, 2 * n + 1))
+
+
 TESTS = [
     Test("boot", timeout=30,
          doc="Boot banner first, then a user program runs, echoes its argument, and stops the "
@@ -346,4 +369,27 @@ TESTS = [
              "solutions/lab2 yet skips it.",
          programs=["sec_quota {nonce}"],
          expect=[(r"^sec_quota: nonce={nonce} ok$", "sec_quota's success line")]),
+    Test("sec_tls", timeout=60,
+         doc="SYS_THREAD_TLS (Lab 5's TLS segment) checks its arguments, and two threads that "
+             "each have a TLS segment see their own word through it across system calls and "
+             "switches.",
+         programs=["sec_entry tls {nonce}"],
+         expect=[(r"^sec_entry tls: nonce={nonce} ok: two threads saw their own TLS words",
+                  "sec_entry's success line")],
+         check=no_faults),
+    Test("linux_hello", timeout=90, solution="all", needs=4,
+         doc="Lab 5's first slice: an unmodified static glibc program (gcc -m32 -static) runs "
+             "under the Linux server (sigma0, the server, the cpio root file system), prints "
+             "through printf and exits with status 0, which stops the machine.",
+         programs=["sigma0", "linux /bin/hello", "rootfs.cpio"],
+         expect=[(r"^hello, world$", "hello's line"),
+                 (r"^linux: /bin/hello exited with status 0$", "the server's report of its exit")]),
+    Test("linux_nosys", timeout=90, solution="all", needs=4,
+         doc="An unknown Linux system call, from a -nostdlib program's raw int $0x80, returns "
+             "exactly -ENOSYS (-38).",
+         programs=["sigma0", "linux /bin/nosys {nonce}", "rootfs.cpio"],
+         expect=[(r"^nosys: nonce={nonce} ok: 5 unknown system calls returned -ENOSYS$",
+                  "nosys's success line"),
+                 (r"^linux: /bin/nosys exited with status 0$", "the server's report of its exit")]),
+    Test("linux_status", doc=test_linux_status.__doc__, run=test_linux_status),
 ]

@@ -7,7 +7,11 @@
 #include "loader.h"
 #include "elf.h"
 #include "vm.h"
+#include "mapdb.h"
+#include "multiboot.h"
+#include "thread.h"
 #include "l4/abi.h"
+#include "l4/types.h"
 
 static int bad_elf(const char *why)
 {
@@ -102,4 +106,58 @@ uint32_t user_stack_setup(struct space *s, const char *cmdline)
         copy_to_user(s, esp, frame, sizeof frame) < 0)
         return 0;
     return esp;
+}
+
+/*
+ * A data module (l4/abi.h, L4_BOOTDATA_BASE): a copy of image[0..size),
+ * read-only, in s at L4_BOOTDATA_BASE + PAGE_SIZE, described by the page
+ * below it.  Its memory is charged to s like any other, so s's quotas
+ * grow by what the copy needs (a node per page, two tables per 4 MiB),
+ * as sigma0's grow by the memory it is given: the data is the kernel's
+ * gift, not something s asked for.
+ */
+int data_module_load(struct space *s, const void *image, size_t size, const char *cmdline)
+{
+    if (size > L4_BOOTDATA_MAX)
+        return bad_elf("a data module larger than L4_BOOTDATA_MAX");
+    if (mapdb_lookup(s, L4_BOOTDATA_BASE))
+        return bad_elf("a second data module for the same program");
+    uint32_t len = PAGE_SIZE + (uint32_t)size;
+    uint32_t pages = (len + PAGE_SIZE - 1) / PAGE_SIZE;
+    s->mapnodes_extra += pages;
+    s->tables_extra += 2 * ((pages + 1023) / 1024);
+    struct l4_bootdata d = {.magic = L4_BOOTDATA_MAGIC, .size = (uint32_t)size};
+    memcpy(d.cmdline, cmdline, strnlen(cmdline, sizeof d.cmdline - 1));
+    int err = vm_alloc_range(s, L4_BOOTDATA_BASE, len, PTE_W);
+    if (!err)
+        err = copy_to_user(s, L4_BOOTDATA_BASE, &d, sizeof d);
+    if (!err)
+        err = copy_to_user(s, L4_BOOTDATA_BASE + PAGE_SIZE, image, size);
+    if (err)
+        return err;
+    for (uint32_t va = L4_BOOTDATA_BASE; va < L4_BOOTDATA_BASE + len; va += PAGE_SIZE)
+        vm_protect_page(s, va);
+    return 0;
+}
+
+/* Whether a module is data rather than a program: it does not start with
+   the ELF magic.  A file that does, but is broken, stays a program, and is
+   reported as one (elf_load). */
+int module_is_data(const struct multiboot_module *mod)
+{
+    return mod->end - mod->start < 4 || *(const uint32_t *)P2V(mod->start) != ELF_MAGIC;
+}
+
+/* Gives a data module to the program of the module before it (l4/abi.h,
+   L4_BOOTDATA_BASE), for example Lab 5's root file system to the Linux
+   server. */
+void module_give_data(struct thread *owner, const struct multiboot_module *mod)
+{
+    const char *cmdline = mod->cmdline ? P2V(mod->cmdline) : "";
+    if (data_module_load(owner->space, P2V(mod->start), mod->end - mod->start, cmdline) < 0) {
+        kprintf("boot: cannot give data module '%s' to %s\n", cmdline, owner->name);
+        return;
+    }
+    kprintf("boot: data module '%s' (%u bytes) at %p in %s's space\n", cmdline,
+            mod->end - mod->start, (void *)L4_BOOTDATA_BASE, owner->name);
 }

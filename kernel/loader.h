@@ -6,6 +6,8 @@
 #include <stdint.h>
 
 struct space;
+struct thread;
+struct multiboot_module;
 
 /*
  * Loads the static ELF executable image[0..size) into space s and returns
@@ -21,5 +23,18 @@ int elf_load(struct space *s, const void *image, size_t size, uint32_t *entry);
  * holds is described in user/lib/crt0.asm.
  */
 uint32_t user_stack_setup(struct space *s, const char *cmdline);
+
+/*
+ * Copies a data module (one that is not an ELF program, l4/abi.h) into s
+ * at L4_BOOTDATA_BASE, read-only.  0, -L4_EINVAL (too large, or s has one
+ * already) or -L4_ENOMEM.
+ */
+int data_module_load(struct space *s, const void *image, size_t size, const char *cmdline);
+
+/* Whether a boot module is data rather than a program (it does not start
+   with the ELF magic), and giving one to the program before it: copied
+   there by data_module_load, reported on the console either way. */
+int module_is_data(const struct multiboot_module *mod);
+void module_give_data(struct thread *owner, const struct multiboot_module *mod);
 
 #endif

@@ -224,11 +224,16 @@ void kernel_main(uint32_t magic, uint32_t mbi_phys)
     if (nmods == 0)
         kprintf("boot: no user programs given (QEMU -initrd); nothing to run.\n");
     const struct multiboot_module *mods = P2V(mbi->mods_addr);
-    struct thread *first = NULL;
+    struct thread *first = NULL, *prev = NULL;
     for (unsigned i = 0; i < nmods; i++) {
+        if (prev && module_is_data(&mods[i])) {
+            module_give_data(prev, &mods[i]);
+            continue;
+        }
         struct thread *t = start_module(&mods[i]);
         if (i == 0)
             first = t;
+        prev = t;
     }
     if (first && strcmp(first->name, "sigma0") == 0)
         sigma0_setup(first);

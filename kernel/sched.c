@@ -33,6 +33,7 @@
 #include "sched.h"
 #include "fpu.h"
 #include "irq.h"
+#include "tls.h"
 #include "vm.h"
 #include "arch/i386/arch.h"
 #include "l4/abi.h"
@@ -304,6 +305,7 @@ static void switch_to(struct thread *next)
         space_activate(next->space);
         arch_set_kernel_stack((uint32_t)next + KSTACK_SIZE);
         arch_set_utcb(next->utcb_uva);
+        tls_switch(next);
     }
     fpu_switch();
     arch_switch(&prev->ksp, next->ksp);

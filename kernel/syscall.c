@@ -12,6 +12,7 @@
 #include "ipc.h"
 #include "irq.h"
 #include "map.h"
+#include "tls.h"
 #include "arch/i386/arch.h"
 #include "l4/abi.h"
 
@@ -173,6 +174,7 @@ static const syscall_fn syscalls[SYS_COUNT] = {
     [SYS_IO_ACCESS] = sys_io_access,
     [SYS_SET_HANDLER] = sys_set_handler,
     [SYS_SCHEDULE] = sys_schedule,
+    [SYS_THREAD_TLS] = sys_thread_tls,
 };
 
 void syscall(struct trapframe *tf)

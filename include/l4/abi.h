@@ -32,7 +32,8 @@
 #define SYS_IRQ_CONTROL  11 /* (irq, attach): attach the caller to an interrupt line, or detach (Lab 4) -> 0 */
 #define SYS_SCHEDULE     12 /* (thread, priority, slice): set a thread's priority and time slice (Lab 4) -> 0 */
 #define SYS_IO_ACCESS    13 /* (): let the calling thread use I/O ports and cli/sti (IOPL 3, Lab 4) -> 0 */
-#define SYS_COUNT        14
+#define SYS_THREAD_TLS   14 /* (thread, base, limit, flags): set a thread's TLS segment (Lab 5) -> its GDT index */
+#define SYS_COUNT        15
 
 /* Error codes, returned negated in %eax. */
 #define L4_EFAULT   1   /* a pointer argument names memory the caller cannot read/write */
@@ -178,6 +179,25 @@ enum { L4_EXC_VECTOR = 1, L4_EXC_ERROR, L4_EXC_EIP, L4_EXC_ESP, L4_EXC_EFLAGS, L
    gave in a page at L4_SIGMA0_INFO (struct l4_sigma0_info, l4/sigma0.h). */
 #define L4_SIGMA0_BASE  0x40000000u
 #define L4_SIGMA0_INFO  0x3FFFF000u
+
+/* SYS_THREAD_TLS (Lab 5): every thread has a TLS segment of its own, a
+   user data segment that the kernel loads into the GDT slot the call
+   returns (selector = index << 3 | 3) whenever the thread runs.  A new
+   thread's has base 0 and limit 0 (one byte).  The limit is in bytes, or
+   in 4 KiB pages with L4_TLS_PAGES (then 0xFFFFF covers 4 GiB), as
+   Linux's set_thread_area takes it. */
+#define L4_TLS_PAGES     1u
+#define L4_TLS_LIMIT_MAX 0xFFFFFu
+
+/* A boot module that is not an ELF program is a data module (Lab 5's root
+   file system): the kernel copies it, read-only, into the space of the
+   program of the module before it, at L4_BOOTDATA_BASE + 4 KiB, and
+   describes it in the page at L4_BOOTDATA_BASE (struct l4_bootdata,
+   l4/types.h).  One data module per program, at most L4_BOOTDATA_MAX
+   bytes. */
+#define L4_BOOTDATA_BASE  0xA0000000u
+#define L4_BOOTDATA_MAX   0x0FFFF000u
+#define L4_BOOTDATA_MAGIC 0x54414442u   /* "BDAT" */
 
 /* Message registers: MR0 is the tag, MR1..MR63 the words. */
 #define L4_MAX_MRS      64

@@ -126,4 +126,12 @@ struct l4_utcb {
 
 _Static_assert(sizeof(struct l4_utcb) <= L4_UTCB_SIZE, "UTCB too large");
 
+/* The page at L4_BOOTDATA_BASE of a program that a data module follows
+   (l4/abi.h): the module's bytes lie at L4_BOOTDATA_BASE + 4096. */
+struct l4_bootdata {
+    uint32_t magic;             /* L4_BOOTDATA_MAGIC */
+    uint32_t size;              /* bytes of data */
+    char cmdline[256];          /* the module's command line, NUL-terminated */
+};
+
 #endif

@@ -68,6 +68,10 @@ void arch_set_kernel_stack(uint32_t esp0);
 /* Points the user %gs segment at the UTCB of the thread about to run. */
 void arch_set_utcb(uint32_t utcb);
 
+/* Loads the TLS segment of the thread about to run (kernel/tls.c): base,
+   limit in bytes or (pages) in 4 KiB units. */
+void arch_set_tls(uint32_t base, uint32_t limit, int pages);
+
 /* Builds a trapframe that enters ring 3 at eip with stack esp. */
 void arch_init_user_frame(struct trapframe *tf, uint32_t eip, uint32_t esp);
 

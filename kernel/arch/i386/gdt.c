@@ -12,8 +12,9 @@
  * ways: by loading a selector into a segment register, by a far call or jump
  * (through a call gate, too), and by iret.  The tables are built so that
  * none of them leads to ring 0:
- *  - The GDT holds exactly three descriptors of DPL 3, all code or data
- *    (S = 1): flat code, flat data, and the UTCB data segment.  There are no
+ *  - The GDT holds exactly four descriptors of DPL 3, all code or data
+ *    (S = 1): flat code, flat data, the UTCB data segment and the TLS data
+ *    segment (kernel/tls.c).  There are no
  *    call, task or trap gates in it, and the only system descriptor, the
  *    TSS, has DPL 0 (ring 3 cannot load or jump to it).  A user selector
  *    may be loaded into %ds/%es/%fs/%gs (and the two data ones into %ss);
@@ -27,7 +28,9 @@
  *    thread lives (the GDT never shrinks; the UTCB descriptor is only
  *    rebased), so the pops of trap_return cannot fault.  A thread that holds
  *    UTCB_SEL in %fs, %gs or %ss gets the UTCB of whichever thread runs,
- *    which is always itself: switch_to rebases the descriptor first.
+ *    which is always itself: switch_to rebases the descriptor first.  The
+ *    same holds for TLS_SEL, whose descriptor is always present, writable
+ *    data of DPL 3: only its base, limit and granularity vary by thread.
  *  - The TSS has no I/O permission bitmap (iomap_base lies beyond its
  *    limit), so a thread without IOPL 3 (SYS_IO_ACCESS) faults on every port.
  *  - The kernel irets to ring 3 only with cs = UCODE_SEL and ss = a user
@@ -103,6 +106,7 @@ void gdt_init(void)
     if (gdt[SEG_UTCB] != utcb_descriptor(0xA5C3E100u))
         panic("arch_set_utcb and utcb_descriptor disagree (kernel/arch/i386/gdt.c)");
     arch_set_utcb(0);
+    arch_set_tls(0, 0, 0);
 
     tss.ss0 = KDATA_SEL;
     tss.iomap_base = sizeof tss;    /* no I/O bitmap: ring 3 has no port access */
@@ -129,6 +133,20 @@ void arch_set_utcb(uint32_t utcb)
     uint32_t *d = (uint32_t *)&gdt[SEG_UTCB];
     d[0] = utcb << 16 | (L4_UTCB_SIZE - 1);
     d[1] = (utcb & 0xFF000000u) | (utcb >> 16 & 0xFFu) | utcb_high_bits;
+}
+
+/*
+ * Loads the TLS segment (SEG_TLS) of the thread about to run: writable
+ * data of DPL 3 at base, with limit in bytes or, with pages, in 4 KiB
+ * units.  Whatever the arguments, the descriptor stays present user data,
+ * so a selector loaded with it can always be popped again; paging still
+ * keeps the kernel's half out of reach, whatever the limit.
+ */
+void arch_set_tls(uint32_t base, uint32_t limit, int pages)
+{
+    gdt[SEG_TLS] = descriptor(base, limit & 0xFFFFFu,
+                              ACC_PRESENT | ACC_CODEDATA | ACC_DATA | ACC_DPL(3),
+                              pages ? FLAGS_4K32 : 0x4u);
 }
 
 void arch_init_user_frame(struct trapframe *tf, uint32_t eip, uint32_t esp)

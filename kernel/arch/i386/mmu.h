@@ -61,7 +61,8 @@ typedef uint32_t pde_t;
 #define SEG_UDATA   4
 #define SEG_TSS     5
 #define SEG_UTCB    6       /* user data segment based at the running thread's UTCB */
-#define SEG_COUNT   7
+#define SEG_TLS     7       /* user data segment of the running thread's TLS (kernel/tls.c) */
+#define SEG_COUNT   8
 
 #define SEL(seg, rpl)   ((uint16_t)(((seg) << 3) | (rpl)))
 #define KCODE_SEL   SEL(SEG_KCODE, 0)
@@ -70,5 +71,6 @@ typedef uint32_t pde_t;
 #define UDATA_SEL   SEL(SEG_UDATA, 3)
 #define TSS_SEL     SEL(SEG_TSS, 0)
 #define UTCB_SEL    SEL(SEG_UTCB, 3)
+#define TLS_SEL     SEL(SEG_TLS, 3)
 
 #endif

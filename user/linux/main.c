@@ -1,0 +1,164 @@
+/*
+ * The Linux server (Lab 5): `linux [-v] /prog args...` runs /prog from the
+ * root file system (the data module booted after it) as a Linux process,
+ * and stops the machine with its exit status when it ends.  Boot it as
+ * module 1, after sigma0 (its memory), with the cpio archive after it.
+ *
+ * The server is one thread that never blocks on anything but its own
+ * receive: every process's page fault and system call is a message to it,
+ * and it answers each at once (or, later, keeps the caller waiting by not
+ * answering yet, and answers when what it waits for happens).  So one
+ * process that waits never stops the others, and the server needs no
+ * threads of its own per process.
+ */
+#include "linux.h"
+
+l4_tid_t lx_self;
+int lx_verbose;
+
+static uint8_t *exit_page;     /* `int $0x30` with eax = SYS_THREAD_EXIT: where a process ends */
+static int init_pid;
+
+void lx_end(struct proc *p, struct regs *r, int status)
+{
+    p->exit_status = status;
+    if (p->pid == init_pid) {
+        int code = status & 0x7F ? 128 + (status & 0x7F) : status >> 8 & 0xFF;
+        printf("linux: %s %s %d\n", p->exe, status & 0x7F ? "was killed by signal" :
+               "exited with status", status & 0x7F ? status & 0x7F : code);
+        l4_kdb_exit((uint32_t)code);
+    }
+    /* The process ends itself: it resumes on the exit page, with the
+       kernel's thread-exit call in its registers.  Its memory goes now;
+       the exit page is not part of it. */
+    mm_destroy(&p->mm);
+    p->state = P_EXITING;
+    r->eip = LX_EXIT_PAGE;
+    r->eax = SYS_THREAD_EXIT;
+    r->ebx = (uint32_t)status;
+}
+
+/* A page fault of p at addr: the reply in the message registers (a map
+   item, or nothing: then the kernel reports the fault and ends p).  1 if
+   there is a reply. */
+static int page_fault(struct proc *p, uint32_t addr, uint32_t access)
+{
+    uint32_t va = PAGE_DOWN(addr);
+    if (p->state == P_EXITING && va == LX_EXIT_PAGE) {
+        l4_set_mr(0, l4_tag_make(0, 0, 2));
+        l4_set_mr(1, l4_item_word0(L4_ITEM_MAP, va));
+        l4_set_mr(2, l4_fpage((uint32_t)exit_page, 12, L4_FPAGE_R | L4_FPAGE_X));
+        proc_free(p);           /* its thread ends at the next instruction */
+        return 1;
+    }
+    struct vma *v = mm_find(&p->mm, va);
+    uint8_t *page = NULL;
+    if (v && (!(access & L4_FPAGE_W) || (v->prot & VMA_W)))
+        page = mm_page(&p->mm, va);
+    if (!page) {
+        printf("linux: pid %d (%s): %s at %x outside its memory: killed by signal 11\n",
+               p->pid, p->exe, access & L4_FPAGE_W ? "write" : "read", addr);
+        struct regs r = {0};
+        lx_end(p, &r, 11);
+        proc_free(p);
+        l4_set_mr(0, l4_tag_make(0, 0, 0));     /* no item: the kernel ends the thread */
+        return 1;
+    }
+    uint32_t rights = v->prot & VMA_W ? L4_FPAGE_RWX : L4_FPAGE_R | L4_FPAGE_X;
+    l4_set_mr(0, l4_tag_make(0, 0, 2));
+    l4_set_mr(1, l4_item_word0(L4_ITEM_MAP, va));
+    l4_set_mr(2, l4_fpage((uint32_t)page, 12, rights));
+    return 1;
+}
+
+/* An exception message of p: its registers in, the resume message out. */
+static int exception(struct proc *p)
+{
+    struct regs r;
+    uint32_t *w = &r.vector;
+    for (unsigned i = 0; i < L4_EXC_WORDS; i++)
+        w[i] = l4_mr(L4_EXC_VECTOR + i);
+    if (!lx_exception(p, &r))
+        return 0;
+    l4_set_mr(0, l4_tag_make(0, L4_EXC_WORDS, 0));
+    for (unsigned i = 0; i < L4_EXC_WORDS; i++)
+        l4_set_mr(L4_EXC_VECTOR + i, w[i]);
+    return 1;
+}
+
+/* Answers one message from thread from: 1 if the reply is in the MRs. */
+static int serve(l4_tid_t from)
+{
+    struct proc *p = proc_by_tid(from);
+    l4_tag_t tag = l4_mr(0);
+    uint32_t label = l4_tag_label(tag);
+    if (!p) {
+        printf("linux: a message (label %x) from thread %x, which is no process of mine\n",
+               label, from);
+        return 0;
+    }
+    if ((label & ~0xFu) == L4_LABEL_PAGEFAULT && l4_tag_untyped(tag) == 2)
+        return page_fault(p, l4_mr(1), label & L4_FPAGE_RWX);
+    if (label == L4_LABEL_EXCEPTION && l4_tag_untyped(tag) == L4_EXC_WORDS)
+        return exception(p);
+    printf("linux: pid %d sent a message (label %x) that is neither a fault nor an exception\n",
+           p->pid, label);
+    return 0;
+}
+
+static char *default_env[] = {"PATH=/bin", "HOME=/", "TERM=linux", NULL};
+
+int main(int argc, char **argv)
+{
+    int arg = 1;
+    if (arg < argc && strcmp(argv[arg], "-v") == 0) {
+        lx_verbose = 1;
+        arg++;
+    }
+    if (arg >= argc) {
+        printf("usage: linux [-v] /prog [args...] (boot it after sigma0, with a cpio archive after it)\n");
+        return 1;
+    }
+    lx_self = l4_myself();
+    mem_init(l4_boot_tid(0));
+    const struct l4_bootdata *bd = (const void *)L4_BOOTDATA_BASE;
+    if (bd->magic != L4_BOOTDATA_MAGIC) {
+        printf("linux: no root file system: boot a cpio archive as the module after me\n");
+        return 1;
+    }
+    int n = fs_init((const uint8_t *)L4_BOOTDATA_BASE + PAGE, bd->size);
+    if (n < 0) {
+        printf("linux: %s is not a cpio archive in the newc format (cpio -o -H newc)\n",
+               bd->cmdline);
+        return 1;
+    }
+    exit_page = page_alloc();
+    if (!exit_page) {
+        printf("linux: no memory from sigma0 (is it boot module 0?)\n");
+        return 1;
+    }
+    static const uint8_t end_code[] = {0xCD, L4_SYSCALL_VECTOR, 0xEB, 0xFE};  /* int $0x30; jmp . */
+    memcpy(exit_page, end_code, sizeof end_code);
+    printf("linux: root file system %s: %d entries; starting %s\n", bd->cmdline, n, argv[arg]);
+
+    int err;
+    struct proc *init = lx_spawn(argv[arg], argc - arg, &argv[arg], default_env, &err);
+    if (!init) {
+        printf("linux: cannot start %s: error %d\n", argv[arg], -err);
+        l4_kdb_exit(127);
+    }
+    init_pid = init->pid;
+
+    l4_tid_t from;
+    int32_t r = l4_receive(L4_ANYTHREAD, L4_TIMEOUT_NEVER, &from);
+    for (;;) {
+        if (r < 0) {
+            printf("linux: IPC error %s\n", ipc_errstr(r));
+            r = l4_receive(L4_ANYTHREAD, L4_TIMEOUT_NEVER, &from);
+        } else if (serve(from)) {
+            r = l4_reply_wait(from, &from);
+        } else {
+            r = l4_receive(L4_ANYTHREAD, L4_TIMEOUT_NEVER, &from);
+        }
+    }
+}

@@ -1,0 +1,260 @@
+/*
+ * Process memory.  Every page of every process is a page of the server's
+ * own, from a pool of frames it asks sigma0 for, mapped to the process
+ * when the process touches it (the server is its pager).  So the server
+ * reaches a process's memory without any help from the kernel: for each
+ * process it keeps a two-level table from the process's addresses to its
+ * own copies (struct mm), and reads and writes them there (copy_in,
+ * copy_out).  A page the server touches first is made then, exactly as a
+ * fault would make it.
+ */
+#include "linux.h"
+
+/* The pool: frame i from sigma0 at POOL_BASE + i * 4 KiB, read-write.
+   Freed pages go on a list (the first word of each links to the next). */
+#define POOL_BASE   0x60000000u
+#define POOL_PAGES  6144u       /* 24 MiB: within a space's 8192 mapping nodes (docs/abi.md) */
+
+static l4_tid_t sigma0;
+static uint32_t pool_used;
+static void *free_pages;
+
+void mem_init(l4_tid_t s0)
+{
+    sigma0 = s0;
+}
+
+void *page_alloc(void)
+{
+    void *page = free_pages;
+    if (page) {
+        free_pages = *(void **)page;
+    } else {
+        if (pool_used == POOL_PAGES)
+            return NULL;
+        uint32_t va = POOL_BASE + pool_used * PAGE;
+        if (sigma0_get_page(sigma0, va) < 0)
+            return NULL;
+        pool_used++;
+        page = (void *)va;
+    }
+    memset(page, 0, PAGE);      /* sigma0's frames hold junk; a freed page, old data */
+    return page;
+}
+
+/* Takes the page back from every process it was mapped to (the mappings
+   derive from ours), then keeps it for the next page_alloc. */
+void page_free(void *page)
+{
+    l4_unmap(l4_fpage((uint32_t)page, 12, L4_FPAGE_RWX), 0);
+    *(void **)page = free_pages;
+    free_pages = page;
+}
+
+int mm_init(struct mm *mm)
+{
+    *mm = (struct mm){0};
+    mm->dir = page_alloc();
+    return mm->dir ? 0 : -LX_ENOMEM;
+}
+
+/* The slot of va in mm's tables; with create, a missing table is made. */
+static uint32_t *mm_slot(struct mm *mm, uint32_t va, int create)
+{
+    uint32_t *table = (uint32_t *)mm->dir[va >> 22];
+    if (!table) {
+        if (!create || !(table = page_alloc()))
+            return NULL;
+        mm->dir[va >> 22] = (uint32_t)table;
+    }
+    return &table[(va >> 12) & 1023];
+}
+
+void mm_drop_pages(struct mm *mm, uint32_t start, uint32_t end)
+{
+    uint32_t va = start;
+    while (va < end && va >= start) {       /* va >= start: stops at the wrap */
+        uint32_t *slot = mm_slot(mm, va, 0);
+        if (!slot) {
+            va = (va & ~((1u << 22) - 1)) + (1u << 22);     /* no table: skip its 4 MiB */
+            continue;
+        }
+        if (*slot) {
+            page_free((void *)*slot);
+            *slot = 0;
+        }
+        va += PAGE;
+    }
+}
+
+void mm_destroy(struct mm *mm)
+{
+    if (!mm->dir)
+        return;
+    for (unsigned i = 0; i < 1024; i++) {
+        uint32_t *table = (uint32_t *)mm->dir[i];
+        if (!table)
+            continue;
+        for (unsigned j = 0; j < 1024; j++)
+            if (table[j])
+                page_free((void *)table[j]);
+        page_free(table);
+    }
+    page_free(mm->dir);
+    mm->dir = NULL;
+    mm->nvma = 0;       /* an ended process has no memory: every access is refused */
+}
+
+int mm_add(struct mm *mm, uint32_t start, uint32_t end, uint32_t prot,
+           const uint8_t *file, uint32_t fstart, uint32_t fsize)
+{
+    if (mm->nvma == MAX_VMAS)
+        return -LX_ENOMEM;
+    mm->vma[mm->nvma++] = (struct vma){start, end, prot, file, fstart, fsize};
+    return 0;
+}
+
+/* The area holding va.  Two areas may share a page (ELF segments do);
+   the page then has the rights of both (mm_prot). */
+struct vma *mm_find(struct mm *mm, uint32_t va)
+{
+    for (unsigned i = 0; i < mm->nvma; i++)
+        if (va >= mm->vma[i].start && va < mm->vma[i].end)
+            return &mm->vma[i];
+    return NULL;
+}
+
+/* Fills a new page at va: every area with a file that covers part of it
+   contributes its part. */
+static void mm_fill(struct mm *mm, uint32_t va, uint8_t *page)
+{
+    for (unsigned i = 0; i < mm->nvma; i++) {
+        const struct vma *v = &mm->vma[i];
+        if (!v->file)
+            continue;
+        uint32_t lo = v->fstart > va ? v->fstart : va;
+        uint32_t hi = v->fstart + v->fsize < va + PAGE ? v->fstart + v->fsize : va + PAGE;
+        if (lo < hi)
+            memcpy(page + (lo - va), v->file + (lo - v->fstart), hi - lo);
+    }
+}
+
+uint8_t *mm_page(struct mm *mm, uint32_t va)
+{
+    va = PAGE_DOWN(va);
+    if (!mm_find(mm, va))
+        return NULL;
+    uint32_t *slot = mm_slot(mm, va, 1);
+    if (!slot)
+        return NULL;
+    if (!*slot) {
+        uint8_t *page = page_alloc();
+        if (!page)
+            return NULL;
+        mm_fill(mm, va, page);
+        *slot = (uint32_t)page;
+    }
+    return (uint8_t *)*slot;
+}
+
+/* Whether every page of [va, va + len) lies in an area allowing prot. */
+static int mm_allows(struct mm *mm, uint32_t va, uint32_t len, uint32_t prot)
+{
+    if (len == 0)
+        return 1;
+    if (va + len < va)
+        return 0;
+    for (uint32_t a = PAGE_DOWN(va); a < va + len; a += PAGE) {
+        struct vma *v = mm_find(mm, a);
+        if (!v || (v->prot & prot) != prot)
+            return 0;
+        if (a + PAGE == 0)
+            break;
+    }
+    return 1;
+}
+
+int copy_in(struct mm *mm, void *dst, uint32_t src, uint32_t len)
+{
+    if (!mm_allows(mm, src, len, VMA_R))
+        return -LX_EFAULT;
+    for (uint32_t done = 0; done < len; ) {
+        uint32_t va = src + done, n = PAGE - (va & (PAGE - 1));
+        if (n > len - done)
+            n = len - done;
+        uint8_t *page = mm_page(mm, va);
+        if (!page)
+            return -LX_EFAULT;
+        memcpy((uint8_t *)dst + done, page + (va & (PAGE - 1)), n);
+        done += n;
+    }
+    return 0;
+}
+
+int copy_out(struct mm *mm, uint32_t dst, const void *src, uint32_t len)
+{
+    if (!mm_allows(mm, dst, len, VMA_W))
+        return -LX_EFAULT;
+    for (uint32_t done = 0; done < len; ) {
+        uint32_t va = dst + done, n = PAGE - (va & (PAGE - 1));
+        if (n > len - done)
+            n = len - done;
+        uint8_t *page = mm_page(mm, va);
+        if (!page)
+            return -LX_EFAULT;
+        memcpy(page + (va & (PAGE - 1)), (const uint8_t *)src + done, n);
+        done += n;
+    }
+    return 0;
+}
+
+int copy_in_str(struct mm *mm, char *dst, uint32_t src, uint32_t max)
+{
+    for (uint32_t i = 0; i < max; i++) {
+        if (copy_in(mm, &dst[i], src + i, 1) < 0)
+            return -LX_EFAULT;
+        if (dst[i] == '\0')
+            return (int)i;
+    }
+    return -LX_ERANGE;
+}
+
+/* Splits the area holding va in two at va (a page boundary); 0 or -LX_ENOMEM. */
+static int mm_split(struct mm *mm, uint32_t va)
+{
+    struct vma *v = mm_find(mm, va);
+    if (!v || v->start == va)
+        return 0;
+    if (mm->nvma == MAX_VMAS)
+        return -LX_ENOMEM;
+    struct vma upper = *v;      /* the file part is by address: both halves keep it */
+    upper.start = va;
+    v->end = va;
+    mm->vma[mm->nvma++] = upper;
+    return 0;
+}
+
+int mm_protect(struct mm *mm, uint32_t start, uint32_t end, uint32_t prot)
+{
+    for (uint32_t a = start; a < end; a += PAGE)
+        if (!mm_find(mm, a))
+            return -LX_ENOMEM;          /* Linux's answer for a range with holes */
+    int err = mm_split(mm, start);
+    if (!err && end)
+        err = mm_split(mm, end);
+    if (err)
+        return err;
+    for (unsigned i = 0; i < mm->nvma; i++) {
+        struct vma *v = &mm->vma[i];
+        if (v->start < start || v->end > end || v->start == v->end)
+            continue;
+        if ((v->prot & VMA_W) && !(prot & VMA_W))
+            for (uint32_t a = v->start; a < v->end; a += PAGE) {
+                uint32_t *slot = mm_slot(mm, a, 0);
+                if (slot && *slot)      /* the process's mapping loses write access */
+                    l4_unmap(l4_fpage(*slot, 12, L4_FPAGE_W), 0);
+            }
+        v->prot = prot;
+    }
+    return 0;
+}
