@@ -31,6 +31,7 @@
 
 struct tls tls_table[MAX_THREADS];
 l4_tid_t tls_loaded = L4_NILTHREAD;
+int tls_used;
 
 /* Writes owner's segment (t), or the default for L4_NILTHREAD, into the
    GDT slot. */
@@ -57,6 +58,7 @@ int32_t sys_thread_tls(struct trapframe *tf)
         return -L4_EINVAL;
     struct tls *slot = &tls_table[thread_number(t)];
     *slot = (struct tls){t->tid, tf->ecx, tf->edx, tf->esi};
+    tls_used = 1;
     if (t == current)
         tls_load(t->tid, slot);     /* the caller's own: effective at its next segment load */
     return SEG_TLS;
