@@ -392,11 +392,15 @@ static void expect_report(enum insn x, l4_tid_t its_handler, const char *why)
     else
         fmt_snprintf(h, sizeof h, "%u", l4_tid_number(its_handler));
     random_regs();
-    printf("lab4 robust: expecting a report: vector %u at 0x%08x, handler %s (%s); regs",
-           insns[x].vector, eip, h, why);
-    for (int i = 0; i < NREGS; i++)
-        printf(" %08x", exc_in[i]);
-    printf("\n");
+    /* One printf for the whole line: printed in pieces, it could be cut by
+       the kernel's "[thread N exited]" line of the worker before. */
+    char line[256];
+    int n = fmt_snprintf(line, sizeof line,
+                         "lab4 robust: expecting a report: vector %u at 0x%08x, handler %s (%s); regs",
+                         insns[x].vector, eip, h, why);
+    for (int i = 0; i < NREGS && n < (int)sizeof line; i++)
+        n += fmt_snprintf(line + n, sizeof line - n, " %08x", exc_in[i]);
+    printf("%s\n", line);
     robust_insn = x;
 }
 
