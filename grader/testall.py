@@ -78,54 +78,28 @@ def unit_tests():
     return total - bad, bad
 
 
-def quoted_figures():
-    """The figures the handouts quote against grader/figures.json
-    (grader/docscheck.py); returns (passed, failed)."""
+def document_check(name, run):
+    """One of the checks of documents and sources: run() -> (ok, lines) or
+    (ok, lines, skips); the first line is the reason, the rest follow it.
+    Returns (passed, failed)."""
     t = time.time()
-    ok, lines = docscheck.run()
-    report(ok, "handouts quote the reference figures (docscheck.py)", time.time() - t,
-           "" if ok else lines[0])
+    ok, lines, *rest = run()
+    report(ok, name, time.time() - t, "" if ok else lines[0])
     for line in ([] if ok else lines[1:]):
         print("     " + line)
+    for line in (rest[0] if rest else []):
+        report(None, name, 0.0, line)
     return (1, 0) if ok else (0, 1)
 
 
-def handout_tests():
-    """Each handout's title and test table against the grader's declarations
-    (grader/tablecheck.py); returns (passed, failed)."""
-    t = time.time()
-    ok, lines = tablecheck.run()
-    report(ok, "handouts state the grader's titles, tests and points (tablecheck.py)",
-           time.time() - t, "" if ok else lines[0])
-    for line in ([] if ok else lines[1:]):
-        print("     " + line)
-    return (1, 0) if ok else (0, 1)
-
-
-def quoted_transcripts():
-    """The console transcripts the handouts quote, run again and compared,
-    and the source lines their GDB sessions show (grader/transcripts.py)."""
-    t = time.time()
-    ok, lines, skips = transcripts.run()
-    report(ok, "handouts quote what the commands print (transcripts.py)", time.time() - t,
-           "" if ok else lines[0])
-    for line in ([] if ok else lines[1:]):
-        print("     " + line)
-    for line in skips:
-        report(None, "transcripts", 0.0, line)
-    return (1, 0) if ok else (0, 1)
-
-
-def solution_files():
-    """Each solution file holds only its holes, no copy of given code
-    (grader/solcheck.py); returns (passed, failed)."""
-    t = time.time()
-    ok, lines = solcheck.run()
-    report(ok, "solutions hold only the holes, no given code (solcheck.py)",
-           time.time() - t, "" if ok else lines[0])
-    for line in ([] if ok else lines[1:]):
-        print("     " + line)
-    return (1, 0) if ok else (0, 1)
+# What make test checks in the documents and the sources, without QEMU
+# (transcripts.py boots the commands the handouts show).
+DOCUMENT_CHECKS = [
+    ("handouts quote the reference figures (docscheck.py)", docscheck.run),
+    ("handouts state the grader's titles, tests and points (tablecheck.py)", tablecheck.run),
+    ("handouts quote what the commands print (transcripts.py)", transcripts.run),
+    ("solutions hold only the holes, no given code (solcheck.py)", solcheck.run),
+]
 
 
 def main():
@@ -138,7 +112,8 @@ def main():
         report(ok, name, seconds, reason, output)
 
     passed, failed = unit_tests()
-    for p, f in [quoted_figures(), handout_tests(), quoted_transcripts(), solution_files()]:
+    for name, check in DOCUMENT_CHECKS:
+        p, f = document_check(name, check)
         passed, failed = passed + p, failed + f
     system = gradelib.run_tests(systests.TESTS, a.build, a.jobs)
     for p, f in [gradelib.say_outcomes(system, "system", say),
