@@ -174,38 +174,37 @@ static int mm_allows(struct mm *mm, uint32_t va, uint32_t len, uint32_t prot)
     return 1;
 }
 
-int copy_in(struct mm *mm, void *dst, uint32_t src, uint32_t len)
+/* Copies len bytes between the server's buf and the process's va, page by
+   page through the server's own copy of each page: to the process if out
+   is set (the pages must allow rights), else from it. */
+static int copy_pages(struct mm *mm, uint32_t va, uint8_t *buf, uint32_t len, int rights, int out)
 {
-    if (!mm_allows(mm, src, len, VMA_R))
+    if (!mm_allows(mm, va, len, rights))
         return -LX_EFAULT;
     for (uint32_t done = 0; done < len; ) {
-        uint32_t va = src + done, n = PAGE - (va & (PAGE - 1));
+        uint32_t at = va + done, n = PAGE - (at & (PAGE - 1));
         if (n > len - done)
             n = len - done;
-        uint8_t *page = mm_page(mm, va);
+        uint8_t *page = mm_page(mm, at);
         if (!page)
             return -LX_EFAULT;
-        memcpy((uint8_t *)dst + done, page + (va & (PAGE - 1)), n);
+        if (out)
+            memcpy(page + (at & (PAGE - 1)), buf + done, n);
+        else
+            memcpy(buf + done, page + (at & (PAGE - 1)), n);
         done += n;
     }
     return 0;
 }
 
+int copy_in(struct mm *mm, void *dst, uint32_t src, uint32_t len)
+{
+    return copy_pages(mm, src, dst, len, VMA_R, 0);
+}
+
 int copy_out(struct mm *mm, uint32_t dst, const void *src, uint32_t len)
 {
-    if (!mm_allows(mm, dst, len, VMA_W))
-        return -LX_EFAULT;
-    for (uint32_t done = 0; done < len; ) {
-        uint32_t va = dst + done, n = PAGE - (va & (PAGE - 1));
-        if (n > len - done)
-            n = len - done;
-        uint8_t *page = mm_page(mm, va);
-        if (!page)
-            return -LX_EFAULT;
-        memcpy(page + (va & (PAGE - 1)), (const uint8_t *)src + done, n);
-        done += n;
-    }
-    return 0;
+    return copy_pages(mm, dst, (uint8_t *)src, len, VMA_W, 1);
 }
 
 int copy_in_str(struct mm *mm, char *dst, uint32_t src, uint32_t max)
