@@ -377,7 +377,7 @@ def run(top=TOP, paths=None, jobs=None, do_update=False):
             else:
                 missing.setdefault(lack, []).append(t.block.where(-1))
     skips = ["the transcripts at %s need solutions/lab%d, which this tree lacks"
-             % (", ".join(w), lab) for lab, w in sorted(missing.items())]
+             % (", ".join(dict.fromkeys(w)), lab) for lab, w in sorted(missing.items())]
     for n in sorted({t.solution for t in todo}):
         r = subprocess.run(["make", "-s", "SOLUTION=%d" % n, "all"], cwd=top,
                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
