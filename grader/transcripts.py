@@ -57,6 +57,7 @@ import glob
 import os
 import re
 import shlex
+import signal
 import subprocess
 import sys
 
@@ -154,13 +155,16 @@ class Transcript:
     def run(self, top):
         """The lines the command prints now, as the handout would show them."""
         shell = self.command.replace(self.make_text, qemu_line(self.build, self.vars))
+        # A session of its own, so that a hang ends with every process of the
+        # pipeline (QEMU would otherwise keep the output pipe open).
+        p = subprocess.Popen(["bash", "-c", shell], cwd=top, stdin=subprocess.DEVNULL,
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                             start_new_session=True)
         try:
-            p = subprocess.run(["bash", "-c", shell], cwd=top, stdin=subprocess.DEVNULL,
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                               timeout=TIMEOUT, start_new_session=True)
-            out = p.stdout.decode("utf-8", "replace")
-        except subprocess.TimeoutExpired as e:
-            out = (e.stdout or b"").decode("utf-8", "replace") + "\n(timed out)"
+            out = p.communicate(timeout=TIMEOUT)[0].decode("utf-8", "replace")
+        except subprocess.TimeoutExpired:
+            os.killpg(p.pid, signal.SIGKILL)
+            out = p.communicate()[0].decode("utf-8", "replace") + "\n(timed out)"
         out = out.replace("\r\n", "\n").replace("\r", "")
         out = out.replace(self.build + "/", self.shown_build + "/")
         lines = [l.rstrip() for l in out.split("\n")]
