@@ -441,16 +441,7 @@ START_TEST(test_free_of_reserved_frame_panics)
 }
 END_TEST
 
-/* xorshift32 (Marsaglia): a fixed seed gives the same run everywhere. */
-static uint32_t rng_state;
-
-static uint32_t rng(void)
-{
-    rng_state ^= rng_state << 13;
-    rng_state ^= rng_state >> 17;
-    rng_state ^= rng_state << 5;
-    return rng_state;
-}
+#include "rng.h"
 
 START_TEST(test_random_alloc_free)
 {

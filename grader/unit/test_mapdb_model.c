@@ -9,16 +9,7 @@
 
 #include "mapdb_fakes.h"
 
-/* xorshift32 (Marsaglia): a fixed seed gives the same run everywhere. */
-static uint32_t rng_state;
-
-static uint32_t rng(void)
-{
-    rng_state ^= rng_state << 13;
-    rng_state ^= rng_state >> 17;
-    rng_state ^= rng_state << 5;
-    return rng_state;
-}
+#include "rng.h"
 
 enum { STEPS = 3000, MAX_MAPPINGS = 1500, MAX_PLACES = 2 * STEPS, MODEL_SPACES = 4 };
 
