@@ -123,11 +123,17 @@ class Choices:
             self.value()
 
 
-def demand_zero_words(v):
-    c, n = Choices(v["seed"]), v["n"]
+def region(c, n):
+    """The region the test draws for n pages (n to 2n pages, shuffled):
+    (its base, the order the pages are touched in)."""
     size = n + c.rng() % (n + 1)
     base = c.region_base(size)
-    order = c.shuffle(size)
+    return base, c.shuffle(size)
+
+
+def demand_zero_words(v):
+    c, n = Choices(v["seed"]), v["n"]
+    base, order = region(c, n)
     out = []
     for i in range(n):
         addr = base + order[i] * PAGE + c.offset()
@@ -142,9 +148,7 @@ def demand_zero_words(v):
 
 def readonly_words(v):
     c, n = Choices(v["seed"]), v["n"]
-    size = n + c.rng() % (n + 1)
-    base = c.region_base(size)
-    order = c.shuffle(size)
+    base, order = region(c, n)
     out = []
     for i in range(n):
         out.append(base + order[i] * PAGE + c.offset())

@@ -28,6 +28,7 @@ import re
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import docscheck  # noqa: E402
 import gradelib  # noqa: E402
 
 TOP = gradelib.TOP
@@ -107,11 +108,7 @@ def check_grade_output(labs, top=TOP):
     line names a test of that lab with the grader's points, each "Lab N:"
     title line the grader's title."""
     bad = []
-    paths = [os.path.join(top, "README.md")] + sorted(glob.glob(os.path.join(top, "docs", "*.md")))
-    paths += sorted(glob.glob(os.path.join(top, "labs", "*", "*.md")))
-    for path in paths:
-        if not os.path.isfile(path):
-            continue
+    for path in docscheck.documents(top):
         rel = os.path.relpath(path, top)
         in_block = False
         for i, line in enumerate(open(path, encoding="utf-8").read().splitlines(), 1):

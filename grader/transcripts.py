@@ -62,6 +62,7 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import docscheck  # noqa: E402
 import gradelib  # noqa: E402
 
 TOP = gradelib.TOP
@@ -82,12 +83,6 @@ class Block:
 
     def where(self, offset=0):
         return "%s:%d" % (os.path.relpath(self.path, TOP), self.line + 1 + offset)
-
-
-def documents(top=TOP):
-    paths = [os.path.join(top, "README.md")] + sorted(glob.glob(os.path.join(top, "docs", "*.md")))
-    paths += sorted(glob.glob(os.path.join(top, "labs", "*", "*.md")))
-    return [p for p in paths if os.path.isfile(p)]
 
 
 def blocks(path):
@@ -366,7 +361,7 @@ def run(top=TOP, paths=None, jobs=None, do_update=False):
     """(ok, [problem lines], [skip lines]) for make test.  A block skipped
     by its marker is not reported; blocks that need a reference the tree
     lacks give one skip line per missing lab."""
-    paths = paths or documents(top)
+    paths = paths or docscheck.documents(top)
     problems, todo, missing = [], [], {}
     for p in paths:
         found, _, bad = console_transcripts(p)
@@ -415,7 +410,7 @@ def main():
     a = ap.parse_args()
     paths = [os.path.abspath(f) for f in a.files] or None
     if a.list:
-        for p in paths or documents():
+        for p in paths or docscheck.documents():
             found, skipped, _ = console_transcripts(p)
             for t in found:
                 print("%s: %s (build/sol%d)" % (t.block.where(-1), t.command, t.solution))
