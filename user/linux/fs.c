@@ -72,3 +72,7 @@ const struct file_node *fs_lookup(const char *path)
             return &files[i];
     return NULL;
 }
+
+const struct lx_callent lx_fs_calls[] = {
+    {0, NULL},
+};

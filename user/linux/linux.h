@@ -9,7 +9,12 @@
  *   mem.c      process memory: the server's frame pool, each process's
  *              pages and areas, page faults, copying in and out
  *   exec.c     ELF loading and the initial stack (argv, envp, auxv)
+ *   file.c     open files and file descriptors: read, write, close, dup...
+ *              through each kind of file's operations (struct file_ops)
+ *   console.c  the console: fds 0, 1 and 2 of the first process
  *   fs.c       the root file system: the cpio archive, read-only for now
+ *   pipe.c     pipes
+ *   time.c     clocks and sleeping
  */
 #ifndef LINUX_H
 #define LINUX_H
@@ -74,23 +79,44 @@ int copy_out(struct mm *mm, uint32_t dst, const void *src, uint32_t len);
    (-LX_ERANGE if it does not end in time). */
 int copy_in_str(struct mm *mm, char *dst, uint32_t src, uint32_t max);
 
+/* The registers of a process stopped in an exception (the message's
+   words, l4/abi.h L4_EXC_*), read and written by the system calls. */
+struct regs {
+    uint32_t vector, error, eip, esp, eflags, eax, ebx, ecx, edx, esi, edi, ebp;
+};
+
 /* ---- Processes (proc.c) ---- */
 
 #define MAX_PROCS 32
+#define MAX_FDS   32
+#define LX_NSIG   65            /* signals 1..64 */
 enum proc_state { P_FREE, P_RUNNING, P_EXITING };
+
+struct file;
 
 struct proc {
     enum proc_state state;
-    int pid;
+    int pid, ppid;
     l4_tid_t tid;               /* its (only) thread */
     struct mm mm;
     int exit_status;
     char exe[64];               /* the path it was started from (/proc/self/exe) */
+    char cwd[128];              /* its working directory, absolute, no trailing '/' but "/" */
+    struct file *fd[MAX_FDS];   /* its open files by descriptor (file.c) */
+    uint32_t cloexec;           /* bit n: fd n closes at execve */
+    /* A call it waits in (it got no reply yet: main.c, "waiting calls"). */
+    int waiting;                /* 1 while it waits */
+    struct regs regs;           /* the call's registers, as the exception message gave them */
+    uint32_t wake_at;           /* a deadline in SYS_CLOCK ticks, 0 for none (time.c) */
+    uint32_t io_done;           /* bytes a waiting read or write has moved so far */
 };
 
 struct proc *proc_alloc(void);
 struct proc *proc_by_tid(l4_tid_t tid);
+struct proc *proc_by_pid(int pid);
 void proc_free(struct proc *p);
+/* Calls fn for every process in use. */
+void proc_for_each(void (*fn)(struct proc *p, void *arg), void *arg);
 
 /* ---- Programs (exec.c) ---- */
 
@@ -100,18 +126,36 @@ struct proc *lx_spawn(const char *path, int argc, char **argv, char **envp, int 
 
 /* ---- System calls (sys.c) ---- */
 
-/* The registers of a process stopped in an exception (the message's
-   words, l4/abi.h L4_EXC_*), read and written by the system calls. */
-struct regs {
-    uint32_t vector, error, eip, esp, eflags, eax, ebx, ecx, edx, esi, edi, ebp;
+/* A system call: its result (>= 0, or -LX_E*), or LX_BLOCK: it cannot
+   finish yet, and the process waits without a reply.  The server calls it
+   again, with the same registers, after anything happened that it may
+   wait for (lx_event); so a call that returns LX_BLOCK must have changed
+   nothing it would do again (io_done keeps a partial transfer's count). */
+typedef int32_t (*lx_call)(struct proc *p, struct regs *r);
+#define LX_BLOCK (-0x40000000)
+
+/* A part's calls, as {number, function} pairs ending with {0, NULL}. */
+struct lx_callent {
+    uint32_t nr;
+    lx_call fn;
 };
+extern const struct lx_callent lx_core_calls[], lx_file_calls[], lx_fs_calls[],
+    lx_pipe_calls[], lx_time_calls[], lx_proc_calls[];
+void sys_init(void);
 
 /* What the server does for a process stopped in an exception: 1 if the
-   process is to be resumed with *r, 0 if it gets no reply (it ended, or,
-   later, it waits). */
+   process is to be resumed with *r, 0 if it gets no reply (it ended, or
+   it waits). */
 int lx_exception(struct proc *p, struct regs *r);
+/* Runs a waiting process's call again (main.c): 1 if it finished, and
+   *r is then its resume message's registers. */
+int lx_retry(struct proc *p, struct regs *r);
 /* Ends p with Linux status word status (exit code << 8, or a signal). */
 void lx_end(struct proc *p, struct regs *r, int status);
+/* Something a waiting call may wait for has happened (data in a pipe, a
+   child's end, a key, a deadline): the server retries the waiting calls
+   before it receives again. */
+void lx_event(void);
 
 /* ---- Files (fs.c) ---- */
 
@@ -125,6 +169,59 @@ struct file_node {
 /* Reads the cpio newc archive at data[0..size): the number of entries, or -1. */
 int fs_init(const uint8_t *data, uint32_t size);
 const struct file_node *fs_lookup(const char *path);
+
+/* ---- Open files (file.c) ---- */
+
+/* What a kind of open file does.  read and write move bytes between the
+   file and the process's memory at buf (copy_in/copy_out: a bad pointer is
+   -LX_EFAULT); they may return LX_BLOCK.  A NULL operation is refused with
+   the errno Linux gives (read/write -LX_EBADF... see file.c). */
+struct file_ops {
+    const char *kind;           /* for messages: "console", "pipe", "file" */
+    int32_t (*read)(struct proc *p, struct file *f, uint32_t buf, uint32_t len);
+    int32_t (*write)(struct proc *p, struct file *f, uint32_t buf, uint32_t len);
+    int32_t (*ioctl)(struct proc *p, struct file *f, uint32_t cmd, uint32_t arg);
+    int (*stat)(struct file *f, struct lx_stat64 *st);
+    /* The new position for lseek (whence 0, 1, 2), or -LX_E*; NULL: -LX_ESPIPE. */
+    int64_t (*seek)(struct file *f, int64_t off, int whence);
+    void (*release)(struct file *f);    /* the last descriptor of it closed */
+};
+
+/* An open file, shared by the descriptors dup and fork make of it. */
+struct file {
+    const struct file_ops *ops;
+    unsigned refs;              /* descriptors (in any process) that hold it */
+    uint32_t flags;             /* open's flags: O_ACCMODE, O_APPEND, O_NONBLOCK */
+    uint64_t pos;               /* the file position, for files that have one */
+    void *priv;                 /* the kind's own: the node, the pipe */
+};
+
+/* A new open file with one reference, or NULL (no memory). */
+struct file *file_new(const struct file_ops *ops, uint32_t flags, void *priv);
+void file_put(struct file *f);          /* drops a reference */
+/* The lowest free descriptor >= min given f (f's reference moves to it):
+   the descriptor, or -LX_EMFILE. */
+int fd_install(struct proc *p, struct file *f, int min);
+struct file *fd_file(struct proc *p, uint32_t fd);     /* NULL: not open */
+int fd_close(struct proc *p, uint32_t fd);              /* 0 or -LX_EBADF */
+void fd_close_all(struct proc *p);
+void fd_close_on_exec(struct proc *p);
+void fd_copy(struct proc *dst, struct proc *src);      /* fork: share every open file */
+int file_readable(const struct file *f);
+/* fstat of f into the process's buffer at buf: 0 or -LX_E*. */
+int32_t file_fstat(struct proc *p, struct file *f, uint32_t buf);
+int file_writable(const struct file *f);
+
+/* ---- The console (console.c) ---- */
+
+/* The console as an open file (for the first process's fds 0, 1 and 2). */
+struct file *console_open(void);
+
+/* ---- Time (time.c) ---- */
+
+/* The earliest deadline of a waiting process, in ticks from now, as an IPC
+   timeout for the server's receive (L4_TIMEOUT_NEVER if none). */
+uint16_t time_next_timeout(void);
 
 /* The server's own thread ID, and whether it reports each call (`linux -v`). */
 extern l4_tid_t lx_self;

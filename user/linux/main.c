@@ -16,6 +16,7 @@
 l4_tid_t lx_self;
 int lx_verbose;
 
+static int events;              /* something happened that waiting calls may wait for */
 static uint8_t *exit_page;     /* `int $0x30` with eax = SYS_THREAD_EXIT: where a process ends */
 static int init_pid;
 
@@ -86,6 +87,50 @@ static int exception(struct proc *p)
     return 1;
 }
 
+void lx_event(void)
+{
+    events = 1;
+}
+
+/* Waiting calls.  A process whose call cannot finish yet (a read of an
+   empty pipe, wait4 before a child ended) got no reply: it stays blocked
+   in its exception IPC, in the kernel, and costs nothing.  Whenever
+   something happened that such a call may wait for, each waiting call is
+   run again; one that finishes now is answered with a send, which cannot
+   block (the process waits for exactly this reply: the timeout is zero). */
+static void retry_one(struct proc *p, void *arg)
+{
+    (void)arg;
+    struct regs r;
+    if (!p->waiting || p->state != P_RUNNING || !lx_retry(p, &r))
+        return;
+    uint32_t *w = &r.vector;
+    l4_set_mr(0, l4_tag_make(0, L4_EXC_WORDS, 0));
+    for (unsigned i = 0; i < L4_EXC_WORDS; i++)
+        l4_set_mr(L4_EXC_VECTOR + i, w[i]);
+    int32_t err = l4_send(p->tid, L4_TIMEOUT_ZERO);
+    if (err < 0)
+        printf("linux: pid %d: the answer to its waiting call was lost: %s\n", p->pid,
+               ipc_errstr(err));
+}
+
+/* Runs the waiting calls again until nothing more happens (an answered
+   call may itself be an event: a reader took from a full pipe).  The
+   message registers hold the reply the server is about to send: they are
+   kept aside meanwhile. */
+static void retry_waiting(void)
+{
+    uint32_t saved[1 + L4_EXC_VECTOR + L4_EXC_WORDS];
+    for (unsigned i = 0; i < sizeof saved / 4; i++)
+        saved[i] = l4_mr(i);
+    while (events) {
+        events = 0;
+        proc_for_each(retry_one, NULL);
+    }
+    for (unsigned i = 0; i < sizeof saved / 4; i++)
+        l4_set_mr(i, saved[i]);
+}
+
 /* Answers one message from thread from: 1 if the reply is in the MRs. */
 static int serve(l4_tid_t from)
 {
@@ -141,6 +186,7 @@ int main(int argc, char **argv)
     memcpy(exit_page, end_code, sizeof end_code);
     printf("linux: root file system %s: %d entries; starting %s\n", bd->cmdline, n, argv[arg]);
 
+    sys_init();
     int err;
     struct proc *init = lx_spawn(argv[arg], argc - arg, &argv[arg], default_env, &err);
     if (!init) {
@@ -148,17 +194,29 @@ int main(int argc, char **argv)
         l4_kdb_exit(127);
     }
     init_pid = init->pid;
+    struct file *console = console_open();      /* its fds 0, 1 and 2 */
+    for (int fd = 0; fd < 3 && console; fd++) {
+        console->refs += fd > 0;
+        fd_install(init, console, fd);
+    }
 
+    /* The loop: a receive from anybody; for each message a reply, which
+       also waits for the next (reply-and-wait), or no reply (the sender
+       waits, or ended), and a receive.  A receive that times out is the
+       next deadline of a sleeping process (time.c). */
     l4_tid_t from;
-    int32_t r = l4_receive(L4_ANYTHREAD, L4_TIMEOUT_NEVER, &from);
+    int32_t r = l4_receive(L4_ANYTHREAD, time_next_timeout(), &from);
     for (;;) {
-        if (r < 0) {
+        int reply = 0;
+        if (r == -(L4_ETIMEOUT | L4_ERECV))
+            lx_event();
+        else if (r < 0)
             printf("linux: IPC error %s\n", ipc_errstr(r));
-            r = l4_receive(L4_ANYTHREAD, L4_TIMEOUT_NEVER, &from);
-        } else if (serve(from)) {
-            r = l4_reply_wait(from, &from);
-        } else {
-            r = l4_receive(L4_ANYTHREAD, L4_TIMEOUT_NEVER, &from);
-        }
+        else
+            reply = serve(from);
+        if (events)
+            retry_waiting();
+        uint32_t timeouts = l4_timeouts(L4_TIMEOUT_ZERO, time_next_timeout());
+        r = l4_ipc(reply ? from : L4_NILTHREAD, L4_ANYTHREAD, timeouts, &from);
     }
 }

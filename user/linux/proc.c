@@ -13,7 +13,7 @@ struct proc *proc_alloc(void)
 {
     for (unsigned i = 0; i < MAX_PROCS; i++)
         if (procs[i].state == P_FREE) {
-            procs[i] = (struct proc){.state = P_RUNNING, .pid = next_pid++};
+            procs[i] = (struct proc){.state = P_RUNNING, .pid = next_pid++, .cwd = "/"};
             if (mm_init(&procs[i].mm) < 0) {
                 procs[i].state = P_FREE;
                 return NULL;
@@ -21,6 +21,21 @@ struct proc *proc_alloc(void)
             return &procs[i];
         }
     return NULL;
+}
+
+struct proc *proc_by_pid(int pid)
+{
+    for (unsigned i = 0; i < MAX_PROCS; i++)
+        if (procs[i].state != P_FREE && procs[i].pid == pid)
+            return &procs[i];
+    return NULL;
+}
+
+void proc_for_each(void (*fn)(struct proc *p, void *arg), void *arg)
+{
+    for (unsigned i = 0; i < MAX_PROCS; i++)
+        if (procs[i].state != P_FREE)
+            fn(&procs[i], arg);
 }
 
 struct proc *proc_by_tid(l4_tid_t tid)
@@ -33,7 +48,34 @@ struct proc *proc_by_tid(l4_tid_t tid)
 
 void proc_free(struct proc *p)
 {
+    fd_close_all(p);
     mm_destroy(&p->mm);
     p->state = P_FREE;
     p->tid = L4_NILTHREAD;
 }
+
+static int32_t sys_exit(struct proc *p, struct regs *r)
+{
+    lx_end(p, r, (int)(r->ebx & 0xFF) << 8);
+    return 0;
+}
+
+static int32_t sys_getpid(struct proc *p, struct regs *r)
+{
+    (void)r;
+    return p->pid;
+}
+
+static int32_t sys_getppid(struct proc *p, struct regs *r)
+{
+    (void)r;
+    return p->ppid;
+}
+
+const struct lx_callent lx_proc_calls[] = {
+    {LX_exit, sys_exit},
+    {LX_exit_group, sys_exit},
+    {LX_getpid, sys_getpid},
+    {LX_getppid, sys_getppid},
+    {0, NULL},
+};

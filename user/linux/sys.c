@@ -12,66 +12,6 @@
 
 #define INT80_ERROR (0x80u << 3 | 2)
 
-typedef int32_t (*lx_call)(struct proc *p, struct regs *r);
-
-/* The console is fds 0, 1 and 2; files come later. */
-static int is_console(uint32_t fd)
-{
-    return fd <= 2;
-}
-
-static int32_t console_write(struct proc *p, uint32_t buf, uint32_t len)
-{
-    char chunk[256];
-    for (uint32_t done = 0; done < len; ) {
-        uint32_t n = len - done < sizeof chunk ? len - done : sizeof chunk;
-        if (copy_in(&p->mm, chunk, buf + done, n) < 0)
-            return done ? (int32_t)done : -LX_EFAULT;
-        l4_kdb_puts(chunk, n);
-        done += n;
-    }
-    return (int32_t)len;
-}
-
-static int32_t sys_write(struct proc *p, struct regs *r)
-{
-    if (!is_console(r->ebx))
-        return -LX_EBADF;
-    return console_write(p, r->ecx, r->edx);
-}
-
-static int32_t sys_writev(struct proc *p, struct regs *r)
-{
-    if (!is_console(r->ebx))
-        return -LX_EBADF;
-    if (r->edx > 1024)
-        return -LX_EINVAL;
-    int32_t total = 0;
-    for (uint32_t i = 0; i < r->edx; i++) {
-        struct lx_iovec v;
-        if (copy_in(&p->mm, &v, r->ecx + i * sizeof v, sizeof v) < 0)
-            return -LX_EFAULT;
-        int32_t n = console_write(p, v.base, v.len);
-        if (n < 0)
-            return total ? total : n;
-        total += n;
-    }
-    return total;
-}
-
-/* Console input arrives with the serial driver (later): until then, end of file. */
-static int32_t sys_read(struct proc *p, struct regs *r)
-{
-    (void)p;
-    return is_console(r->ebx) ? 0 : -LX_EBADF;
-}
-
-static int32_t sys_exit(struct proc *p, struct regs *r)
-{
-    lx_end(p, r, (int)(r->ebx & 0xFF) << 8);
-    return 0;
-}
-
 /* brk(addr): moves the end of the heap; brk(0), or an address it cannot
    have, returns the end as it is, which is how glibc learns it. */
 static int32_t sys_brk(struct proc *p, struct regs *r)
@@ -135,12 +75,6 @@ static int32_t sys_set_tid_address(struct proc *p, struct regs *r)
     return p->pid;      /* one thread per process: its thread ID is the pid */
 }
 
-static int32_t sys_getpid(struct proc *p, struct regs *r)
-{
-    (void)r;
-    return p->pid;
-}
-
 static int32_t sys_getid(struct proc *p, struct regs *r)
 {
     (void)p, (void)r;
@@ -171,63 +105,52 @@ static int32_t sys_readlink(struct proc *p, struct regs *r)
 }
 
 /* The console as stat sees it: a character device (5, 1), /dev/console. */
-static int32_t stat_console(struct proc *p, uint32_t buf)
-{
-    struct lx_stat64 st = {0};
-    st.mode = LX_S_IFCHR | 0620;
-    st.nlink = 1;
-    st.rdev = 5 << 8 | 1;
-    st.blksize = 1024;
-    st.ino = st.ino32 = 1;
-    return copy_out(&p->mm, buf, &st, sizeof st);
-}
-
-static int32_t sys_fstat64(struct proc *p, struct regs *r)
-{
-    return is_console(r->ebx) ? stat_console(p, r->ecx) : -LX_EBADF;
-}
-
 /* fstatat64(fd, "", buf, AT_EMPTY_PATH) is how glibc's fstat asks, when
-   statx is not there.  Paths come with the file calls. */
+   statx is not there.  Paths come with the file system's calls. */
 static int32_t sys_fstatat64(struct proc *p, struct regs *r)
 {
     char c;
     if (copy_in(&p->mm, &c, r->ecx, 1) < 0)
         return -LX_EFAULT;
-    if (c == '\0' && (r->esi & LX_AT_EMPTY_PATH))
-        return is_console(r->ebx) ? stat_console(p, r->edx) : -LX_EBADF;
+    if (c == '\0' && (r->esi & LX_AT_EMPTY_PATH)) {
+        struct file *f = fd_file(p, r->ebx);
+        return f ? file_fstat(p, f, r->edx) : -LX_EBADF;
+    }
     return -LX_ENOENT;
 }
 
-/* ioctl: no terminal yet (the console's TCGETS comes with the serial
-   driver), so glibc treats every fd as a plain file and buffers fully. */
-static int32_t sys_ioctl(struct proc *p, struct regs *r)
-{
-    (void)p;
-    return is_console(r->ebx) ? -LX_ENOTTY : -LX_EBADF;
-}
-
-static const lx_call calls[LX_NSYSCALLS] = {
-    [LX_exit] = sys_exit,
-    [LX_exit_group] = sys_exit,
-    [LX_read] = sys_read,
-    [LX_write] = sys_write,
-    [LX_writev] = sys_writev,
-    [LX_brk] = sys_brk,
-    [LX_mprotect] = sys_mprotect,
-    [LX_set_thread_area] = sys_set_thread_area,
-    [LX_set_tid_address] = sys_set_tid_address,
-    [LX_getpid] = sys_getpid,
-    [LX_getuid32] = sys_getid,
-    [LX_geteuid32] = sys_getid,
-    [LX_getgid32] = sys_getid,
-    [LX_getegid32] = sys_getid,
-    [LX_uname] = sys_uname,
-    [LX_readlink] = sys_readlink,
-    [LX_fstat64] = sys_fstat64,
-    [LX_ioctl] = sys_ioctl,
-    [LX_fstatat64] = sys_fstatat64,
+const struct lx_callent lx_core_calls[] = {
+    {LX_brk, sys_brk},
+    {LX_mprotect, sys_mprotect},
+    {LX_set_thread_area, sys_set_thread_area},
+    {LX_set_tid_address, sys_set_tid_address},
+    {LX_getuid32, sys_getid},
+    {LX_geteuid32, sys_getid},
+    {LX_getgid32, sys_getid},
+    {LX_getegid32, sys_getid},
+    {LX_uname, sys_uname},
+    {LX_readlink, sys_readlink},
+    {LX_fstatat64, sys_fstatat64},
+    {0, NULL},
 };
+
+/* The call table, one entry per Linux call number, made at start from the
+   parts' lists (each part lists its calls next to them). */
+static lx_call calls[LX_NSYSCALLS];
+
+void sys_init(void)
+{
+    static const struct lx_callent *const parts[] = {
+        lx_core_calls, lx_proc_calls, lx_file_calls, lx_fs_calls, lx_pipe_calls, lx_time_calls,
+    };
+    for (unsigned i = 0; i < sizeof parts / sizeof parts[0]; i++)
+        for (const struct lx_callent *c = parts[i]; c->fn; c++) {
+            if (c->nr >= LX_NSYSCALLS || calls[c->nr])
+                printf("linux: system call %u is listed twice, or beyond the table\n", c->nr);
+            else
+                calls[c->nr] = c->fn;
+        }
+}
 
 /* The signal Linux sends for a CPU exception. */
 static int exception_signal(uint32_t vector)
@@ -241,23 +164,54 @@ static int exception_signal(uint32_t vector)
     }
 }
 
-int lx_exception(struct proc *p, struct regs *r)
+
+/* Runs the call in r's registers; its result, or LX_BLOCK. */
+static int32_t dispatch(struct proc *p, struct regs *r)
 {
-    if (r->vector != 13 || r->error != INT80_ERROR) {
-        printf("linux: pid %d (%s): exception %u at eip %x: killed by signal %d\n", p->pid,
-               p->exe, r->vector, r->eip, exception_signal(r->vector));
-        lx_end(p, r, exception_signal(r->vector));
-        return p->state != P_FREE;
-    }
     uint32_t nr = r->eax;
     lx_call fn = nr < LX_NSYSCALLS ? calls[nr] : NULL;
     int32_t result = fn ? fn(p, r) : -LX_ENOSYS;
     if (lx_verbose)
         printf("linux: pid %d: syscall %u (%x, %x, %x) = %d\n", p->pid, nr, r->ebx, r->ecx,
                r->edx, result);
-    if (p->state != P_RUNNING)
-        return p->state != P_FREE;      /* it ended: lx_end set its registers */
+    return result;
+}
+
+/* The registers that resume p after its call, with result in eax. */
+static void finish(struct regs *r, int32_t result)
+{
     r->eax = (uint32_t)result;
     r->eip += 2;
+}
+
+int lx_exception(struct proc *p, struct regs *r)
+{
+    if (r->vector != 13 || r->error != INT80_ERROR) {
+        printf("linux: pid %d (%s): exception %u at eip %x: killed by signal %d\n", p->pid,
+               p->exe, r->vector, r->eip, exception_signal(r->vector));
+        lx_end(p, r, exception_signal(r->vector));
+        return 0;
+    }
+    p->io_done = 0;
+    int32_t result = dispatch(p, r);
+    if (p->state != P_RUNNING)
+        return 0;                       /* it ended */
+    if (result == LX_BLOCK) {           /* it waits: no reply now */
+        p->waiting = 1;
+        p->regs = *r;
+        return 0;
+    }
+    finish(r, result);
+    return 1;
+}
+
+int lx_retry(struct proc *p, struct regs *r)
+{
+    *r = p->regs;
+    int32_t result = dispatch(p, r);
+    if (p->state != P_RUNNING || result == LX_BLOCK)
+        return 0;
+    p->waiting = 0;
+    finish(r, result);
     return 1;
 }
