@@ -31,19 +31,21 @@ struct elf32_phdr {
 #define PT_PHDR 6
 #define PF_W    2
 #define MAX_ARGS 32
+#define MAX_PHDRS 16
 
 /* Checks the image and adds an area per loadable segment; the program's
    entry and where its program headers lie in its memory (AT_PHDR). */
-static int load_elf(struct mm *mm, const struct file_node *f, uint32_t *entry, uint32_t *phdr,
+static int load_elf(struct mm *mm, struct fs_node *f, uint32_t *entry, uint32_t *phdr,
                     uint32_t *phnum)
 {
-    const struct elf32_ehdr *eh = (const void *)f->data;
-    if (f->size < sizeof *eh || memcmp(eh->ident, "\x7f" "ELF", 4) != 0 ||
+    struct elf32_ehdr ehdr, *eh = &ehdr;
+    struct elf32_phdr ph[MAX_PHDRS];
+    uint32_t size = fs_size(f);
+    if (fs_pread(f, 0, eh, sizeof *eh) != sizeof *eh || memcmp(eh->ident, "\x7f" "ELF", 4) != 0 ||
         eh->ident[4] != 1 || eh->ident[5] != 1 || eh->type != 2 || eh->machine != 3 ||
-        eh->phentsize != sizeof(struct elf32_phdr) || eh->phoff > f->size ||
-        eh->phnum * sizeof(struct elf32_phdr) > f->size - eh->phoff)
+        eh->phentsize != sizeof(struct elf32_phdr) || eh->phnum > MAX_PHDRS ||
+        fs_pread(f, eh->phoff, ph, eh->phnum * sizeof *ph) != eh->phnum * sizeof *ph)
         return -LX_ENOEXEC;         /* not a static i386 executable */
-    const struct elf32_phdr *ph = (const void *)(f->data + eh->phoff);
     *phdr = 0;
     uint32_t top = 0;
     for (unsigned i = 0; i < eh->phnum; i++) {
@@ -52,8 +54,8 @@ static int load_elf(struct mm *mm, const struct file_node *f, uint32_t *entry, u
         if (ph[i].type != PT_LOAD || ph[i].memsz == 0)
             continue;
         uint32_t va = ph[i].vaddr, end = va + ph[i].memsz;
-        if (ph[i].filesz > ph[i].memsz || ph[i].offset > f->size ||
-            ph[i].filesz > f->size - ph[i].offset || va < PAGE || end < va ||
+        if (ph[i].filesz > ph[i].memsz || ph[i].offset > size ||
+            ph[i].filesz > size - ph[i].offset || va < PAGE || end < va ||
             end > LX_MMAP_TOP)
             return -LX_ENOEXEC;
         /* The headers lie in the segment that loads the file's start. */
@@ -62,7 +64,7 @@ static int load_elf(struct mm *mm, const struct file_node *f, uint32_t *entry, u
             *phdr = va + (eh->phoff - ph[i].offset);
         int err = mm_add(mm, PAGE_DOWN(va), PAGE_UP(end),
                          VMA_R | (ph[i].flags & PF_W ? VMA_W : 0),
-                         f->data + ph[i].offset, va, ph[i].filesz);
+                         f, va, ph[i].filesz, ph[i].offset);
         if (err)
             return err;
         if (PAGE_UP(end) > top)
@@ -73,7 +75,7 @@ static int load_elf(struct mm *mm, const struct file_node *f, uint32_t *entry, u
     mm->brk_start = mm->brk = top;
     *entry = eh->entry;
     *phnum = eh->phnum;
-    return mm_add(mm, top, top, VMA_R | VMA_W, NULL, 0, 0);    /* the heap, empty (brk) */
+    return mm_add(mm, top, top, VMA_R | VMA_W, NULL, 0, 0, 0);    /* the heap, empty (brk) */
 }
 
 /* Pushes len bytes onto the process's stack at *sp. */
@@ -86,7 +88,7 @@ static int push(struct mm *mm, uint32_t *sp, const void *src, uint32_t len)
 static int build_stack(struct mm *mm, const char *path, int argc, char **argv, char **envp,
                        uint32_t entry, uint32_t phdr, uint32_t phnum, uint32_t *esp)
 {
-    int err = mm_add(mm, LX_STACK_TOP - LX_STACK_SIZE, LX_STACK_TOP, VMA_R | VMA_W, NULL, 0, 0);
+    int err = mm_add(mm, LX_STACK_TOP - LX_STACK_SIZE, LX_STACK_TOP, VMA_R | VMA_W, NULL, 0, 0, 0);
     if (err)
         return err;
     uint32_t sp = LX_STACK_TOP, argp[MAX_ARGS], envpp[MAX_ARGS];
@@ -151,7 +153,7 @@ static int build_stack(struct mm *mm, const char *path, int argc, char **argv, c
 
 struct proc *lx_spawn(const char *path, int argc, char **argv, char **envp, int *err)
 {
-    const struct file_node *f = fs_lookup(path);
+    struct fs_node *f = fs_lookup(path);
     if (!f) {
         *err = -LX_ENOENT;
         return NULL;

@@ -12,7 +12,14 @@
 #define MAX_FILES 128
 #define NEWC_HDR  110
 
-static struct file_node files[MAX_FILES];
+struct fs_node {
+    const char *name;           /* the path without its leading '/' */
+    const uint8_t *data;
+    uint32_t size;
+    uint32_t mode;              /* Linux st_mode */
+};
+
+static struct fs_node files[MAX_FILES];
 static unsigned nfiles;
 
 /* The 8-hex-digit field i of a newc header (the magic "070701" is 6
@@ -57,13 +64,13 @@ int fs_init(const uint8_t *data, uint32_t size)
         while (n[0] == '.' && n[1] == '/')
             n += 2;
         if (strcmp(n, ".") != 0 && nfiles < MAX_FILES)
-            files[nfiles++] = (struct file_node){n, data + body, fsize, mode};
+            files[nfiles++] = (struct fs_node){n, data + body, fsize, mode};
         off = (body + fsize + 3) & ~3u;
     }
     return -1;      /* no trailer: a truncated archive */
 }
 
-const struct file_node *fs_lookup(const char *path)
+struct fs_node *fs_lookup(const char *path)
 {
     while (*path == '/')
         path++;
@@ -71,6 +78,26 @@ const struct file_node *fs_lookup(const char *path)
         if (strcmp(files[i].name, path) == 0)
             return &files[i];
     return NULL;
+}
+
+uint32_t fs_size(const struct fs_node *n)
+{
+    return n->size;
+}
+
+uint32_t fs_mode(const struct fs_node *n)
+{
+    return n->mode;
+}
+
+uint32_t fs_pread(const struct fs_node *n, uint32_t off, void *buf, uint32_t len)
+{
+    if (off >= n->size)
+        return 0;
+    if (len > n->size - off)
+        len = n->size - off;
+    memcpy(buf, n->data + off, len);
+    return len;
 }
 
 const struct lx_callent lx_fs_calls[] = {

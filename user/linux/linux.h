@@ -40,14 +40,17 @@
 #define VMA_W 2u
 #define MAX_VMAS 16
 
+struct fs_node;
+
 /* An area of a process's memory.  Its pages start as zeros, and the part
-   that file (a file of the root file system) covers is copied from it
-   the first time the page is touched. */
+   that a file of the root file system covers is copied from it the first
+   time the page is touched. */
 struct vma {
     uint32_t start, end;        /* page-aligned */
     uint32_t prot;              /* VMA_R | VMA_W */
-    const uint8_t *file;        /* NULL: demand-zero */
-    uint32_t fstart, fsize;     /* [fstart, fstart + fsize) comes from file[0..fsize) */
+    struct fs_node *node;       /* NULL: demand-zero */
+    uint32_t fstart, fsize;     /* addresses [fstart, fstart + fsize) come from the node's */
+    uint32_t foff;              /* ... bytes from foff on */
 };
 
 struct mm {
@@ -63,7 +66,7 @@ void page_free(void *page);
 int mm_init(struct mm *mm);
 void mm_destroy(struct mm *mm);
 int mm_add(struct mm *mm, uint32_t start, uint32_t end, uint32_t prot,
-           const uint8_t *file, uint32_t fstart, uint32_t fsize);
+           struct fs_node *node, uint32_t fstart, uint32_t fsize, uint32_t foff);
 struct vma *mm_find(struct mm *mm, uint32_t va);
 void mm_drop_pages(struct mm *mm, uint32_t start, uint32_t end);
 /* Gives [start, end) (page-aligned, all inside areas) the rights prot:
@@ -152,23 +155,26 @@ int lx_exception(struct proc *p, struct regs *r);
 int lx_retry(struct proc *p, struct regs *r);
 /* Ends p with Linux status word status (exit code << 8, or a signal). */
 void lx_end(struct proc *p, struct regs *r, int status);
+/* Sends signal sig to p (any process: running, waiting, the caller).  The
+   server has default actions only: a terminating signal ends p, an ignored
+   one (SIGCHLD, SIGWINCH, SIGCONT...) does nothing.  1 if p ended. */
+int lx_signal(struct proc *p, int sig);
 /* Something a waiting call may wait for has happened (data in a pipe, a
    child's end, a key, a deadline): the server retries the waiting calls
    before it receives again. */
 void lx_event(void);
 
-/* ---- Files (fs.c) ---- */
-
-struct file_node {
-    const char *name;           /* the path without its leading '/' */
-    const uint8_t *data;
-    uint32_t size;
-    uint32_t mode;              /* Linux st_mode */
-};
+/* ---- The file system (fs.c) ---- */
 
 /* Reads the cpio newc archive at data[0..size): the number of entries, or -1. */
 int fs_init(const uint8_t *data, uint32_t size);
-const struct file_node *fs_lookup(const char *path);
+/* The node at an absolute path, or NULL. */
+struct fs_node *fs_lookup(const char *path);
+uint32_t fs_size(const struct fs_node *n);
+uint32_t fs_mode(const struct fs_node *n);     /* Linux st_mode */
+/* Copies up to len bytes of n's data from off into buf: how many (0 at or
+   past the end). */
+uint32_t fs_pread(const struct fs_node *n, uint32_t off, void *buf, uint32_t len);
 
 /* ---- Open files (file.c) ---- */
 

@@ -106,11 +106,11 @@ void mm_destroy(struct mm *mm)
 }
 
 int mm_add(struct mm *mm, uint32_t start, uint32_t end, uint32_t prot,
-           const uint8_t *file, uint32_t fstart, uint32_t fsize)
+           struct fs_node *node, uint32_t fstart, uint32_t fsize, uint32_t foff)
 {
     if (mm->nvma == MAX_VMAS)
         return -LX_ENOMEM;
-    mm->vma[mm->nvma++] = (struct vma){start, end, prot, file, fstart, fsize};
+    mm->vma[mm->nvma++] = (struct vma){start, end, prot, node, fstart, fsize, foff};
     return 0;
 }
 
@@ -130,12 +130,12 @@ static void mm_fill(struct mm *mm, uint32_t va, uint8_t *page)
 {
     for (unsigned i = 0; i < mm->nvma; i++) {
         const struct vma *v = &mm->vma[i];
-        if (!v->file)
+        if (!v->node)
             continue;
         uint32_t lo = v->fstart > va ? v->fstart : va;
         uint32_t hi = v->fstart + v->fsize < va + PAGE ? v->fstart + v->fsize : va + PAGE;
         if (lo < hi)
-            memcpy(page + (lo - va), v->file + (lo - v->fstart), hi - lo);
+            fs_pread(v->node, v->foff + (lo - v->fstart), page + (lo - va), hi - lo);
     }
 }
 

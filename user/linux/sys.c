@@ -21,7 +21,7 @@ static int32_t sys_brk(struct proc *p, struct regs *r)
     struct vma *heap = mm_find(mm, mm->brk_start);
     if (!heap)      /* the empty heap area (start == end) is not found by address */
         for (unsigned i = 0; i < mm->nvma; i++)
-            if (mm->vma[i].start == mm->brk_start && !mm->vma[i].file)
+            if (mm->vma[i].start == mm->brk_start && !mm->vma[i].node)
                 heap = &mm->vma[i];
     if (!heap || want < mm->brk_start || PAGE_UP(want) > LX_MMAP_TOP)
         return (int32_t)mm->brk;
