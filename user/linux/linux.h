@@ -61,8 +61,11 @@ struct mm {
 };
 
 void mem_init(l4_tid_t sigma0);
-void *page_alloc(void);                 /* a zeroed page of the server's, or NULL */
+void *page_alloc(void);                 /* a zeroed page of the server's (one user), or NULL */
 void page_free(void *page);
+void page_ref(void *page);              /* one more user of a page (fork shares them) */
+void page_unref(void *page);            /* one less; the last frees it */
+uint32_t mem_free_pages(void);          /* pool pages not in use (sigma0's not yet taken included) */
 int mm_init(struct mm *mm);
 void mm_destroy(struct mm *mm);
 int mm_add(struct mm *mm, uint32_t start, uint32_t end, uint32_t prot,
@@ -75,6 +78,12 @@ int mm_protect(struct mm *mm, uint32_t start, uint32_t end, uint32_t prot);
 /* The server's address of the process's page va, made (zeroed, filled
    from its file) if it is not there yet; NULL outside every area. */
 uint8_t *mm_page(struct mm *mm, uint32_t va);
+/* The same for writing: a page shared with another process (fork) is
+   copied first, and *fresh says so (its old mapping is gone). */
+uint8_t *mm_page_write(struct mm *mm, uint32_t va, int *fresh);
+int mm_page_shared(const void *page);
+/* child = a copy-on-write copy of parent (fork): 0 or -LX_ENOMEM. */
+int mm_fork(struct mm *child, struct mm *parent);
 /* Copies between the server and a process: 0 or -LX_EFAULT. */
 int copy_in(struct mm *mm, void *dst, uint32_t src, uint32_t len);
 int copy_out(struct mm *mm, uint32_t dst, const void *src, uint32_t len);
@@ -93,14 +102,15 @@ struct regs {
 #define MAX_PROCS 32
 #define MAX_FDS   32
 #define LX_NSIG   65            /* signals 1..64 */
-enum proc_state { P_FREE, P_RUNNING, P_EXITING };
+enum proc_state { P_FREE, P_RUNNING, P_ZOMBIE };     /* a zombie ended; its parent has not waited */
 
 struct file;
 
 struct proc {
     enum proc_state state;
-    int pid, ppid;
-    l4_tid_t tid;               /* its (only) thread */
+    int pid, ppid, pgid, sid;
+    l4_tid_t tid;               /* its (only) thread; a new one after execve */
+    int starting;               /* a fork child whose start message regs answers */
     struct mm mm;
     int exit_status;
     char exe[64];               /* the path it was started from (/proc/self/exe) */
@@ -112,6 +122,14 @@ struct proc {
     struct regs regs;           /* the call's registers, as the exception message gave them */
     uint32_t wake_at;           /* a deadline in SYS_CLOCK ticks, 0 for none (time.c) */
     uint32_t io_done;           /* bytes a waiting read or write has moved so far */
+    /* Signals: what each does (LX_SIG_DFL, LX_SIG_IGN, or a handler's
+       address, which this server does not call: the signal is then
+       ignored), and the blocked set.  proc.c. */
+    uint32_t sig_handler[LX_NSIG];
+    uint64_t sig_blocked;
+    /* Its TLS segment as set_thread_area gave it (a fork child gets it too). */
+    uint32_t tls_base, tls_limit, tls_flags;
+    int tls_set;
 };
 
 struct proc *proc_alloc(void);
@@ -136,6 +154,9 @@ struct proc *lx_spawn(const char *path, int argc, char **argv, char **envp, int 
    nothing it would do again (io_done keeps a partial transfer's count). */
 typedef int32_t (*lx_call)(struct proc *p, struct regs *r);
 #define LX_BLOCK (-0x40000000)
+/* A call's result when the calling thread is gone (exit, a successful
+   execve, a fatal signal): there is nobody to reply to. */
+#define LX_NOREPLY (-0x40000001)
 
 /* A part's calls, as {number, function} pairs ending with {0, NULL}. */
 struct lx_callent {
@@ -143,7 +164,7 @@ struct lx_callent {
     lx_call fn;
 };
 extern const struct lx_callent lx_core_calls[], lx_file_calls[], lx_fs_calls[],
-    lx_pipe_calls[], lx_time_calls[], lx_proc_calls[];
+    lx_pipe_calls[], lx_time_calls[], lx_proc_calls[], lx_exec_calls[];
 void sys_init(void);
 
 /* What the server does for a process stopped in an exception: 1 if the
@@ -153,8 +174,10 @@ int lx_exception(struct proc *p, struct regs *r);
 /* Runs a waiting process's call again (main.c): 1 if it finished, and
    *r is then its resume message's registers. */
 int lx_retry(struct proc *p, struct regs *r);
-/* Ends p with Linux status word status (exit code << 8, or a signal). */
-void lx_end(struct proc *p, struct regs *r, int status);
+/* Ends p with Linux status word status (exit code << 8, or a signal
+   number): its task, its memory and its files go; it stays a zombie until
+   its parent waits for it.  The first process's end stops the machine. */
+void lx_end(struct proc *p, int status);
 /* Sends signal sig to p (any process: running, waiting, the caller).  The
    server has default actions only: a terminating signal ends p, an ignored
    one (SIGCHLD, SIGWINCH, SIGCONT...) does nothing.  1 if p ended. */

@@ -7,6 +7,12 @@
  * own copies (struct mm), and reads and writes them there (copy_in,
  * copy_out).  A page the server touches first is made then, exactly as a
  * fault would make it.
+ *
+ * fork shares pages instead of copying them (copy-on-write): both
+ * processes' tables name the same pool page, which counts its users
+ * (refs), and both get it read-only.  The first write to it, by either
+ * process or by the server on its behalf, gives the writer a copy of its
+ * own (mm_page_write); the last user of a page may write it in place.
  */
 #include "linux.h"
 
@@ -18,6 +24,20 @@
 static l4_tid_t sigma0;
 static uint32_t pool_used;
 static void *free_pages;
+static uint16_t refs[POOL_PAGES];       /* users of pool page i (tables, processes, files) */
+
+static uint16_t *page_refs(const void *page)
+{
+    return &refs[((uint32_t)page - POOL_BASE) / PAGE];
+}
+
+uint32_t mem_free_pages(void)
+{
+    uint32_t n = POOL_PAGES - pool_used;
+    for (void *p = free_pages; p; p = *(void **)p)
+        n++;
+    return n;
+}
 
 void mem_init(l4_tid_t s0)
 {
@@ -39,7 +59,20 @@ void *page_alloc(void)
         page = (void *)va;
     }
     memset(page, 0, PAGE);      /* sigma0's frames hold junk; a freed page, old data */
+    *page_refs(page) = 1;
     return page;
+}
+
+void page_ref(void *page)
+{
+    ++*page_refs(page);
+}
+
+/* Drops a user of page; the last one frees it. */
+void page_unref(void *page)
+{
+    if (--*page_refs(page) == 0)
+        page_free(page);
 }
 
 /* Takes the page back from every process it was mapped to (the mappings
@@ -80,7 +113,10 @@ void mm_drop_pages(struct mm *mm, uint32_t start, uint32_t end)
             continue;
         }
         if (*slot) {
-            page_free((void *)*slot);
+            /* Out of every process that has it mapped (others fault it
+               back in), then one user less. */
+            l4_unmap(l4_fpage(*slot, 12, L4_FPAGE_RWX), 0);
+            page_unref((void *)*slot);
             *slot = 0;
         }
         va += PAGE;
@@ -97,12 +133,44 @@ void mm_destroy(struct mm *mm)
             continue;
         for (unsigned j = 0; j < 1024; j++)
             if (table[j])
-                page_free((void *)table[j]);
+                page_unref((void *)table[j]);
         page_free(table);
     }
     page_free(mm->dir);
     mm->dir = NULL;
     mm->nvma = 0;       /* an ended process has no memory: every access is refused */
+}
+
+int mm_fork(struct mm *child, struct mm *parent)
+{
+    int err = mm_init(child);
+    if (err)
+        return err;
+    memcpy(child->vma, parent->vma, sizeof parent->vma);
+    child->nvma = parent->nvma;
+    child->brk_start = parent->brk_start;
+    child->brk = parent->brk;
+    for (unsigned i = 0; i < 1024; i++) {
+        uint32_t *table = (uint32_t *)parent->dir[i];
+        if (!table)
+            continue;
+        for (unsigned j = 0; j < 1024; j++) {
+            if (!table[j])
+                continue;
+            uint32_t va = i << 22 | j << 12;
+            uint32_t *slot = mm_slot(child, va, 1);
+            if (!slot) {
+                mm_destroy(child);
+                return -LX_ENOMEM;
+            }
+            *slot = table[j];
+            page_ref((void *)table[j]);
+            /* Shared now: neither may write it in place (the server's own
+               mapping, from which both derive, stays writable). */
+            l4_unmap(l4_fpage(table[j], 12, L4_FPAGE_W), 0);
+        }
+    }
+    return 0;
 }
 
 int mm_add(struct mm *mm, uint32_t start, uint32_t end, uint32_t prot,
@@ -157,6 +225,31 @@ uint8_t *mm_page(struct mm *mm, uint32_t va)
     return (uint8_t *)*slot;
 }
 
+uint8_t *mm_page_write(struct mm *mm, uint32_t va, int *fresh)
+{
+    uint8_t *page = mm_page(mm, va);
+    *fresh = 0;
+    if (!page || *page_refs(page) == 1)
+        return page;
+    /* Shared with another process (fork): this one gets a copy.  The old
+       page goes out of every space that has it mapped, so that none keeps
+       reading it here; the others fault it back in from their tables. */
+    uint8_t *copy = page_alloc();
+    if (!copy)
+        return NULL;
+    memcpy(copy, page, PAGE);
+    l4_unmap(l4_fpage((uint32_t)page, 12, L4_FPAGE_RWX), 0);
+    page_unref(page);
+    *mm_slot(mm, PAGE_DOWN(va), 0) = (uint32_t)copy;
+    *fresh = 1;
+    return copy;
+}
+
+int mm_page_shared(const void *page)
+{
+    return *page_refs(page) > 1;
+}
+
 /* Whether every page of [va, va + len) lies in an area allowing prot. */
 static int mm_allows(struct mm *mm, uint32_t va, uint32_t len, uint32_t prot)
 {
@@ -185,7 +278,8 @@ static int copy_pages(struct mm *mm, uint32_t va, uint8_t *buf, uint32_t len, in
         uint32_t at = va + done, n = PAGE - (at & (PAGE - 1));
         if (n > len - done)
             n = len - done;
-        uint8_t *page = mm_page(mm, at);
+        int fresh;
+        uint8_t *page = out ? mm_page_write(mm, at, &fresh) : mm_page(mm, at);
         if (!page)
             return -LX_EFAULT;
         if (out)

@@ -53,6 +53,10 @@ static int32_t sys_set_thread_area(struct proc *p, struct regs *r)
     if (d.entry_number != (uint32_t)-1 && d.entry_number != (uint32_t)index)
         return -LX_EINVAL;
     d.entry_number = (uint32_t)index;
+    p->tls_set = 1;             /* a fork child gets the same (proc.c) */
+    p->tls_base = d.base_addr;
+    p->tls_limit = d.limit & L4_TLS_LIMIT_MAX;
+    p->tls_flags = d.flags & LX_UD_LIMIT_PAGES ? L4_TLS_PAGES : 0;
     return copy_out(&p->mm, r->ebx, &d, sizeof d);
 }
 
@@ -141,7 +145,7 @@ static lx_call calls[LX_NSYSCALLS];
 void sys_init(void)
 {
     static const struct lx_callent *const parts[] = {
-        lx_core_calls, lx_proc_calls, lx_file_calls, lx_fs_calls, lx_pipe_calls, lx_time_calls,
+        lx_core_calls, lx_proc_calls, lx_exec_calls, lx_file_calls, lx_fs_calls, lx_pipe_calls, lx_time_calls,
     };
     for (unsigned i = 0; i < sizeof parts / sizeof parts[0]; i++)
         for (const struct lx_callent *c = parts[i]; c->fn; c++) {
@@ -189,13 +193,14 @@ int lx_exception(struct proc *p, struct regs *r)
     if (r->vector != 13 || r->error != INT80_ERROR) {
         printf("linux: pid %d (%s): exception %u at eip %x: killed by signal %d\n", p->pid,
                p->exe, r->vector, r->eip, exception_signal(r->vector));
-        lx_end(p, r, exception_signal(r->vector));
+        lx_end(p, exception_signal(r->vector));
         return 0;
     }
     p->io_done = 0;
+    l4_tid_t caller = p->tid;
     int32_t result = dispatch(p, r);
-    if (p->state != P_RUNNING)
-        return 0;                       /* it ended */
+    if (p->state != P_RUNNING || p->tid != caller || result == LX_NOREPLY)
+        return 0;                       /* it ended, or execve replaced its thread */
     if (result == LX_BLOCK) {           /* it waits: no reply now */
         p->waiting = 1;
         p->regs = *r;
@@ -208,8 +213,13 @@ int lx_exception(struct proc *p, struct regs *r)
 int lx_retry(struct proc *p, struct regs *r)
 {
     *r = p->regs;
+    l4_tid_t caller = p->tid;
     int32_t result = dispatch(p, r);
-    if (p->state != P_RUNNING || result == LX_BLOCK)
+    if (p->state != P_RUNNING || p->tid != caller || result == LX_NOREPLY) {
+        p->waiting = 0;
+        return 0;
+    }
+    if (result == LX_BLOCK)
         return 0;
     p->waiting = 0;
     finish(r, result);
