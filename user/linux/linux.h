@@ -38,7 +38,8 @@
 
 #define VMA_R 1u
 #define VMA_W 2u
-#define MAX_VMAS 16
+#define VMA_SHARED 4u           /* MAP_SHARED: fork shares its pages, never copies them */
+#define MAX_VMAS 64
 
 struct fs_node;
 
@@ -47,7 +48,7 @@ struct fs_node;
    time the page is touched. */
 struct vma {
     uint32_t start, end;        /* page-aligned */
-    uint32_t prot;              /* VMA_R | VMA_W */
+    uint32_t prot;              /* VMA_R | VMA_W | VMA_SHARED; 0: PROT_NONE */
     struct fs_node *node;       /* NULL: demand-zero */
     uint32_t fstart, fsize;     /* addresses [fstart, fstart + fsize) come from the node's */
     uint32_t foff;              /* ... bytes from foff on */
@@ -72,6 +73,12 @@ int mm_add(struct mm *mm, uint32_t start, uint32_t end, uint32_t prot,
            struct fs_node *node, uint32_t fstart, uint32_t fsize, uint32_t foff);
 struct vma *mm_find(struct mm *mm, uint32_t va);
 void mm_drop_pages(struct mm *mm, uint32_t start, uint32_t end);
+/* Removes [start, end) (page-aligned) from mm's areas and frees its pages:
+   0 or -LX_ENOMEM (no room to split an area). */
+int mm_unmap(struct mm *mm, uint32_t start, uint32_t end);
+/* A free range of len bytes (page-aligned) below LX_MMAP_TOP, highest
+   first, or 0. */
+uint32_t mm_find_free(struct mm *mm, uint32_t len);
 /* Gives [start, end) (page-aligned, all inside areas) the rights prot:
    0, or -LX_ENOMEM (a hole in the range, or no room for more areas). */
 int mm_protect(struct mm *mm, uint32_t start, uint32_t end, uint32_t prot);
@@ -164,7 +171,7 @@ struct lx_callent {
     lx_call fn;
 };
 extern const struct lx_callent lx_core_calls[], lx_file_calls[], lx_fs_calls[],
-    lx_pipe_calls[], lx_time_calls[], lx_proc_calls[], lx_exec_calls[];
+    lx_pipe_calls[], lx_time_calls[], lx_proc_calls[], lx_exec_calls[], lx_mmap_calls[];
 void sys_init(void);
 
 /* What the server does for a process stopped in an exception: 1 if the
@@ -237,6 +244,8 @@ void fd_close_all(struct proc *p);
 void fd_close_on_exec(struct proc *p);
 void fd_copy(struct proc *dst, struct proc *src);      /* fork: share every open file */
 int file_readable(const struct file *f);
+/* The file system node of an open regular file (for mmap), or NULL (fs.c). */
+struct fs_node *file_node(struct file *f);
 /* fstat of f into the process's buffer at buf: 0 or -LX_E*. */
 int32_t file_fstat(struct proc *p, struct file *f, uint32_t buf);
 int file_writable(const struct file *f);

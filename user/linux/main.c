@@ -26,12 +26,13 @@ static int page_fault(struct proc *p, uint32_t addr, uint32_t access)
     struct vma *v = mm_find(&p->mm, va);
     int write = (access & L4_FPAGE_W) != 0, fresh = 0;
     uint8_t *page = NULL;
-    if (v && (!write || (v->prot & VMA_W)))
+    int allowed = v && (v->prot & (write ? VMA_W : VMA_R));
+    if (allowed)
         page = write ? mm_page_write(&p->mm, va, &fresh) : mm_page(&p->mm, va);
     if (!page) {
         printf("linux: pid %d (%s): %s at %x %s: killed by signal 11\n", p->pid, p->exe,
                write ? "write" : "read", addr,
-               v && (!write || (v->prot & VMA_W)) ? "(no memory left)" : "outside its memory");
+               allowed ? "(no memory left)" : v ? "(not allowed there)" : "outside its memory");
         lx_end(p, LX_SIGSEGV);
         return 0;
     }
@@ -40,8 +41,8 @@ static int page_fault(struct proc *p, uint32_t addr, uint32_t access)
        first, since the kernel never replaces a mapping by itself. */
     if (write && !fresh)
         l4_unmap(l4_fpage((uint32_t)page, 12, L4_FPAGE_RWX), 0);
-    uint32_t rights = (v->prot & VMA_W) && !mm_page_shared(page) ? L4_FPAGE_RWX
-                                                                  : L4_FPAGE_R | L4_FPAGE_X;
+    uint32_t rights = (v->prot & VMA_W) && (!mm_page_shared(page) || (v->prot & VMA_SHARED))
+                      ? L4_FPAGE_RWX : L4_FPAGE_R | L4_FPAGE_X;
     l4_set_mr(0, l4_tag_make(0, 0, 2));
     l4_set_mr(1, l4_item_word0(L4_ITEM_MAP, va));
     l4_set_mr(2, l4_fpage((uint32_t)page, 12, rights));

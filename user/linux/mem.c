@@ -166,8 +166,11 @@ int mm_fork(struct mm *child, struct mm *parent)
             *slot = table[j];
             page_ref((void *)table[j]);
             /* Shared now: neither may write it in place (the server's own
-               mapping, from which both derive, stays writable). */
-            l4_unmap(l4_fpage(table[j], 12, L4_FPAGE_W), 0);
+               mapping, from which both derive, stays writable), unless
+               the area is MAP_SHARED: then both write the same page. */
+            struct vma *v = mm_find(parent, va);
+            if (!v || !(v->prot & VMA_SHARED))
+                l4_unmap(l4_fpage(table[j], 12, L4_FPAGE_W), 0);
         }
     }
     return 0;
@@ -229,7 +232,7 @@ uint8_t *mm_page_write(struct mm *mm, uint32_t va, int *fresh)
 {
     uint8_t *page = mm_page(mm, va);
     *fresh = 0;
-    if (!page || *page_refs(page) == 1)
+    if (!page || *page_refs(page) == 1 || (mm_find(mm, va)->prot & VMA_SHARED))
         return page;
     /* Shared with another process (fork): this one gets a copy.  The old
        page goes out of every space that has it mapped, so that none keeps
@@ -327,6 +330,52 @@ static int mm_split(struct mm *mm, uint32_t va)
     return 0;
 }
 
+int mm_unmap(struct mm *mm, uint32_t start, uint32_t end)
+{
+    int err = mm_split(mm, start);
+    if (!err && end)
+        err = mm_split(mm, end);
+    if (err)
+        return err;
+    mm_drop_pages(mm, start, end);
+    for (unsigned i = 0; i < mm->nvma; ) {
+        struct vma *v = &mm->vma[i];
+        if (v->start >= start && v->end <= end && v->end > v->start)
+            *v = mm->vma[--mm->nvma];       /* inside the range: gone */
+        else
+            i++;
+    }
+    return 0;
+}
+
+/* Whether [start, end) meets no area (the heap's empty area included). */
+static int mm_range_free(struct mm *mm, uint32_t start, uint32_t end)
+{
+    for (unsigned i = 0; i < mm->nvma; i++) {
+        const struct vma *v = &mm->vma[i];
+        uint32_t vend = v->end > v->start ? v->end : v->start + PAGE;   /* room for the heap */
+        if (v->start < end && vend > start)
+            return 0;
+    }
+    return 1;
+}
+
+uint32_t mm_find_free(struct mm *mm, uint32_t len)
+{
+    /* Candidates: just below LX_MMAP_TOP and just below each area; the
+       highest that is free and above the heap's room wins. */
+    uint32_t best = 0, floor = PAGE_UP(mm->brk) + (64u << 20);  /* leave the heap 64 MiB */
+    for (unsigned i = 0; i <= mm->nvma; i++) {
+        uint32_t top = i == mm->nvma ? LX_MMAP_TOP : mm->vma[i].start;
+        if (top > LX_MMAP_TOP || top < len || top - len < floor)
+            continue;
+        uint32_t at = top - len;
+        if (at > best && mm_range_free(mm, at, top))
+            best = at;
+    }
+    return best;
+}
+
 int mm_protect(struct mm *mm, uint32_t start, uint32_t end, uint32_t prot)
 {
     for (uint32_t a = start; a < end; a += PAGE)
@@ -341,13 +390,15 @@ int mm_protect(struct mm *mm, uint32_t start, uint32_t end, uint32_t prot)
         struct vma *v = &mm->vma[i];
         if (v->start < start || v->end > end || v->start == v->end)
             continue;
-        if ((v->prot & VMA_W) && !(prot & VMA_W))
+        uint32_t lost = ((v->prot & VMA_W) && !(prot & VMA_W) ? L4_FPAGE_W : 0) |
+                        ((v->prot & VMA_R) && !(prot & VMA_R) ? L4_FPAGE_RWX : 0);
+        if (lost)
             for (uint32_t a = v->start; a < v->end; a += PAGE) {
                 uint32_t *slot = mm_slot(mm, a, 0);
-                if (slot && *slot)      /* the process's mapping loses write access */
-                    l4_unmap(l4_fpage(*slot, 12, L4_FPAGE_W), 0);
+                if (slot && *slot)      /* the process's mapping loses those rights */
+                    l4_unmap(l4_fpage(*slot, 12, lost), 0);
             }
-        v->prot = prot;
+        v->prot = prot | (v->prot & VMA_SHARED);
     }
     return 0;
 }

@@ -70,7 +70,8 @@ static int32_t sys_mprotect(struct proc *p, struct regs *r)
         return -LX_EINVAL;
     if (len == 0)
         return 0;
-    return mm_protect(&p->mm, start, start + len, VMA_R | (prot & LX_PROT_WRITE ? VMA_W : 0));
+    uint32_t vprot = prot & LX_PROT_WRITE ? VMA_R | VMA_W : prot ? VMA_R : 0;
+    return mm_protect(&p->mm, start, start + len, vprot);
 }
 
 static int32_t sys_set_tid_address(struct proc *p, struct regs *r)
@@ -145,7 +146,7 @@ static lx_call calls[LX_NSYSCALLS];
 void sys_init(void)
 {
     static const struct lx_callent *const parts[] = {
-        lx_core_calls, lx_proc_calls, lx_exec_calls, lx_file_calls, lx_fs_calls, lx_pipe_calls, lx_time_calls,
+        lx_core_calls, lx_proc_calls, lx_exec_calls, lx_mmap_calls, lx_file_calls, lx_fs_calls, lx_pipe_calls, lx_time_calls,
     };
     for (unsigned i = 0; i < sizeof parts / sizeof parts[0]; i++)
         for (const struct lx_callent *c = parts[i]; c->fn; c++) {
