@@ -31,6 +31,21 @@ static uint16_t *page_refs(const void *page)
     return &refs[((uint32_t)page - POOL_BASE) / PAGE];
 }
 
+/* Whole pages are zeroed and copied a word at a time with the string
+   instructions: the C library's byte loops cost four times the
+   instructions, on the path of every first touch and every copy-on-write. */
+static void page_zero(void *page)
+{
+    uint32_t n = PAGE / 4;
+    __asm__ volatile("cld; rep stosl" : "+D"(page), "+c"(n) : "a"(0) : "memory");
+}
+
+static void page_copy(void *dst, const void *src)
+{
+    uint32_t n = PAGE / 4;
+    __asm__ volatile("cld; rep movsl" : "+D"(dst), "+S"(src), "+c"(n) : : "memory");
+}
+
 uint32_t mem_free_pages(void)
 {
     uint32_t n = POOL_PAGES - pool_used;
@@ -58,7 +73,7 @@ void *page_alloc(void)
         pool_used++;
         page = (void *)va;
     }
-    memset(page, 0, PAGE);      /* sigma0's frames hold junk; a freed page, old data */
+    page_zero(page);            /* sigma0's frames hold junk; a freed page, old data */
     *page_refs(page) = 1;
     return page;
 }
@@ -240,7 +255,7 @@ uint8_t *mm_page_write(struct mm *mm, uint32_t va, int *fresh)
     uint8_t *copy = page_alloc();
     if (!copy)
         return NULL;
-    memcpy(copy, page, PAGE);
+    page_copy(copy, page);
     l4_unmap(l4_fpage((uint32_t)page, 12, L4_FPAGE_RWX), 0);
     page_unref(page);
     *mm_slot(mm, PAGE_DOWN(va), 0) = (uint32_t)copy;
