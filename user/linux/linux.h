@@ -4,11 +4,14 @@
  *
  *   main.c     the loop: one receive for every process's exceptions and
  *              page faults, one reply (or none yet) for each
- *   sys.c      system-call entry: exception message -> Linux call -> reply
+ *   lab5_entry.c  LAB 5: system-call entry: exception message -> Linux call -> reply
+ *   sys.c      the call table, running a call, calls of no other part
  *   proc.c     the process table
  *   mem.c      process memory: the server's frame pool, each process's
  *              pages and areas, page faults, copying in and out
- *   exec.c     ELF loading and the initial stack (argv, envp, auxv)
+ *   exec.c     execve, and starting the first process
+ *   lab5_exec.c   LAB 5: ELF loading and the initial stack (argv, envp, auxv)
+ *   lab5_fork.c   LAB 5: fork (copy-on-write memory, a child that returns 0)
  *   file.c     open files and file descriptors: read, write, close, dup...
  *              through each kind of file's operations (struct file_ops)
  *   console.c  the console: fds 0, 1 and 2 of the first process
@@ -89,7 +92,10 @@ uint8_t *mm_page(struct mm *mm, uint32_t va);
    copied first, and *fresh says so (its old mapping is gone). */
 uint8_t *mm_page_write(struct mm *mm, uint32_t va, int *fresh);
 int mm_page_shared(const void *page);
-/* child = a copy-on-write copy of parent (fork): 0 or -LX_ENOMEM. */
+/* The slot of va in mm's tables (the server's address of the page, or 0);
+   with create, a missing table is made.  NULL: no table (or no memory). */
+uint32_t *mm_slot(struct mm *mm, uint32_t va, int create);
+/* LAB 5 (lab5_fork.c): child = a copy-on-write copy of parent: 0 or -LX_E*. */
 int mm_fork(struct mm *child, struct mm *parent);
 /* Copies between the server and a process: 0 or -LX_EFAULT. */
 int copy_in(struct mm *mm, void *dst, uint32_t src, uint32_t len);
@@ -140,6 +146,9 @@ struct proc {
 };
 
 struct proc *proc_alloc(void);
+/* LAB 5 (lab5_fork.c): fork of p, stopped in its call with registers r:
+   the child's pid, or -LX_E*. */
+int32_t lx_fork(struct proc *p, struct regs *r);
 struct proc *proc_by_tid(l4_tid_t tid);
 struct proc *proc_by_pid(int pid);
 void proc_free(struct proc *p);
@@ -147,6 +156,18 @@ void proc_free(struct proc *p);
 void proc_for_each(void (*fn)(struct proc *p, void *arg), void *arg);
 
 /* ---- Programs (exec.c) ---- */
+
+#define LX_MAX_ARGS 64          /* argv and envp strings, each (execve: E2BIG) */
+
+/* LAB 5 (lab5_exec.c): checks the ELF image f and adds an area of mm for
+   each loadable segment, then the empty heap: 0 and the entry, the
+   address of the program headers (AT_PHDR) and their number; or
+   -LX_ENOEXEC (not a static i386 executable), -LX_ENOMEM. */
+int load_elf(struct mm *mm, struct fs_node *f, uint32_t *entry, uint32_t *phdr, uint32_t *phnum);
+/* LAB 5 (lab5_exec.c): adds the stack area to mm and lays out what _start
+   finds there (argc, argv, envp, auxv, the strings): 0 and *esp, or -LX_E*. */
+int build_stack(struct mm *mm, const char *path, int argc, char **argv, char **envp,
+                uint32_t entry, uint32_t phdr, uint32_t phnum, uint32_t *esp);
 
 /* Starts path as a new process with argv (argc words) and envp: the
    process or NULL, with *err = -LX_E*. */
@@ -174,10 +195,15 @@ extern const struct lx_callent lx_core_calls[], lx_file_calls[], lx_fs_calls[],
     lx_pipe_calls[], lx_time_calls[], lx_proc_calls[], lx_exec_calls[], lx_mmap_calls[];
 void sys_init(void);
 
-/* What the server does for a process stopped in an exception: 1 if the
-   process is to be resumed with *r, 0 if it gets no reply (it ended, or
-   it waits). */
+/* LAB 5 (lab5_entry.c): what the server does for a process stopped in an
+   exception: 1 if the process is to be resumed with *r, 0 if it gets no
+   reply (it ended, or it waits). */
 int lx_exception(struct proc *p, struct regs *r);
+/* Runs the Linux call in r's registers (number in eax): its result, which
+   may be LX_BLOCK or LX_NOREPLY (given, sys.c). */
+int32_t lx_dispatch(struct proc *p, struct regs *r);
+/* The signal Linux sends for CPU exception vector (SIGFPE, SIGILL...). */
+int lx_exception_signal(uint32_t vector);
 /* Runs a waiting process's call again (main.c): 1 if it finished, and
    *r is then its resume message's registers. */
 int lx_retry(struct proc *p, struct regs *r);

@@ -106,8 +106,7 @@ int mm_init(struct mm *mm)
     return mm->dir ? 0 : -LX_ENOMEM;
 }
 
-/* The slot of va in mm's tables; with create, a missing table is made. */
-static uint32_t *mm_slot(struct mm *mm, uint32_t va, int create)
+uint32_t *mm_slot(struct mm *mm, uint32_t va, int create)
 {
     uint32_t *table = (uint32_t *)mm->dir[va >> 22];
     if (!table) {
@@ -154,41 +153,6 @@ void mm_destroy(struct mm *mm)
     page_free(mm->dir);
     mm->dir = NULL;
     mm->nvma = 0;       /* an ended process has no memory: every access is refused */
-}
-
-int mm_fork(struct mm *child, struct mm *parent)
-{
-    int err = mm_init(child);
-    if (err)
-        return err;
-    memcpy(child->vma, parent->vma, sizeof parent->vma);
-    child->nvma = parent->nvma;
-    child->brk_start = parent->brk_start;
-    child->brk = parent->brk;
-    for (unsigned i = 0; i < 1024; i++) {
-        uint32_t *table = (uint32_t *)parent->dir[i];
-        if (!table)
-            continue;
-        for (unsigned j = 0; j < 1024; j++) {
-            if (!table[j])
-                continue;
-            uint32_t va = i << 22 | j << 12;
-            uint32_t *slot = mm_slot(child, va, 1);
-            if (!slot) {
-                mm_destroy(child);
-                return -LX_ENOMEM;
-            }
-            *slot = table[j];
-            page_ref((void *)table[j]);
-            /* Shared now: neither may write it in place (the server's own
-               mapping, from which both derive, stays writable), unless
-               the area is MAP_SHARED: then both write the same page. */
-            struct vma *v = mm_find(parent, va);
-            if (!v || !(v->prot & VMA_SHARED))
-                l4_unmap(l4_fpage(table[j], 12, L4_FPAGE_W), 0);
-        }
-    }
-    return 0;
 }
 
 int mm_add(struct mm *mm, uint32_t start, uint32_t end, uint32_t prot,

@@ -10,11 +10,10 @@
  * closes its files.  What is left is a zombie: its pid and exit status,
  * until its parent's wait4 collects them.  Its children go to process 1.
  *
- * fork: the child is a new task whose thread starts "by its handler"
- * (l4/abi.h, L4_ENTRY_BY_HANDLER): its first act is an exception message
- * to the server, whose reply gives it the parent's registers with eax = 0,
- * so that it returns from the same fork as its parent.  Its memory is a
- * copy-on-write copy of the parent's (mem.c, mm_fork).
+ * fork is Lab 5's (lab5_fork.c): the child is a new task whose thread
+ * starts "by its handler" (l4/abi.h, L4_ENTRY_BY_HANDLER) and gets its
+ * parent's registers from the server's answer (main.c), with a
+ * copy-on-write copy of the parent's memory.
  */
 #include "linux.h"
 
@@ -228,49 +227,9 @@ static int32_t sys_pause(struct proc *p, struct regs *r)
 
 /* ---- fork, wait4, exit ---- */
 
-/* The common part of fork, vfork and clone: a copy of p that resumes at
-   the same place with eax = 0. */
-static int32_t do_fork(struct proc *p, struct regs *r)
-{
-    struct proc *c = proc_alloc();
-    if (!c)
-        return -LX_EAGAIN;      /* the process table is full (a fork bomb stops here) */
-    if (mm_fork(&c->mm, &p->mm) < 0) {
-        c->state = P_FREE;
-        return -LX_ENOMEM;
-    }
-    fd_copy(c, p);
-    c->ppid = p->pid;
-    c->pgid = p->pgid;
-    c->sid = p->sid;
-    memcpy(c->cwd, p->cwd, sizeof c->cwd);
-    memcpy(c->exe, p->exe, sizeof c->exe);
-    memcpy(c->sig_handler, p->sig_handler, sizeof c->sig_handler);
-    c->sig_blocked = p->sig_blocked;
-    c->regs = *r;
-    c->regs.eax = 0;
-    c->regs.eip += 2;
-    c->starting = 1;
-    int32_t tid = l4_task_create_ex((void (*)(void))L4_ENTRY_BY_HANDLER, 0, lx_self, lx_self);
-    if (tid < 0) {
-        proc_free(c);
-        return -LX_EAGAIN;      /* the kernel's threads or spaces ran out */
-    }
-    c->tid = (l4_tid_t)tid;
-    if (p->tls_set) {           /* its %gs holds the same TLS selector, at the same base */
-        c->tls_set = 1;
-        c->tls_base = p->tls_base;
-        c->tls_limit = p->tls_limit;
-        c->tls_flags = p->tls_flags;
-        l4_syscall4(SYS_THREAD_TLS, c->tid, c->tls_base, c->tls_limit,
-                    c->tls_flags | L4_TLS_SELECT);
-    }
-    return c->pid;
-}
-
 static int32_t sys_fork(struct proc *p, struct regs *r)
 {
-    return do_fork(p, r);
+    return lx_fork(p, r);
 }
 
 /* clone(flags, stack, ...): only as fork does it (glibc's fork calls
@@ -286,7 +245,7 @@ static int32_t sys_clone(struct proc *p, struct regs *r)
         return -LX_EINVAL;
     if (r->ecx)
         return -LX_EINVAL;      /* a new stack only makes sense with a shared space */
-    return do_fork(p, r);
+    return lx_fork(p, r);
 }
 
 /* The child of p that pid (as wait4 takes it) names and that has ended:
