@@ -379,7 +379,8 @@ TESTS = [
          check=no_faults),
     Test("sec_task", timeout=60, solution="all", needs=4,
          doc="Lab 5's kernel calls: a task started by its exception handler gets every register "
-             "from the handler's reply; SYS_TASK_DELETE ends a task whose thread waits for its "
+             "from the handler's reply; a page its pager maps and takes back before it ran is asked "
+             "for again, not a failure; SYS_TASK_DELETE ends a task whose thread waits for its "
              "handler, spins, or waits for its pager, its ID goes stale, 300 tasks made and "
              "ended do not run the kernel out of memory; both calls refuse what they must.",
          programs=["sec_task {nonce}"],
