@@ -36,8 +36,6 @@
 #define LX_STACK_TOP    0xBF000000u
 #define LX_STACK_SIZE   (8u << 20)
 #define LX_MMAP_TOP     (LX_STACK_TOP - LX_STACK_SIZE - PAGE)
-/* The page the server makes a process end from (exec.c, lx_exit). */
-#define LX_EXIT_PAGE    0xBFFFF000u
 
 #define VMA_R 1u
 #define VMA_W 2u
