@@ -12,7 +12,9 @@
  *   file.c     open files and file descriptors: read, write, close, dup...
  *              through each kind of file's operations (struct file_ops)
  *   console.c  the console: fds 0, 1 and 2 of the first process
- *   fs.c       the root file system: the cpio archive, read-only for now
+ *   fs.c       the root file system: a tree of nodes in RAM, made from the
+ *              boot cpio archive; paths (fs.h: its insides)
+ *   fscalls.c  the file system's calls: open, stat, mkdir, rename...
  *   pipe.c     pipes
  *   time.c     clocks and sleeping
  */
@@ -112,6 +114,7 @@ struct proc {
     struct regs regs;           /* the call's registers, as the exception message gave them */
     uint32_t wake_at;           /* a deadline in SYS_CLOCK ticks, 0 for none (time.c) */
     uint32_t io_done;           /* bytes a waiting read or write has moved so far */
+    uint32_t umask;             /* permission bits open and mkdir leave out (fork: copy it) */
 };
 
 struct proc *proc_alloc(void);
@@ -168,13 +171,22 @@ void lx_event(void);
 
 /* Reads the cpio newc archive at data[0..size): the number of entries, or -1. */
 int fs_init(const uint8_t *data, uint32_t size);
-/* The node at an absolute path, or NULL. */
+/* The node at an absolute path (symlinks followed), or NULL. */
 struct fs_node *fs_lookup(const char *path);
 uint32_t fs_size(const struct fs_node *n);
 uint32_t fs_mode(const struct fs_node *n);     /* Linux st_mode */
 /* Copies up to len bytes of n's data from off into buf: how many (0 at or
    past the end). */
 uint32_t fs_pread(const struct fs_node *n, uint32_t off, void *buf, uint32_t len);
+/* A node stays valid while somebody holds it (a memory area, an open
+   file), even after it is unlinked: mm_add holds, mm_destroy puts. */
+void fs_hold(struct fs_node *n);
+void fs_put(struct fs_node *n);
+/* The node at path for process p (NULL: from the root): absolute, or
+   relative to directory fd dirfd or, for LX_AT_FDCWD, p's working
+   directory; follow: a symlink as the last component is followed.  0 or
+   -LX_ENOENT, -LX_ENOTDIR, -LX_ELOOP, -LX_ENAMETOOLONG, -LX_EBADF. */
+int fs_resolve(struct proc *p, int dirfd, const char *path, int follow, struct fs_node **out);
 
 /* ---- Open files (file.c) ---- */
 

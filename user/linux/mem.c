@@ -102,6 +102,8 @@ void mm_destroy(struct mm *mm)
     }
     page_free(mm->dir);
     mm->dir = NULL;
+    for (unsigned i = 0; i < mm->nvma; i++)
+        fs_put(mm->vma[i].node);
     mm->nvma = 0;       /* an ended process has no memory: every access is refused */
 }
 
@@ -111,6 +113,7 @@ int mm_add(struct mm *mm, uint32_t start, uint32_t end, uint32_t prot,
     if (mm->nvma == MAX_VMAS)
         return -LX_ENOMEM;
     mm->vma[mm->nvma++] = (struct vma){start, end, prot, node, fstart, fsize, foff};
+    fs_hold(node);      /* an unlinked program file stays readable while it runs */
     return 0;
 }
 
@@ -230,6 +233,7 @@ static int mm_split(struct mm *mm, uint32_t va)
     upper.start = va;
     v->end = va;
     mm->vma[mm->nvma++] = upper;
+    fs_hold(upper.node);        /* both halves name the file */
     return 0;
 }
 

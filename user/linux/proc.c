@@ -13,7 +13,8 @@ struct proc *proc_alloc(void)
 {
     for (unsigned i = 0; i < MAX_PROCS; i++)
         if (procs[i].state == P_FREE) {
-            procs[i] = (struct proc){.state = P_RUNNING, .pid = next_pid++, .cwd = "/"};
+            procs[i] = (struct proc){.state = P_RUNNING, .pid = next_pid++, .cwd = "/",
+                                      .umask = 022};
             if (mm_init(&procs[i].mm) < 0) {
                 procs[i].state = P_FREE;
                 return NULL;
