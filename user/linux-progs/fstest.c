@@ -4,7 +4,7 @@
  * -static.  It checks itself and prints the nonce line only when every
  * check held; the first failed check is reported with its line and errno.
  *
- *   fstest TESTS NONCE     TESTS: names separated by commas, or "all"
+ *   fstest TESTS NONCE     TESTS: names joined by "+" (a boot command line has no commas), or "all"
  *
  * files       create, write, seek, read, stat, unlink, rename, O_APPEND,
  *             O_TRUNC, O_EXCL, pread/pwrite, truncate, a file over many
@@ -456,13 +456,13 @@ int main(int argc, char **argv)
 {
     const char *nonce = argc > 2 ? argv[2] : "none";
     if (argc < 2) {
-        printf("usage: fstest TEST[,TEST...]|all [NONCE]\n");
+        printf("usage: fstest TEST[+TEST...]|all [NONCE]\n");
         return 2;
     }
     static char list[256];
     snprintf(list, sizeof list, "%s", strcmp(argv[1], "all") == 0 ?
-             "files,dirs,links,devs,errors" : argv[1]);
-    for (char *name = strtok(list, ","); name; name = strtok(NULL, ","))
+             "files+dirs+links+devs+errors" : argv[1]);
+    for (char *name = strtok(list, "+"); name; name = strtok(NULL, "+"))
         if (!run(name)) {
             printf("fstest: no test named %s\n", name);
             return 2;
