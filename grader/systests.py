@@ -424,8 +424,9 @@ TESTS = [
                   "openat, getdents, rmdir of a non-empty directory (ENOTEMPTY), rename of a "
                   "directory (into itself: EINVAL); symlinks followed and lstat'ed, readlink, "
                   "ELOOP, /proc/self/exe."),
-    linux_fs_test("errors",
+    linux_fs_test("errors+calls",
                   "The file calls' errors: EFAULT for bad path pointers and buffers, EBADF, "
-                  "ENOENT, ENOTDIR, EISDIR, EEXIST, ENAMETOOLONG, EINVAL."),
+                  "ENOENT, ENOTDIR, EISDIR, EEXIST, ENAMETOOLONG, EINVAL; and the *at calls, "
+                  "the old getdents, fsync, umask, chmod, utimensat, statfs64."),
     Test("linux_fs_ram", doc=test_linux_fs_ram.__doc__, run=test_linux_fs_ram),
 ]

@@ -15,6 +15,7 @@
  * devs        /dev/null, /dev/zero, /dev/full, /dev/urandom, /dev/tty
  * errors      EFAULT for bad paths and buffers, EBADF, ENOENT, ENOTDIR,
  *             EISDIR, ENAMETOOLONG, EINVAL
+ * calls       the *at calls, old getdents, fsync, umask, chmod, utimensat, statfs64
  * ram-write   makes /tmp/ram-file; ram-absent: it is not there (the next boot)
  *
  * Run it on Linux itself to check the checks: qemu-i386 build/solall/rootfs/bin/fstest
@@ -50,11 +51,17 @@ int main(int argc, char **argv);
 
 /* A raw system call's result, -errno on failure: for bad pointers, which
    glibc's wrappers may read or write themselves. */
-static long raw(long nr, long a, long b, long c, long d)
+static long raw5(long nr, long a, long b, long c, long d, long e)
 {
     long r;
-    __asm__ volatile("int $0x80" : "=a"(r) : "a"(nr), "b"(a), "c"(b), "d"(c), "S"(d) : "memory");
+    __asm__ volatile("int $0x80" : "=a"(r) : "a"(nr), "b"(a), "c"(b), "d"(c), "S"(d), "D"(e)
+                     : "memory");
     return r;
+}
+
+static long raw(long nr, long a, long b, long c, long d)
+{
+    return raw5(nr, a, b, c, d, 0);
 }
 
 #define BAD ((long)0xC0001000)      /* the kernel's half: never a process's */
@@ -419,6 +426,69 @@ static void test_errors(void)
     CHECK(unlink("/tmp/fse") == 0);
 }
 
+/* The calls glibc's common functions do not make, made directly. */
+static void test_calls(void)
+{
+    char buf[512];
+    struct stat st;
+    CHECK(mkdir("/tmp/fsc", 0777) == 0);
+    int dfd = open("/tmp/fsc", O_RDONLY | O_DIRECTORY);
+    CHECK(dfd >= 0);
+    CHECK(symlinkat("target", dfd, "l") == 0);
+    CHECK(readlinkat(dfd, "l", buf, sizeof buf) == 6 && memcmp(buf, "target", 6) == 0);
+    int fd = openat(dfd, "f", O_RDWR | O_CREAT | O_EXCL, 0666);
+    CHECK(fd >= 0 && write(fd, "abc", 3) == 3 && fsync(fd) == 0 && fdatasync(fd) == 0);
+    FAILS(fsync(99), EBADF);
+    sync();
+    CHECK(faccessat(dfd, "f", R_OK | W_OK, 0) == 0);
+    CHECK(raw(439 /* faccessat2 */, dfd, (long)"l", F_OK, AT_SYMLINK_NOFOLLOW) == 0);
+    CHECK(raw(439, dfd, (long)"l", F_OK, 0) == -ENOENT);        /* l's target is not there */
+    CHECK(raw5(353 /* renameat2 */, dfd, (long)"f", dfd, (long)"l", 1) == -EEXIST);
+    CHECK(raw5(353, dfd, (long)"f", dfd, (long)"l", 0) == 0);     /* the link replaced */
+    CHECK(raw(SYS_mkdirat, dfd, (long)"d", 0755, 0) == 0);
+    CHECK(raw(SYS_renameat, dfd, (long)"l", dfd, (long)"d/g") == 0);
+    CHECK(fstatat(dfd, "d/g", &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode));
+    CHECK(st.st_size == 3 && (st.st_mode & 0777) == 0644);     /* the umask took 022 */
+    CHECK(fchmodat(dfd, "d/g", 0600, 0) == 0 && fchmod(fd, 0640) == 0);
+    CHECK(fstat(fd, &st) == 0 && (st.st_mode & 0777) == 0640);
+    CHECK(umask(0) == 022 && umask(022) == 0);
+    CHECK(utimensat(dfd, "d/g", NULL, 0) == 0 && futimens(fd, NULL) == 0);
+    FAILS(utimensat(dfd, "nothing", NULL, 0), ENOENT);
+
+    /* the old getdents: records with the type in their last byte */
+    long n = raw(SYS_getdents, dfd, (long)buf, sizeof buf, 0);
+    int names = 0;
+    for (long off = 0; off < n; ) {
+        unsigned short reclen = *(unsigned short *)(buf + off + 8);
+        const char *name = buf + off + 10;
+        if (strcmp(name, "d") == 0)
+            CHECK(buf[off + reclen - 1] == DT_DIR);
+        names += strcmp(name, ".") == 0 || strcmp(name, "..") == 0 || strcmp(name, "d") == 0;
+        CHECK(reclen > 10 && off + reclen <= n);
+        off += reclen;
+    }
+    CHECK(n > 0 && names == 3);
+    CHECK(raw(SYS_getdents, dfd, (long)buf, sizeof buf, 0) == 0);      /* at the end */
+    CHECK(lseek(dfd, 0, SEEK_SET) == 0 && raw(SYS_getdents64, dfd, (long)buf, sizeof buf, 0) > 0);
+
+    /* statfs: the size asked must be the structure's */
+    struct statfs64_i386 {
+        unsigned type, bsize;
+        unsigned long long blocks, bfree, bavail, files, ffree;
+        int fsid[2];
+        unsigned namelen, frsize, flags, spare[4];
+    } __attribute__((packed)) sf;
+    CHECK(raw(SYS_statfs64, (long)"/tmp", sizeof sf, (long)&sf, 0) == 0);
+    CHECK(sf.bsize > 0 && sf.namelen == 255 && sf.blocks >= sf.bfree);
+    CHECK(raw(SYS_fstatfs64, fd, sizeof sf, (long)&sf, 0) == 0 && sf.bsize > 0);
+    CHECK(raw(SYS_fstatfs64, 99, sizeof sf, (long)&sf, 0) == -EBADF);
+
+    close(fd);
+    CHECK(unlinkat(dfd, "d/g", 0) == 0 && unlinkat(dfd, "d", AT_REMOVEDIR) == 0);
+    close(dfd);
+    CHECK(rmdir("/tmp/fsc") == 0);
+}
+
 static void test_ram_write(void)
 {
     write_file("/tmp/ram-file", "written before the reboot", O_TRUNC);
@@ -438,7 +508,7 @@ static const struct {
     void (*fn)(void);
 } tests[] = {
     {"files", test_files}, {"dirs", test_dirs}, {"links", test_links}, {"devs", test_devs},
-    {"errors", test_errors}, {"ram-write", test_ram_write}, {"ram-absent", test_ram_absent},
+    {"errors", test_errors}, {"calls", test_calls}, {"ram-write", test_ram_write}, {"ram-absent", test_ram_absent},
 };
 
 static int run(const char *name)
@@ -461,7 +531,7 @@ int main(int argc, char **argv)
     }
     static char list[256];
     snprintf(list, sizeof list, "%s", strcmp(argv[1], "all") == 0 ?
-             "files+dirs+links+devs+errors" : argv[1]);
+             "files+dirs+links+devs+errors+calls" : argv[1]);
     for (char *name = strtok(list, "+"); name; name = strtok(NULL, "+"))
         if (!run(name)) {
             printf("fstest: no test named %s\n", name);
