@@ -236,6 +236,17 @@ static uint32_t node_blocks(const struct fs_node *n)
     return pages * (PAGE / 512);
 }
 
+void fs_usage(uint32_t *pages, uint32_t *free_nodes)
+{
+    *pages = *free_nodes = 0;
+    for (unsigned i = 0; i < FS_MAX_NODES; i++) {
+        if (!nodes[i].used)
+            ++*free_nodes;
+        else if (!nodes[i].adata)
+            *pages += node_blocks(&nodes[i]) / (PAGE / 512);
+    }
+}
+
 void fs_stat(const struct fs_node *n, struct lx_stat64 *st)
 {
     *st = (struct lx_stat64){0};
@@ -461,7 +472,9 @@ static int hex_field(const uint8_t *h, unsigned i, uint32_t *out)
     return 0;
 }
 
+#define F_INO       0
 #define F_MODE      1
+#define F_NLINK     4
 #define F_MTIME     5
 #define F_FILESIZE  6
 #define F_NAMESIZE  11
@@ -497,10 +510,31 @@ static struct fs_node *make_dirs(const char *path, uint32_t len)
     return dir;
 }
 
+/* Hard links: cpio writes a file with several names once per name, and
+   its data with one of them only (the last, for GNU cpio); the others have
+   size 0.  Each name becomes a node of its own (a copy, for us) with the
+   data: n, a name of archive inode ino, gets it or gives it. */
+static void share_hard_link(struct fs_node *n, uint32_t ino)
+{
+    n->arch_ino = ino;
+    for (unsigned i = 0; i < FS_MAX_NODES; i++) {
+        struct fs_node *o = &nodes[i];
+        if (!o->used || o == n || o->arch_ino != ino)
+            continue;
+        if (n->size && !o->size) {
+            o->adata = n->adata;
+            o->size = n->size;
+        } else if (!n->size && o->size) {
+            n->adata = o->adata;
+            n->size = o->size;
+        }
+    }
+}
+
 /* Adds one archive entry to the tree: 0, or -1 to skip it (no room, a
    kind of file the server does not have, a file in the way). */
 static int add_entry(const char *path, uint32_t mode, uint32_t mtime, const uint8_t *data,
-                     uint32_t size)
+                     uint32_t size, uint32_t ino, uint32_t nlink)
 {
     uint32_t len = strlen(path);
     while (len > 0 && path[len - 1] == '/')
@@ -538,6 +572,8 @@ static int add_entry(const char *path, uint32_t mode, uint32_t mtime, const uint
         n->adata = data;
         n->size = size;
     }
+    if (LX_S_ISREG(mode) && nlink > 1 && ino)
+        share_hard_link(n, ino);
     n->mtime = n->ctime = mtime;
     return 0;
 }
@@ -586,8 +622,9 @@ int fs_init(const uint8_t *data, uint32_t size)
     uint32_t off = 0;
     while (off <= size && size - off >= NEWC_HDR) {
         const uint8_t *h = data + off;
-        uint32_t mode, mtime, fsize, nsize;
-        if (memcmp(h, "070701", 6) != 0 || hex_field(h, F_MODE, &mode) < 0 ||
+        uint32_t ino, mode, nlink, mtime, fsize, nsize;
+        if (memcmp(h, "070701", 6) != 0 || hex_field(h, F_INO, &ino) < 0 ||
+            hex_field(h, F_MODE, &mode) < 0 || hex_field(h, F_NLINK, &nlink) < 0 ||
             hex_field(h, F_MTIME, &mtime) < 0 || hex_field(h, F_FILESIZE, &fsize) < 0 ||
             hex_field(h, F_NAMESIZE, &nsize) < 0)
             return -1;
@@ -602,7 +639,7 @@ int fs_init(const uint8_t *data, uint32_t size)
             add_system_nodes();
             return entries;
         }
-        if (add_entry(n, mode, mtime, data + body, fsize) == 0)
+        if (add_entry(n, mode, mtime, data + body, fsize, ino, nlink) == 0)
             entries++;
         else if (strcmp(n, ".") != 0)
             printf("linux: %s in the root file system is left out (no room, or a kind of "

@@ -14,6 +14,7 @@
 #define FS_FILE_PAGES   1024    /* a file's page table is one page of pointers: */
 #define FS_MAX_SIZE     (FS_FILE_PAGES * PAGE)      /* 4 MiB */
 #define FS_MAX_LINKS    8       /* symbolic links followed in one lookup */
+#define FS_STATFS_PAGES 6144    /* statfs's size: the server's pool (mem.c, POOL_PAGES) */
 #define FS_EPOCH        1767225600u     /* 2026-01-01 00:00 UTC: "now" at boot, until clocks */
 
 #define LX_S_ISDIR(m) (((m) & LX_S_IFMT) == LX_S_IFDIR)
@@ -37,6 +38,7 @@ struct fs_node {
     enum fs_dev dev;            /* for character devices */
     uint32_t rdev;              /* their (major << 8 | minor) */
     int self_exe;               /* /proc/self/exe: its target is the process's p->exe */
+    uint32_t arch_ino;          /* a hard-linked archive file's inode number (fs_init), or 0 */
     const uint8_t *adata;       /* the data still in the boot archive, in place (read-only) */
     uint8_t **pages;            /* else a page of FS_FILE_PAGES page pointers, or NULL */
     struct fs_node *parent;     /* NULL once removed from its directory */
@@ -78,6 +80,9 @@ int fs_start(struct proc *p, int dirfd, const char *path, struct fs_node **out);
    '/'.  "/" gives the root and ".".  0 or -LX_E*. */
 int fs_parent(struct proc *p, int dirfd, const char *path, struct fs_node **dir,
               char name[FS_NAME_MAX + 1], int *trailing);
+
+/* How much is in use: the pages files hold, the nodes left. */
+void fs_usage(uint32_t *pages, uint32_t *free_nodes);
 
 /* The node of an open file of a node (fscalls.c), or NULL (a pipe, the console). */
 struct fs_node *fs_file_node(struct file *f);

@@ -904,19 +904,22 @@ static int32_t sys_sync(struct proc *p, struct regs *r)
     return 0;
 }
 
-/* statfs64 and fstatfs64: the pool as the size, the node table as the
-   inodes; which part of it is free is an estimate. */
+/* statfs64 and fstatfs64: the blocks are the largest a file may have
+   (the pool, shared with the processes, may run out first), the inodes
+   the node table. */
 static int32_t statfs_out(struct proc *p, uint32_t size, uint32_t buf)
 {
     if (size != sizeof(struct lx_statfs64))
         return -LX_EINVAL;
+    uint32_t pages, free_nodes;
+    fs_usage(&pages, &free_nodes);
     struct lx_statfs64 s = {0};
     s.type = LX_TMPFS_MAGIC;
     s.bsize = s.frsize = PAGE;
-    s.blocks = FS_MAX_NODES * 8;
-    s.bfree = s.bavail = s.blocks / 2;
+    s.blocks = FS_STATFS_PAGES;
+    s.bfree = s.bavail = pages < FS_STATFS_PAGES ? FS_STATFS_PAGES - pages : 0;
     s.files = FS_MAX_NODES;
-    s.ffree = FS_MAX_NODES / 2;
+    s.ffree = free_nodes;
     s.namelen = FS_NAME_MAX;
     return copy_out(&p->mm, buf, &s, sizeof s);
 }
