@@ -379,17 +379,16 @@ static int32_t do_access(struct proc *p, int dirfd, uint32_t upath, uint32_t mod
     if (err)
         return err;
     struct fs_node *n;
-    if (path_a[0] == '\0') {
-        struct file *f = dirfd == LX_AT_FDCWD ? NULL : fd_file(p, (uint32_t)dirfd);
-        if (dirfd != LX_AT_FDCWD && !f)
-            return -LX_EBADF;
-        if (f && !(n = fs_file_node(f)))
-            return 0;           /* a pipe or the console: there */
+    if (path_a[0] == '\0' && dirfd != LX_AT_FDCWD) {     /* AT_EMPTY_PATH: the fd's own file */
+        struct file *f = fd_file(p, (uint32_t)dirfd);
         if (!f)
-            strlcpy(path_a, ".", sizeof path_a);
-    }
-    if (path_a[0] && (err = fs_resolve(p, dirfd, path_a, !(flags & LX_AT_SYMLINK_NOFOLLOW), &n)))
+            return -LX_EBADF;
+        if (!(n = fs_file_node(f)))
+            return 0;           /* a pipe or the console: there */
+    } else if ((err = fs_resolve(p, dirfd, path_a[0] ? path_a : ".",
+                                 !(flags & LX_AT_SYMLINK_NOFOLLOW), &n)) < 0) {
         return err;
+    }
     if ((mode & LX_X_OK) && !LX_S_ISDIR(n->mode) && !(n->mode & 0111))
         return -LX_EACCES;
     return 0;
