@@ -115,8 +115,8 @@ def forge_run(jobs, say):
     find the test program's command line in RAM and print its success line,
     fault reports included, then stop the machine cleanly) must fail every
     test of that lab, in a tree that is otherwise the reference.  Each test
-    runs twice: as it is, and blind to the digest, where what GDB sees must
-    fail it on its own."""
+    is judged twice on the same boots: as it is, and blind to the digest,
+    where what GDB sees must fail it on its own."""
     from grade import run_all
     passed = failed = 0
     labs = gradelib.load_labs()
@@ -132,10 +132,12 @@ def forge_run(jobs, say):
             say(False, "grader: the lab-%d forger builds" % lab, err)
             failed += 1
             continue
-        tests = labs[lab].get("TESTS", [])
-        blind = [digest_blind(t) for t in tests]
-        for o in run_all(tests + blind, build, jobs):
-            is_blind = o.test in blind
+        # The blind variant is judged on the same boots as the test itself
+        # (a forger does what it does whatever the judge): half the boots.
+        outcomes = run_all(labs[lab].get("TESTS", []), build, jobs,
+                           also=lambda t: [digest_blind(t)])
+        for o, is_blind in [(o, False) for o in outcomes] + \
+                [(b, True) for o in outcomes for b in o.also]:
             good = not o.passed and (not is_blind or o.reason.startswith("GDB"))
             name = "grader: a forged lab-%d hole fails lab%d/%s%s" % (
                 lab, lab, o.test.name, " (GDB alone)" if is_blind else "")
