@@ -76,12 +76,16 @@ class Test:
     run       run(build): a test that drives QEMU (or GDB) itself instead of
               booting programs and matching patterns; it returns if the
               test passed, else raises Failure (or Skip)
+    stop_at_hole  end a boot at the first line of an unfinished hole, which
+              fails the test whatever follows: for the matrix, which only
+              needs to see a test fail on the skeleton (default False: a
+              student sees the whole log)
     """
 
     def __init__(self, name, points=0, programs=(), expect=(), reject=(), params=None,
                  watches=(), watch_apart=False, icount=False, timeout=20, check=None,
                  exit_rc=qemu.EXIT_SHUTDOWN, feed=(), derive=None, doc="", append=None,
-                 solution=None, needs=None, run=None):
+                 solution=None, needs=None, run=None, stop_at_hole=False):
         self.name, self.points, self.programs = name, points, list(programs)
         self.expect, self.reject = list(expect), list(reject)
         self.params = dict(params or {})
@@ -91,6 +95,7 @@ class Test:
         self.feed = list(feed)
         self.derive = derive
         self.append, self.solution, self.run = append, solution, run
+        self.stop_at_hole = stop_at_hole
         self.needs = int(solution) if needs is None and solution not in (None, "all") else needs
         self.lab = None             # set by load_lab()
 
@@ -539,6 +544,7 @@ def _boot(tests, build, scale, values, watch, check):
     try:
         res = qemu.run(build, programs, timeout=test.timeout * scale, gdb_port=port,
                        icount=test.icount, append=test.append,
+                       until=(lambda out: HOLE_RE.search(out)) if test.stop_at_hole else None,
                        feed=[(fill(p, values), fill(t, values).encode()) for p, t in test.feed])
     finally:
         if gdb:

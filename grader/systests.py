@@ -233,7 +233,8 @@ def hostile_exc_tree(top, dest):
         return None, "solutions/lab4/kernel/exception.c no longer has %r" % anchor
     # Written only when it changes, and linked into the mirror, so that make
     # recompiles it only then.
-    hostile, path = text.replace(anchor, anchor + HOSTILE_RESUME, 1), os.path.join(dest, "exception.c")
+    hostile = text.replace(anchor, anchor + HOSTILE_RESUME, 1)
+    path = os.path.join(dest, "exception.c")
     if not os.path.exists(path) or open(path).read() != hostile:
         with open(path, "w") as f:
             f.write(hostile)
@@ -241,8 +242,9 @@ def hostile_exc_tree(top, dest):
     os.symlink(path, os.path.join(src, "kernel", "exception.c"))
     if not os.path.islink(os.path.join(dest, "user")):
         os.symlink(os.path.join(gradelib.build_dir("4"), "user"), os.path.join(dest, "user"))
-    p = subprocess.run(["make", "-s", "SOLUTION=", "B=" + os.path.relpath(dest, top),
-                        "SRC=" + os.path.relpath(src, top), os.path.relpath(dest, top) + "/kernel.elf"],
+    p = subprocess.run(["make", "-s", "-j%d" % (os.cpu_count() or 2), "SOLUTION=",
+                        "B=" + os.path.relpath(dest, top), "SRC=" + os.path.relpath(src, top),
+                        os.path.relpath(dest, top) + "/kernel.elf"],
                        cwd=top, capture_output=True, text=True)
     if p.returncode != 0:
         return None, p.stdout + p.stderr
