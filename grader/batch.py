@@ -28,11 +28,14 @@ Writes, in --out (default build/batch/; not inside SUBMISSIONS):
   students/STUDENT/results.json    Gradescope's format (score, tests with output)
   students/STUDENT/grade.json      the grader's own result file
   students/STUDENT/grade.log       the build's and the grader's output
+and keeps the built trusted tree in build/batch-base/, for the next run to
+copy while nothing it was built from has changed.
 Submissions are graded one after another; each grading uses every core.
 """
 
 import argparse
 import csv
+import hashlib
 import json
 import os
 import resource
@@ -123,12 +126,57 @@ def read_lab_file(submission, rel):
         return f.read(MAX_LAB_FILE + 1)[:MAX_LAB_FILE]
 
 
+# The last base built, kept for the next batch run: build/batch-base/tree
+# and, in build/batch-base/key, the digest of everything it was built from.
+BASE_CACHE = os.path.join(TOP, "build", "batch-base")
+
+
+def base_key(sandbox):
+    """A digest of what the base is built from: every file of TREE (path,
+    mode, contents or link target), the toolchain's versions and whether
+    the build ran in the sandbox.  The same digest means the same base."""
+    h = hashlib.sha256(b"sandbox" if sandbox.enabled else b"no sandbox")
+    for tool in (["gcc", "--version"], ["ld", "--version"], ["nasm", "-v"]):
+        try:
+            h.update(subprocess.run(tool, capture_output=True).stdout)
+        except OSError:
+            h.update(b"no " + tool[0].encode())
+    for name in TREE:
+        for root, dirs, files in os.walk(os.path.join(TOP, name)):
+            dirs[:] = sorted(d for d in dirs if d not in ("__pycache__", ".git"))
+            for f in sorted(files) if os.path.isdir(root) else []:
+                path = os.path.join(root, f)
+                st = os.lstat(path)
+                h.update(("%s %o\n" % (os.path.relpath(path, TOP), st.st_mode)).encode())
+                if stat.S_ISLNK(st.st_mode):
+                    h.update(os.readlink(path).encode())
+                elif stat.S_ISREG(st.st_mode):
+                    with open(path, "rb") as fh:
+                        h.update(hashlib.sha256(fh.read()).digest())
+        if os.path.isfile(os.path.join(TOP, name)):
+            with open(os.path.join(TOP, name), "rb") as fh:
+                h.update(name.encode() + hashlib.sha256(fh.read()).digest())
+    return h.hexdigest()
+
+
 def make_base(sandbox, timeout):
     """The trusted tree with the handout's lab files, built once in the
     sandbox, in a temporary folder of its own.  Each submission is graded
     on a copy of it: make then compiles only what the student's files
-    change, since they are newer than every object built here."""
+    change, since they are newer than every object built here.  A base
+    built from the very same files (base_key) by an earlier run is copied
+    from BASE_CACHE instead of built again."""
     base = tempfile.mkdtemp(prefix="l4lab-batch-base-")
+    key = base_key(sandbox)
+    try:
+        with open(os.path.join(BASE_CACHE, "key")) as f:
+            cached = f.read().strip() == key
+    except OSError:
+        cached = False
+    if cached:
+        shutil.rmtree(base)
+        shutil.copytree(os.path.join(BASE_CACHE, "tree"), base, symlinks=True)
+        return base
     for name in TREE:
         src = os.path.join(TOP, name)
         if os.path.isdir(src):
@@ -143,6 +191,11 @@ def make_base(sandbox, timeout):
         tail = clean(out).rstrip().splitlines()[-20:]
         sys.exit("batch: this tree (the handout's files) does not build in the sandbox: %s\n%s"
                  % (problem or "exit status %s" % rc, "\n".join("  | " + l for l in tail)))
+    # The key is written last: a cache cut short by a crash has none.
+    shutil.rmtree(BASE_CACHE, ignore_errors=True)
+    shutil.copytree(base, os.path.join(BASE_CACHE, "tree"), symlinks=True)
+    with open(os.path.join(BASE_CACHE, "key"), "w") as f:
+        f.write(key + "\n")
     return base
 
 

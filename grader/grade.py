@@ -55,15 +55,16 @@ def progress(done, total, name):
         sys.stderr.flush()
 
 
-def run_all(tests, build, jobs):
-    """Runs tests in parallel (gradelib.run_tests), showing progress on a
-    terminal; returns outcomes in the order of tests."""
+def run_all(tests, build, jobs, also=None):
+    """Runs tests in parallel (gradelib.run_tests; also: variants judged on
+    the same boots), showing progress on a terminal; returns outcomes in the
+    order of tests."""
     done = []
 
     def show(o):
         done.append(o)
         progress(len(done), len(tests), "lab%d/%s" % (o.test.lab, o.test.name))
-    outcomes = gradelib.run_tests(tests, build, jobs, show)
+    outcomes = gradelib.run_tests(tests, build, jobs, show, also)
     if sys.stderr.isatty():
         sys.stderr.write("\r\033[K")
     return outcomes

@@ -76,12 +76,16 @@ class Test:
     run       run(build): a test that drives QEMU (or GDB) itself instead of
               booting programs and matching patterns; it returns if the
               test passed, else raises Failure (or Skip)
+    stop_at_hole  end a boot at the first line of an unfinished hole, which
+              fails the test whatever follows: for the matrix, which only
+              needs to see a test fail on the skeleton (default False: a
+              student sees the whole log)
     """
 
     def __init__(self, name, points=0, programs=(), expect=(), reject=(), params=None,
                  watches=(), watch_apart=False, icount=False, timeout=20, check=None,
                  exit_rc=qemu.EXIT_SHUTDOWN, feed=(), derive=None, doc="", append=None,
-                 solution=None, needs=None, run=None):
+                 solution=None, needs=None, run=None, stop_at_hole=False):
         self.name, self.points, self.programs = name, points, list(programs)
         self.expect, self.reject = list(expect), list(reject)
         self.params = dict(params or {})
@@ -91,6 +95,7 @@ class Test:
         self.feed = list(feed)
         self.derive = derive
         self.append, self.solution, self.run = append, solution, run
+        self.stop_at_hole = stop_at_hole
         self.needs = int(solution) if needs is None and solution not in (None, "all") else needs
         self.lab = None             # set by load_lab()
 
@@ -173,6 +178,7 @@ class Outcome:
     def __init__(self, test, passed, reason, seconds, output="", benches=()):
         self.test, self.passed, self.reason = test, passed, reason
         self.seconds, self.output, self.benches = seconds, output, list(benches)
+        self.also = []          # the Outcomes of variants judged on the same boots
 
     @property
     def score(self):
@@ -227,11 +233,13 @@ def run_check(fn, *args):
         return False, "test error: %r" % e, "", time.monotonic() - start
 
 
-def run_tests(tests, build, jobs, done=None):
+def run_tests(tests, build, jobs, done=None, also=None):
     """The runner: runs tests in parallel on a built tree (run_test) and
     returns their Outcomes in the order of tests.  done(outcome), if given,
     is called as each one ends.  A plain function test_NAME(build) in the
-    list is taken as Test("NAME", run=test_NAME)."""
+    list is taken as Test("NAME", run=test_NAME).  also(test), if given,
+    returns variants of a test judged on the same boots (run_test); their
+    Outcomes are in each Outcome's also."""
     tests = [t if isinstance(t, Test) else
              Test(t.__name__[len("test_"):] if t.__name__.startswith("test_") else t.__name__,
                   doc=t.__doc__ or "", run=t) for t in tests]
@@ -239,7 +247,8 @@ def run_tests(tests, build, jobs, done=None):
     rng = random.SystemRandom()
     results = {}
     with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        futs = {pool.submit(run_test, t, build, scale, rng): t for t in tests}
+        futs = {pool.submit(run_test, t, build, scale, rng, also(t) if also else ()): t
+                for t in tests}
         for fut in concurrent.futures.as_completed(futs):
             results[id(futs[fut])] = fut.result()
             if done:
@@ -456,47 +465,78 @@ def judge(test, res, values, gdb=None, check=True):
     return None
 
 
-def run_test(test, tree, scale=1.0, rng=None):
+def run_test(test, tree, scale=1.0, rng=None, also=()):
     """Runs one test on a built tree (or on its own reference, Test.solution);
-    never raises for anything the kernel does."""
+    never raises for anything the kernel does.  also: variants of the test
+    (the same programs, params, watches and timeout, other patterns or
+    checks) judged on the same boots, with the same values, instead of
+    booting again for each; their Outcomes are in the returned one's also."""
+    outcomes = _run_judged(test, tree, scale, rng, list(also))
+    if len(outcomes) == 1 and also:
+        # Not booted (skipped, not built, a run= test): the same for each variant.
+        o = outcomes[0]
+        outcomes += [Outcome(v, o.passed, o.reason, o.seconds, o.output) for v in also]
+    outcomes[0].also = outcomes[1:]
+    return outcomes[0]
+
+
+def _run_judged(test, tree, scale, rng, also):
+    """run_test's work: [the test's Outcome] + [an Outcome for each variant in
+    also], or only [the test's Outcome] where nothing was booted."""
     start = time.monotonic()
     if test.solution is not None:
         missing = missing_solution(test.needs) if test.needs is not None else None
         if missing is not None:
-            return Outcome(test, None, "needs solutions/lab%d, which this tree does not have "
-                           "(it runs on the reference of labs 0..%d)" % (missing, test.needs), 0.0)
+            return [Outcome(test, None, "needs solutions/lab%d, which this tree does not have "
+                            "(it runs on the reference of labs 0..%d)" % (missing, test.needs),
+                            0.0)]
         ok, log = build(test.solution)
         if not ok:
-            return Outcome(test, False, "make SOLUTION=%s failed" % test.solution,
-                           time.monotonic() - start, log)
+            return [Outcome(test, False, "make SOLUTION=%s failed" % test.solution,
+                            time.monotonic() - start, log)]
         tree = build_dir(test.solution)
     if test.run:
         ok, reason, output, seconds = run_check(test.run, tree)
-        return Outcome(test, ok, reason, time.monotonic() - start, output)
+        return [Outcome(test, ok, reason, time.monotonic() - start, output)]
     rng = rng or random.SystemRandom()
     values = new_values(test, rng)
+    judged = [test] + list(also)
     try:
         if test.watches and test.watch_apart:
             # Every GDB stop would count in what the program measures, so the
             # watches get a boot of their own, and the figures are judged in
-            # a second boot without GDB.  Both must pass.
-            res, reason = _boot(test, tree, scale, values, watch=True, check=False)
-            if reason is None:
-                res, reason = _boot(test, tree, scale, values, watch=False, check=True)
+            # a second boot without GDB.  Both must pass: the second boot is
+            # made only for what passed the first.
+            res, reasons = _boot(judged, tree, scale, values, watch=True, check=False)
+            again = [t for t, r in zip(judged, reasons) if r is None]
+            if again:
+                res2, reasons2 = _boot(again, tree, scale, values, watch=False, check=True)
+                second = dict(zip(map(id, again), reasons2))
+                reasons = [second.get(id(t), r) for t, r in zip(judged, reasons)]
+                results = [res2 if id(t) in second else res for t in judged]
+            else:
+                results = [res] * len(judged)
         else:
-            res, reason = _boot(test, tree, scale, values, watch=bool(test.watches), check=True)
+            res, reasons = _boot(judged, tree, scale, values, watch=bool(test.watches),
+                                 check=True)
+            results = [res] * len(judged)
     except (OSError, ValueError, KeyError) as e:
-        return Outcome(test, False, "grader could not run the test: %s" % e,
-                       time.monotonic() - start)
-    benches = [dict(name=m.group(1), value=int(m.group(2)), unit=m.group(3), runs=int(m.group(4)))
-               for m in BENCH_RE.finditer(res.output)] if reason is None else []
-    return Outcome(test, reason is None, reason or "", time.monotonic() - start,
-                   res.output, benches)
+        return [Outcome(test, False, "grader could not run the test: %s" % e,
+                        time.monotonic() - start)]
+    outcomes = []
+    for t, res, reason in zip(judged, results, reasons):
+        benches = [dict(name=m.group(1), value=int(m.group(2)), unit=m.group(3),
+                        runs=int(m.group(4)))
+                   for m in BENCH_RE.finditer(res.output)] if reason is None else []
+        outcomes.append(Outcome(t, reason is None, reason or "", time.monotonic() - start,
+                                res.output, benches))
+    return outcomes
 
 
-def _boot(test, build, scale, values, watch, check):
-    """Boots the test's programs once, with GDB and its watches if watch;
-    returns (qemu.Result, judge's verdict)."""
+def _boot(tests, build, scale, values, watch, check):
+    """Boots the programs of tests[0] once, with GDB and its watches if watch;
+    returns (qemu.Result, [judge's verdict for each of tests])."""
+    test = tests[0]
     programs = [fill(p, values) for p in test.programs]
     port = free_port() if watch else None
     gdb = GdbSession(build, port, test.watches) if watch else None
@@ -504,12 +544,13 @@ def _boot(test, build, scale, values, watch, check):
     try:
         res = qemu.run(build, programs, timeout=test.timeout * scale, gdb_port=port,
                        icount=test.icount, append=test.append,
+                       until=(lambda out: HOLE_RE.search(out)) if test.stop_at_hole else None,
                        feed=[(fill(p, values), fill(t, values).encode()) for p, t in test.feed])
     finally:
         if gdb:
             # QEMU has ended, so GDB ends at once; if QEMU never ran, stop GDB.
             gdb.finish(timeout=5 if res else 0)
-    return res, judge(test, res, values, gdb, check)
+    return res, [judge(t, res, values, gdb, check) for t in tests]
 
 
 def load_lab(path):
@@ -577,17 +618,27 @@ def build_dir(solution):
 # build/solN/src from scratch, so two builds of one tree at once (two system
 # tests run in parallel, say) would pull the sources from under each other.
 _build_lock = threading.Lock()
+# The trees this process has built: the tree does not change while the
+# grader runs, so each is built once (make test asks for build/sol2 in a
+# dozen places, and even a make with nothing to do costs a second).
+_built = set()
 
 
 def build(solution):
-    """Builds the tree; returns (ok, log)."""
-    cmd = ["make", "-s", "all"]
-    if solution not in (None, ""):
+    """Builds the tree (once per process); returns (ok, log)."""
+    key = solution if solution not in (None, "") else None
+    # -j with output kept per target, so that two compilers' messages never mix.
+    cmd = ["make", "-s", "-j%d" % (os.cpu_count() or 2), "--output-sync=target", "all"]
+    if key is not None:
         cmd.append("SOLUTION=%s" % solution)
     # The compiler quotes the student's source: decoded with replacement
     # and cleaned (qemu.clean), like everything a kernel prints.
     with _build_lock:
+        if key in _built:
+            return True, ""
         p = subprocess.run(cmd, cwd=TOP, capture_output=True)
+        if p.returncode == 0:
+            _built.add(key)
     return p.returncode == 0, qemu.clean(p.stdout + p.stderr)
 
 

@@ -87,13 +87,29 @@ def make_forged_build(lab, kind="forge"):
     src = os.path.join(d, "src")
     subprocess.run(["tools/overlay", "all", src], cwd=gradelib.TOP, check=True)
     root = os.path.join(os.path.dirname(FORGE_SRC), kind, "lab%d" % lab)
+    replaced = []
     for dirpath, _, files in os.walk(root):
         for name in files:
             rel = os.path.relpath(os.path.join(dirpath, name), root)
             os.remove(os.path.join(src, rel))
             os.symlink(os.path.join(dirpath, name), os.path.join(src, rel))
+            replaced.append(rel)
+    # A tree whose replaced files are all in kernel/ has the reference's user
+    # programs: only its kernel is built, and user/ is build/solall's.
+    target = "all"
+    if all(rel.startswith("kernel/") for rel in replaced):
+        ok, log = gradelib.build("all")
+        if not ok:
+            return None, (log.strip().splitlines() or ["make SOLUTION=all failed"])[-1]
+        user = os.path.join(d, "user")
+        if not os.path.islink(user):
+            shutil.rmtree(user, ignore_errors=True)
+            shutil.rmtree(os.path.join(d, "user-obj"), ignore_errors=True)
+            os.symlink(os.path.join(gradelib.build_dir("all"), "user"), user)
+        target = os.path.join(os.path.relpath(d, gradelib.TOP), "kernel.elf")
     # The Makefile's B and SRC, given on the command line, win over its own.
-    p = subprocess.run(["make", "-s", "all", "SOLUTION=", "B=" + os.path.relpath(d, gradelib.TOP),
+    p = subprocess.run(["make", "-s", "-j%d" % (os.cpu_count() or 2), target, "SOLUTION=",
+                        "B=" + os.path.relpath(d, gradelib.TOP),
                         "SRC=" + os.path.relpath(src, gradelib.TOP)],
                        cwd=gradelib.TOP, capture_output=True, text=True)
     if p.returncode != 0:
@@ -115,8 +131,8 @@ def forge_run(jobs, say):
     find the test program's command line in RAM and print its success line,
     fault reports included, then stop the machine cleanly) must fail every
     test of that lab, in a tree that is otherwise the reference.  Each test
-    runs twice: as it is, and blind to the digest, where what GDB sees must
-    fail it on its own."""
+    is judged twice on the same boots: as it is, and blind to the digest,
+    where what GDB sees must fail it on its own."""
     from grade import run_all
     passed = failed = 0
     labs = gradelib.load_labs()
@@ -132,10 +148,12 @@ def forge_run(jobs, say):
             say(False, "grader: the lab-%d forger builds" % lab, err)
             failed += 1
             continue
-        tests = labs[lab].get("TESTS", [])
-        blind = [digest_blind(t) for t in tests]
-        for o in run_all(tests + blind, build, jobs):
-            is_blind = o.test in blind
+        # The blind variant is judged on the same boots as the test itself
+        # (a forger does what it does whatever the judge): half the boots.
+        outcomes = run_all(labs[lab].get("TESTS", []), build, jobs,
+                           also=lambda t: [digest_blind(t)])
+        for o, is_blind in [(o, False) for o in outcomes] + \
+                [(b, True) for o in outcomes for b in o.also]:
             good = not o.passed and (not is_blind or o.reason.startswith("GDB"))
             name = "grader: a forged lab-%d hole fails lab%d/%s%s" % (
                 lab, lab, o.test.name, " (GDB alone)" if is_blind else "")

@@ -147,24 +147,33 @@ class Transcript:
         self.build = "build/sol%d" % self.solution
         self.shown_build = self.build if "SOLUTION" in vars_ else "build/student"
 
-    def run(self, top):
-        """The lines the command prints now, as the handout would show them."""
-        shell = self.command.replace(self.make_text, qemu_line(self.build, self.vars))
-        # A session of its own, so that a hang ends with every process of the
-        # pipeline (QEMU would otherwise keep the output pipe open).
-        p = subprocess.Popen(["bash", "-c", shell], cwd=top, stdin=subprocess.DEVNULL,
-                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                             start_new_session=True)
-        try:
-            out = p.communicate(timeout=TIMEOUT)[0].decode("utf-8", "replace")
-        except subprocess.TimeoutExpired:
-            os.killpg(p.pid, signal.SIGKILL)
-            out = p.communicate()[0].decode("utf-8", "replace") + "\n(timed out)"
-        out = out.replace("\r\n", "\n").replace("\r", "")
+    def shell(self):
+        """The command as the shell runs it: make qemu replaced by what it runs."""
+        return self.command.replace(self.make_text, qemu_line(self.build, self.vars))
+
+    def run(self, top, raw=None):
+        """The lines the command prints now, as the handout would show them;
+        raw: what the shell command printed, if it has run already."""
+        out = raw if raw is not None else run_shell(self.shell(), top)
         out = out.replace(self.build + "/", self.shown_build + "/")
         lines = [l.rstrip() for l in out.split("\n")]
         # `make` echoes its recipe before running it.
         return [qemu_line(self.shown_build, self.vars)] + lines
+
+
+def run_shell(shell, top):
+    """What a shell command prints (stdout and stderr), within TIMEOUT."""
+    # A session of its own, so that a hang ends with every process of the
+    # pipeline (QEMU would otherwise keep the output pipe open).
+    p = subprocess.Popen(["bash", "-c", shell], cwd=top, stdin=subprocess.DEVNULL,
+                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                         start_new_session=True)
+    try:
+        out = p.communicate(timeout=TIMEOUT)[0].decode("utf-8", "replace")
+    except subprocess.TimeoutExpired:
+        os.killpg(p.pid, signal.SIGKILL)
+        out = p.communicate()[0].decode("utf-8", "replace") + "\n(timed out)"
+    return out.replace("\r\n", "\n").replace("\r", "")
 
 
 def chunks(lines):
@@ -378,15 +387,22 @@ def run(top=TOP, paths=None, jobs=None, do_update=False):
     skips = ["the transcripts at %s need solutions/lab%d, which this tree lacks"
              % (", ".join(dict.fromkeys(w)), lab) for lab, w in sorted(missing.items())]
     for n in sorted({t.solution for t in todo}):
-        r = subprocess.run(["make", "-s", "SOLUTION=%d" % n, "all"], cwd=top,
-                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-        if r.returncode:
-            problems.append("transcripts: make SOLUTION=%d failed:\n%s"
-                            % (n, r.stdout.decode("utf-8", "replace")[-2000:]))
+        if top == TOP:
+            ok, log = gradelib.build(str(n))      # once per process, with the others
+        else:
+            r = subprocess.run(["make", "-s", "SOLUTION=%d" % n, "all"], cwd=top,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+            ok, log = r.returncode == 0, r.stdout.decode("utf-8", "replace")
+        if not ok:
+            problems.append("transcripts: make SOLUTION=%d failed:\n%s" % (n, log[-2000:]))
             return False, problems, skips
     fixes = {}
+    # Handouts quote one command in several places (and a SOLUTION=N block
+    # runs what the same block without it runs): each command runs once.
+    shells = list(dict.fromkeys(t.shell() for t in todo))
     with concurrent.futures.ThreadPoolExecutor(max_workers=jobs or os.cpu_count() or 2) as pool:
-        results = list(pool.map(lambda t: (t, t.run(top)), todo))
+        printed = dict(zip(shells, pool.map(lambda sh: run_shell(sh, top), shells)))
+    results = [(t, t.run(top, printed[t.shell()])) for t in todo]
     for t, actual in results:
         bad, fix = compare(t, actual)
         if bad and t.vary:                      # a slow moment: once more

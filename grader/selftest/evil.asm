@@ -3,7 +3,9 @@
 ; fields" header, so no linker script is needed:
 ;     nasm -f bin -DMODE=MODE_HANG -o hang.bin evil.asm
 ;
-; MODE_HANG   spin forever with interrupts off
+; MODE_HANG   halt forever with interrupts off: never an end, never a line;
+;             halted rather than spinning, so that the grader's timeout is
+;             tested without a host core busy for all of it
 ; MODE_FLOOD  print to the serial line forever
 ; MODE_RESET  triple fault (load an empty IDT, then trap)
 ; MODE_FORGE  print the lines a passing test would print, then exit cleanly,
@@ -32,7 +34,7 @@ start:
         cli
         mov esp, 0x90000
 %if MODE == MODE_HANG
-.spin:  jmp .spin
+        ; falls through to .halt: interrupts are off, so it never wakes
 %elif MODE == MODE_FLOOD
 .again: mov esi, flood
         call puts
