@@ -325,6 +325,10 @@ LINUX_PENDING = [
     lxtest("segv", "fork, wait4, faults as signals (SIGSEGV, SIGFPE, SIGILL)"),
     lxtest("mmap", "mmap2, munmap, mprotect, MAP_FIXED, fork, wait4"),
     lxtest("time", "clock_gettime(64), nanosleep, clock_nanosleep, gettimeofday"),
+    lxtest("mmapshared", "mmap2 MAP_SHARED|MAP_ANONYMOUS kept shared across fork"),
+    lxtest("mmapfile", "mmap2 of a file (MAP_PRIVATE: a copy), pread64"),
+    lxtest("signals", "kill's default actions, SIG_IGN, execve keeping SIG_IGN and resetting handlers"),
+    lxtest("sighandler", "signal delivery to a handler, rt_sigreturn, rt_sigprocmask"),
     lxtest("all", "every part above", " one two three", timeout=300),
 ]
 

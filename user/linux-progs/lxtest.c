@@ -858,6 +858,153 @@ static void t_mmap(int argc, char **argv)
     CHECK(munmap(g, big) == 0, "munmap(8 MiB): %s", strerror(errno));
 }
 
+/* ---- mmapshared, mmapfile: a shared anonymous page, a file's copy ---- */
+
+static void t_mmapshared(int argc, char **argv)
+{
+    char *sh = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    char *pr = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    CHECK(sh != MAP_FAILED && pr != MAP_FAILED, "mmap(MAP_SHARED), mmap(MAP_PRIVATE): %s", strerror(errno));
+    strcpy(sh, "parent");
+    strcpy(pr, "parent");
+    pid_t pid = xfork();
+    if (pid == 0) {
+        int ok = strcmp(sh, "parent") == 0 && strcmp(pr, "parent") == 0;
+        strcpy(sh, "child");
+        strcpy(pr, "child");
+        _exit(ok ? 0 : 2);
+    }
+    check_exit(reap(pid), 0, "the child (2: it did not see the parent's bytes)");
+    CHECK(strcmp(sh, "child") == 0, "a MAP_SHARED page after the child wrote it: expected \"child\", got \"%.8s\"", sh);
+    CHECK(strcmp(pr, "parent") == 0, "a MAP_PRIVATE page after the child wrote its copy: expected \"parent\", got \"%.8s\"", pr);
+    munmap(sh, 4096);
+    munmap(pr, 4096);
+}
+
+static void t_mmapfile(int argc, char **argv)
+{
+    static char back[8192];
+    int fd = open("/etc/passwd", O_RDONLY);
+    CHECK(fd >= 0, "open(/etc/passwd): %s", strerror(errno));
+    ssize_t n = read(fd, back, sizeof back);
+    CHECK(n > 0 && n < 4096, "read(/etc/passwd): expected a file of less than a page, got %zd", n);
+    char *m = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, fd, 0);
+    CHECK(m != MAP_FAILED, "mmap(/etc/passwd, PROT_READ, MAP_PRIVATE): %s", strerror(errno));
+    CHECK(memcmp(m, back, n) == 0, "the mapped file: expected the bytes read() gives");
+    for (ssize_t i = n; i < 4096; i++)
+        CHECK(m[i] == 0, "the mapped page past the end of the file: byte %zd: expected 0", i);
+    /* A private writable mapping is a copy: the file does not change. */
+    char *w = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+    CHECK(w != MAP_FAILED, "mmap(/etc/passwd, PROT_READ|PROT_WRITE, MAP_PRIVATE): %s", strerror(errno));
+    w[0] = '#';
+    char first;
+    CHECK(pread(fd, &first, 1, 0) == 1 && first == back[0], "the file after a write into a private mapping: expected unchanged");
+    CHECK(m[0] == back[0], "another mapping after a write into a private one: expected unchanged");
+    CHECK(mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, 999, 0) == MAP_FAILED && errno == EBADF,
+          "mmap of a closed descriptor: expected EBADF");
+    munmap(m, 4096);
+    munmap(w, 4096);
+    close(fd);
+}
+
+/* ---- signals: default actions, SIG_IGN, and what execve keeps ---- */
+
+/* A child that says it is ready and then waits for signals. */
+static pid_t waiting_child(int ignore_int)
+{
+    int ready[2];
+    xpipe(ready);
+    pid_t pid = xfork();
+    if (pid == 0) {
+        if (ignore_int)
+            signal(SIGINT, SIG_IGN);
+        write(ready[1], "r", 1);
+        for (;;)
+            pause();
+    }
+    char c;
+    CHECK(read(ready[0], &c, 1) == 1, "the child's ready byte");
+    close(ready[0]);
+    close(ready[1]);
+    return pid;
+}
+
+static void t_sigexec_image(int argc, char **argv)
+{
+    struct sigaction sa;
+    CHECK(sigaction(SIGINT, NULL, &sa) == 0 && sa.sa_handler == SIG_IGN,
+          "SIGINT after execve: expected still ignored (SIG_IGN)");
+    CHECK(sigaction(SIGTERM, NULL, &sa) == 0 && sa.sa_handler == SIG_DFL,
+          "SIGTERM after execve: expected its handler reset to SIG_DFL");
+    exit(0);
+}
+
+static void on_term(int sig) { (void)sig; }
+
+static void t_signals(int argc, char **argv)
+{
+    static const int sigs[] = {SIGTERM, SIGINT, SIGHUP, SIGUSR1};
+    for (unsigned i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
+        pid_t pid = waiting_child(0);
+        CHECK(kill(pid, sigs[i]) == 0, "kill(child, %d): %s", sigs[i], strerror(errno));
+        check_signal(reap(pid), sigs[i], "a child sent a signal whose default action ends it");
+    }
+    /* An ignored SIGINT does nothing (this is how the shell survives ^C). */
+    pid_t pid = waiting_child(1);
+    CHECK(kill(pid, SIGINT) == 0, "kill(child, SIGINT)");
+    struct timespec ts = {0, 20 * 1000 * 1000};
+    nanosleep(&ts, NULL);
+    int st;
+    CHECK(wait4(pid, &st, WNOHANG, NULL) == 0, "a child ignoring SIGINT: expected alive after kill(SIGINT)");
+    kill(pid, SIGKILL);
+    check_signal(reap(pid), SIGKILL, "the child ignoring SIGINT, then SIGKILL");
+    /* kill(pid, 0) asks whether pid exists; a bad signal number is EINVAL. */
+    CHECK(kill(getpid(), 0) == 0, "kill(getpid(), 0): expected 0");
+    CHECK_ERR(kill(getpid(), 65), EINVAL, "kill with signal 65");
+    /* execve keeps SIG_IGN and resets handlers to SIG_DFL. */
+    pid = xfork();
+    if (pid == 0) {
+        signal(SIGINT, SIG_IGN);
+        signal(SIGTERM, on_term);
+        char *args[] = {"lxtest", "sigexec-image", (char *)nonce, NULL};
+        execve(self_path(), args, environ);
+        _exit(3);
+    }
+    check_exit(reap(pid), 0, "the new image's view of its signal actions (1: wrong, 3: execve failed)");
+}
+
+/* ---- sighandler: a handler runs and the program goes on ---- */
+
+static volatile sig_atomic_t got_sig, got_count;
+
+static void on_usr1(int sig)
+{
+    got_sig = sig;
+    got_count++;
+}
+
+static void t_sighandler(int argc, char **argv)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_usr1;
+    CHECK(sigaction(SIGUSR1, &sa, NULL) == 0, "sigaction(SIGUSR1): %s", strerror(errno));
+    volatile int before = 1234;
+    CHECK(kill(getpid(), SIGUSR1) == 0, "kill(getpid(), SIGUSR1): %s", strerror(errno));
+    CHECK(got_count == 1 && got_sig == SIGUSR1, "the handler: expected it run once with SIGUSR1, got %d runs",
+          (int)got_count);
+    CHECK(before == 1234, "a local variable after the handler returned: expected kept");
+    /* A blocked signal waits until it is unblocked. */
+    sigset_t set, old;
+    sigemptyset(&set);
+    sigaddset(&set, SIGUSR1);
+    CHECK(sigprocmask(SIG_BLOCK, &set, &old) == 0, "sigprocmask(SIG_BLOCK)");
+    kill(getpid(), SIGUSR1);
+    CHECK(got_count == 1, "a blocked SIGUSR1: expected its handler not run yet");
+    CHECK(sigprocmask(SIG_SETMASK, &old, NULL) == 0, "sigprocmask(SIG_SETMASK)");
+    CHECK(got_count == 2, "SIGUSR1 unblocked: expected its handler run, got %d runs", (int)got_count);
+}
+
 /* ---- time: the monotonic clock goes forward; nanosleep sleeps ---- */
 
 static long long ns_of(const struct timespec *t)
@@ -932,6 +1079,10 @@ static const struct test tests[] = {
     {"forkbomb", t_forkbomb, 0, "fork's process limit (EAGAIN), pipe, wait4"},
     {"segv", t_segv, 0, "fork, wait4, faults as signals"},
     {"mmap", t_mmap, 0, "mmap2, munmap, mprotect, fork, wait4"},
+    {"mmapshared", t_mmapshared, 0, "mmap2 MAP_SHARED|MAP_ANONYMOUS, fork, wait4"},
+    {"mmapfile", t_mmapfile, 0, "mmap2 of a file (MAP_PRIVATE: a copy), pread64"},
+    {"signals", t_signals, 0, "kill's default actions, SIG_IGN, execve's reset, pipe, nanosleep"},
+    {"sighandler", t_sighandler, 0, "signal delivery to a handler, rt_sigreturn, rt_sigprocmask"},
     {"time", t_time, 0, "clock_gettime, nanosleep, clock_nanosleep"},
     {"all", t_all, 0, "everything above"},
 };
@@ -969,10 +1120,15 @@ static void t_all(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+    /* The images lxtest exec and lxtest signals start with execve. */
     if (argc >= 2 && strcmp(argv[1], "exec-image") == 0) {
         test_name = "exec";
         nonce = argc > 2 ? argv[2] : nonce;
         t_exec_image(argc, argv);
+    }
+    if (argc >= 2 && strcmp(argv[1], "sigexec-image") == 0) {
+        test_name = "signals";
+        t_sigexec_image(argc, argv);
     }
     if (argc < 3) {
         say("usage: lxtest NAME NONCE   (the nonce is echoed in the verdict)\n");

@@ -626,6 +626,8 @@ static int run_pipeline(struct cmd *cmds, int n, int background)
             break;
         }
     }
+    if (n == 0)
+        return 1;
     if (background) {
         last_bg = pids[n - 1];
         for (int j = 0; j < MAX_JOBS; j++) {
