@@ -305,6 +305,34 @@ def lxtest(name, needs, args="", status=0, timeout=90):
                 % (name, needs), run=run)
 
 
+def test_linux_sh_script(build):
+    """/bin/sh runs /etc/shtest.sh (user/linux-progs/etc/): pipelines, redirections,
+    quoting, variables, $?, && and ||, a death by signal, an unknown command, cd, and the
+    utilities (sh.c, utils.c); the script says ok only if every check held, and names
+    each one that did not."""
+    n = nonce()
+    res = linux_run("/bin/sh /etc/shtest.sh %s" % n, timeout=180)
+    expect(res, r"^shtest: nonce=%s ok$" % n, "shtest.sh's success line")
+    expect(res, r"^linux: /bin/sh exited with status 0$", "the server's report of the shell's exit")
+
+
+def test_linux_sh_console(build):
+    """make linux's promise (issue 14): at /bin/init's prompt on the console, a program
+    runs with arguments, a pipeline of two programs works, and so does a redirection to a
+    file read back; `exit 5` ends init, and the machine stops with status 5."""
+    n = nonce()
+    feed = [(r"^l4lab: a Linux shell", b"lxtest args %s one two three\r" % n.encode()),
+            (r"^lxtest args: nonce=%s ok" % n, b"echo alpha beta %s | wc -w\r" % n.encode()),
+            (r"^3\s*$", b"echo redirected %s > /tmp/r; cat /tmp/r\r" % n.encode()),
+            (r"^redirected %s\s*$" % n, b"exit 5\r")]
+    res = linux_run("/bin/init", timeout=120, feed=feed)
+    expect(res, r"^lxtest args: nonce=%s ok" % n, "a program run with arguments")
+    expect(res, r"^3\s*$", "echo alpha beta NONCE | wc -w: 3")
+    expect(res, r"^redirected %s\s*$" % n, "the file written by a redirection, read back by cat")
+    expect(res, r"^linux: /bin/init exited with status 5$", "init's exit with status 5")
+    expect_exit(res, 2 * 5 + 1, "the machine stopped with status 5")
+
+
 # Lab 5's graded Linux tests (lxtest) that wait for parts of the server
 # still being written: each says what it needs.  Move one into TESTS when
 # its parts are there (`python3 grader/testall.py --pending --only
@@ -330,6 +358,10 @@ LINUX_PENDING = [
     lxtest("signals", "kill's default actions, SIG_IGN, execve keeping SIG_IGN and resetting handlers"),
     lxtest("sighandler", "signal delivery to a handler, rt_sigreturn, rt_sigprocmask"),
     lxtest("all", "every part above", " one two three", timeout=300),
+    Test("linux_sh_script", doc=test_linux_sh_script.__doc__ + " Needs fork, execve, wait4, "
+         "pipes, the RAM file system with symbolic links, kill.", run=test_linux_sh_script),
+    Test("linux_sh_console", doc=test_linux_sh_console.__doc__ + " Needs the console's input "
+         "and linux_run(feed=) (lxpipe), and what linux_sh_script needs.", run=test_linux_sh_console),
 ]
 
 TESTS = [

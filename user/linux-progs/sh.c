@@ -637,7 +637,8 @@ static int run_pipeline(struct cmd *cmds, int n, int background)
                 break;
             }
         }
-        fprintf(stderr, "[%d]\n", last_bg);
+        if (interactive)
+            fprintf(stderr, "[%d]\n", last_bg);
         return 0;
     }
     int s = 1;

@@ -281,7 +281,7 @@ static int u_ls(int argc, char **argv)
     for (int i = optind; i < argc; i++) {
         struct stat s;
         if (stat(argv[i], &s) < 0) {
-            st = complain(argv[i]);
+            st = complain(argv[i]) + 1;         /* 2, as coreutils: a missing argument */
         } else if (S_ISDIR(s.st_mode)) {
             if (argc - optind > 1)
                 printf("%s:\n", argv[i]);
