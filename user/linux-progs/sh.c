@@ -593,16 +593,18 @@ static int run_pipeline(struct cmd *cmds, int n, int background)
         return run_builtin_here(b, &cmds[0]);
 
     pid_t pids[MAX_CMDS];
-    int in = 0;
+    int in = 0, broken = 0;     /* broken: a command could not be started */
     fflush(stdout);
     for (int i = 0; i < n; i++) {
         int fd[2] = {-1, 1};
-        if (i < n - 1 && pipe(fd) < 0) {
-            fprintf(stderr, "sh: pipe: %s\n", strerror(errno));
-            return 1;
-        }
-        pids[i] = fork();
-        if (pids[i] == 0) {
+        const char *failed = NULL;
+        if (i < n - 1 && pipe(fd) < 0)
+            failed = "pipe";
+        else if ((pids[i] = fork()) < 0)
+            failed = "fork";
+        if (failed)
+            fprintf(stderr, "sh: %s: %s\n", failed, strerror(errno));
+        if (!failed && pids[i] == 0) {
             if (fd[0] >= 0)
                 close(fd[0]);   /* the next command's end */
             if (i == 0)
@@ -614,15 +616,16 @@ static int run_pipeline(struct cmd *cmds, int n, int background)
             }
             child(&cmds[i], in, fd[1]);
         }
-        if (pids[i] < 0)
-            fprintf(stderr, "sh: fork: %s\n", strerror(errno));
         if (in != 0)
             close(in);
         if (fd[1] != 1)
             close(fd[1]);
         in = fd[0];
-        if (pids[i] < 0) {
+        if (failed) {
+            if (in >= 0)
+                close(in);
             n = i;              /* wait for those started */
+            broken = 1;
             break;
         }
     }
@@ -650,7 +653,7 @@ static int run_pipeline(struct cmd *cmds, int n, int background)
         if (i == n - 1)
             s = r;
     }
-    return s;
+    return broken ? 1 : s;
 }
 
 /* Parses the pipeline starting at toks[*i] into cmds; moves *i to the
