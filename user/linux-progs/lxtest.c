@@ -13,8 +13,9 @@
  * every static glibc binary is ~700 KB of the root file system.
  *
  * `lxtest all NONCE` runs every other test as a child (fork + execve of
- * this program) and summarizes; `lxtest` alone lists the tests and what
- * each needs from the server.  Everything here is what Linux does, so each
+ * this program) and summarizes, and `lxtest A+B+C NONCE` does the same for
+ * the tests named (one boot for many tests); `lxtest` alone lists the
+ * tests and what each needs from the server.  Everything here is what Linux does, so each
  * test also passes under qemu-i386 on a Linux host.
  */
 #define _GNU_SOURCE
@@ -1088,19 +1089,34 @@ static const struct test tests[] = {
 };
 #define NTESTS (int)(sizeof tests / sizeof tests[0])
 
+/* Whether test name is one of the '+'-joined names of test_name ("all":
+   every test but itself). */
+static int chosen(const char *name)
+{
+    if (strcmp(test_name, "all") == 0)
+        return strcmp(name, "all") != 0;
+    size_t n = strlen(name);
+    for (const char *s = test_name; s; s = strchr(s, '+') ? strchr(s, '+') + 1 : NULL)
+        if (strncmp(s, name, n) == 0 && (s[n] == '+' || s[n] == '\0'))
+            return 1;
+    return 0;
+}
+
+/* lxtest all, or lxtest A+B+C: each chosen test as a child (fork and
+   execve of this program), one boot for many tests. */
 static void t_all(int argc, char **argv)
 {
     const char *self = self_path();
     int passed = 0, failed = 0;
     char bad[256] = "";
     for (int i = 0; i < NTESTS; i++) {
-        if (tests[i].run == t_all)
+        if (!chosen(tests[i].name))
             continue;
         pid_t pid = xfork();
         if (pid == 0) {
             char *args[] = {(char *)self, (char *)tests[i].name, (char *)nonce, "one", "two", "three", NULL};
             execve(self, args, environ);
-            say("lxtest all: execve(%s): %s\n", self, strerror(errno));
+            say("lxtest %s: execve(%s): %s\n", test_name, self, strerror(errno));
             _exit(127);
         }
         int st = reap(pid);
@@ -1111,10 +1127,10 @@ static void t_all(int argc, char **argv)
             size_t l = strlen(bad);
             snprintf(bad + l, sizeof bad - l, " %s", tests[i].name);
             if (WIFSIGNALED(st))
-                say("lxtest all: %s was killed by signal %d\n", tests[i].name, WTERMSIG(st));
+                say("lxtest %s: %s was killed by signal %d\n", test_name, tests[i].name, WTERMSIG(st));
         }
     }
-    say("lxtest all: %d passed, %d failed%s%s\n", passed, failed, failed ? ":" : "", bad);
+    say("lxtest %s: %d passed, %d failed%s%s\n", test_name, passed, failed, failed ? ":" : "", bad);
     CHECK(failed == 0, "%d of %d tests failed:%s", failed, passed + failed, bad);
 }
 
@@ -1131,7 +1147,7 @@ int main(int argc, char **argv)
         t_sigexec_image(argc, argv);
     }
     if (argc < 3) {
-        say("usage: lxtest NAME NONCE   (the nonce is echoed in the verdict)\n");
+        say("usage: lxtest NAME[+NAME...] NONCE   (the nonce is echoed in the verdict)\n");
         for (int i = 0; i < NTESTS; i++)
             say("  %-12s needs %s\n", tests[i].name, tests[i].needs);
         return 2;
@@ -1143,6 +1159,19 @@ int main(int argc, char **argv)
             tests[i].run(argc, argv);
             say("lxtest %s: nonce=%s ok\n", test_name, nonce);
             return tests[i].status;
+        }
+    }
+    /* A list A+B+C: every name must be a test's (and not all). */
+    if (strchr(argv[1], '+')) {
+        int names = 1, known = 0;
+        for (const char *c = argv[1]; *c; c++)
+            names += *c == '+';
+        for (int i = 0; i < NTESTS; i++)
+            known += chosen(tests[i].name) && tests[i].run != t_all;
+        if (known == names) {
+            t_all(argc, argv);
+            say("lxtest %s: nonce=%s ok\n", test_name, nonce);
+            return 0;
         }
     }
     say("lxtest: no test named %s (run lxtest alone for the list)\n", argv[1]);
