@@ -222,12 +222,23 @@ int file_writable(const struct file *f);
 
 /* The console as an open file (for the first process's fds 0, 1 and 2). */
 struct file *console_open(void);
+/* Starts the console's input: a thread of the server's that waits for the
+   serial driver (the boot module before the server, if there is one). */
+void console_init(void);
+/* Whether a message came from that thread; console_input() answers it (its
+   label LX_LABEL_CONSOLE: MR1 bytes typed, MR2.. the bytes): 1, the reply
+   is in the MRs. */
+int console_is_reader(l4_tid_t from);
+int console_input(void);
+#define LX_LABEL_CONSOLE 0x1C0u
 
 /* ---- Time (time.c) ---- */
 
 /* The earliest deadline of a waiting process, in ticks from now, as an IPC
    timeout for the server's receive (L4_TIMEOUT_NEVER if none). */
 uint16_t time_next_timeout(void);
+/* Reads the real-time clock (the server's I/O access) and seeds getrandom. */
+void time_init(void);
 
 /* The server's own thread ID, and whether it reports each call (`linux -v`). */
 extern l4_tid_t lx_self;

@@ -1,0 +1,185 @@
+/*
+ * pipetest TEST NONCE: checks the server's pipes (user/linux/pipe.c) as a
+ * Linux program sees them, and prints "pipetest TEST: nonce=NONCE ok" only
+ * if every check held.
+ *
+ *   basic   in one process: bytes written come out in order; EOF once the
+ *           write end is closed; O_NONBLOCK gives EAGAIN on an empty pipe
+ *           and on a full one (a write of at most PIPE_BUF is all or
+ *           nothing); pipe2's flags; fstat says FIFO; bad pointers EFAULT
+ *   epipe   a write with no reader left: SIGPIPE ends the process (the
+ *           line after the write must never appear)
+ *   fork    (needs fork and wait4) a child writes more than the pipe holds,
+ *           in pieces, while the parent reads; the parent's reads wait
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static const char *test;
+static int failures;
+
+static void check(int ok, const char *what)
+{
+    if (!ok) {
+        printf("pipetest %s: FAIL: %s (errno %d)\n", test, what, errno);
+        failures++;
+    }
+}
+
+/* A bad pointer: page 0 is never mapped (volatile: the compiler must not see it is bad). */
+static void *volatile bad_pointer = (void *)16;
+#define BAD bad_pointer
+
+static void basic(void)
+{
+    int fd[2];
+    char buf[8192];
+    check(pipe(fd) == 0, "pipe");
+    check(fd[0] >= 3 && fd[1] >= 3 && fd[0] != fd[1], "pipe gives two new descriptors");
+
+    check(write(fd[1], "hello, ", 7) == 7 && write(fd[1], "pipe", 4) == 4, "two writes");
+    int avail = -1;
+    check(ioctl(fd[0], FIONREAD, &avail) == 0 && avail == 11, "FIONREAD says 11 bytes");
+    check(read(fd[0], buf, 5) == 5 && memcmp(buf, "hello", 5) == 0, "a short read: the first 5");
+    check(read(fd[0], buf, sizeof buf) == 6 && memcmp(buf, ", pipe", 6) == 0,
+          "the next read: the rest, in order");
+
+    struct stat st;
+    check(fstat(fd[0], &st) == 0 && S_ISFIFO(st.st_mode), "fstat of the read end: a FIFO");
+    check(fstat(fd[1], &st) == 0 && S_ISFIFO(st.st_mode), "fstat of the write end: a FIFO");
+    check(write(fd[0], "x", 1) == -1 && errno == EBADF, "write to the read end: EBADF");
+    check(read(fd[1], buf, 1) == -1 && errno == EBADF, "read of the write end: EBADF");
+    check(lseek(fd[0], 0, SEEK_SET) == -1 && errno == ESPIPE, "lseek on a pipe: ESPIPE");
+
+    /* A bad buffer: EFAULT, and the bytes stay in the pipe. */
+    check(write(fd[1], "abc", 3) == 3, "write abc");
+    check(read(fd[0], BAD, 3) == -1 && errno == EFAULT, "read into a bad buffer: EFAULT");
+    check(read(fd[0], buf, 3) == 3 && memcmp(buf, "abc", 3) == 0,
+          "after EFAULT the bytes are still there");
+    check(write(fd[1], BAD, 3) == -1 && errno == EFAULT, "write from a bad buffer: EFAULT");
+
+    /* End of file once the write end is closed, after what was in it. */
+    check(write(fd[1], "last", 4) == 4, "write last");
+    check(close(fd[1]) == 0, "close the write end");
+    check(read(fd[0], buf, sizeof buf) == 4 && memcmp(buf, "last", 4) == 0,
+          "the bytes written before the close");
+    check(read(fd[0], buf, sizeof buf) == 0, "then end of file");
+    check(read(fd[0], buf, sizeof buf) == 0, "and end of file again");
+    check(close(fd[0]) == 0, "close the read end");
+    check(close(fd[0]) == -1 && errno == EBADF, "close it twice: EBADF");
+
+    /* O_NONBLOCK: EAGAIN instead of waiting, for readers and writers. */
+    check(pipe2(fd, O_NONBLOCK | O_CLOEXEC) == 0, "pipe2(O_NONBLOCK | O_CLOEXEC)");
+    check(fcntl(fd[0], F_GETFD) == FD_CLOEXEC && fcntl(fd[1], F_GETFD) == FD_CLOEXEC,
+          "both ends close on exec");
+    check((fcntl(fd[0], F_GETFL) & O_NONBLOCK) && (fcntl(fd[1], F_GETFL) & O_NONBLOCK),
+          "both ends are O_NONBLOCK");
+    check(read(fd[0], buf, 1) == -1 && errno == EAGAIN, "read of an empty pipe: EAGAIN");
+    memset(buf, 'z', sizeof buf);
+    check(write(fd[1], buf, 4000) == 4000, "write 4000 bytes");
+    check(write(fd[1], buf, 200) == -1 && errno == EAGAIN,
+          "a write of 200 with room for 96: EAGAIN (at most PIPE_BUF: all or nothing)");
+    check(write(fd[1], buf, 96) == 96, "a write of the 96 that fit");
+    check(write(fd[1], buf, 1) == -1 && errno == EAGAIN, "a write to a full pipe: EAGAIN");
+    check(read(fd[0], buf, 100) == 100, "read 100 of them");
+    check(write(fd[1], buf, 5000) == 100, "a write above PIPE_BUF takes what fits: 100");
+    int got = 0, n;
+    while ((n = (int)read(fd[0], buf, sizeof buf)) > 0)
+        got += n;
+    check(n == -1 && errno == EAGAIN && got == 4096, "4096 bytes came out, then EAGAIN");
+    check(fcntl(fd[0], F_SETFL, 0) == 0 && !(fcntl(fd[0], F_GETFL) & O_NONBLOCK),
+          "F_SETFL clears O_NONBLOCK");
+    check(close(fd[0]) == 0 && close(fd[1]) == 0, "close both");
+
+    /* Bad arguments. */
+    check(syscall(SYS_pipe, BAD) == -1 && errno == EFAULT, "pipe(bad pointer): EFAULT");
+    check(syscall(SYS_pipe2, fd, 0x40000) == -1 && errno == EINVAL, "pipe2(bad flags): EINVAL");
+    int before = dup(0);
+    check(before >= 0 && close(before) == 0, "no descriptor left behind by the failed pipe");
+    check(before == 3, "the lowest free descriptor is 3 again");
+}
+
+static void epipe(char *nonce)
+{
+    int fd[2];
+    check(pipe(fd) == 0, "pipe");
+    check(close(fd[0]) == 0, "close the read end");
+    if (failures)
+        return;
+    printf("pipetest epipe: nonce=%s writing to a pipe without a reader\n", nonce);
+    fflush(stdout);
+    ssize_t n = write(fd[1], "x", 1);
+    printf("pipetest epipe: FAIL: the write returned %zd (errno %d), SIGPIPE did not end "
+           "the process\n", n, errno);
+    exit(1);
+}
+
+/* Needs fork and wait4: a child writes 3 x 6000 bytes (more than the
+   pipe's 4096) while the parent reads; the parent's first read waits for
+   the child, its last sees end of file when the child has gone. */
+static void forked(void)
+{
+    int fd[2];
+    check(pipe(fd) == 0, "pipe");
+    pid_t child = fork();
+    if (child == 0) {
+        char block[6000];
+        close(fd[0]);
+        usleep(100000);         /* the parent's read waits meanwhile */
+        for (int i = 0; i < 3; i++) {
+            memset(block, 'a' + i, sizeof block);
+            if (write(fd[1], block, sizeof block) != sizeof block)
+                _exit(2);
+        }
+        _exit(0);
+    }
+    check(child > 0, "fork");
+    close(fd[1]);
+    char buf[1000];
+    int total = 0, in_order = 1;
+    ssize_t n;
+    while ((n = read(fd[0], buf, sizeof buf)) > 0) {
+        for (ssize_t i = 0; i < n; i++)
+            in_order &= buf[i] == 'a' + (total + i) / 6000;
+        total += (int)n;
+    }
+    check(n == 0, "end of file after the child's end");
+    check(total == 18000 && in_order, "18000 bytes in order");
+    int status;
+    check(waitpid(child, &status, 0) == child && WIFEXITED(status) && WEXITSTATUS(status) == 0,
+          "the child exited with 0");
+    close(fd[0]);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 3) {
+        printf("usage: pipetest basic|epipe|fork NONCE\n");
+        return 2;
+    }
+    test = argv[1];
+    if (strcmp(test, "basic") == 0)
+        basic();
+    else if (strcmp(test, "epipe") == 0)
+        epipe(argv[2]);
+    else if (strcmp(test, "fork") == 0)
+        forked();
+    else {
+        printf("pipetest: no test %s\n", test);
+        return 2;
+    }
+    if (failures)
+        return 1;
+    printf("pipetest %s: nonce=%s ok\n", test, argv[2]);
+    return 0;
+}
