@@ -406,7 +406,8 @@ TESTS = [
          doc="Pipes in one process (user/linux/pipe.c): bytes come out in order, end of file "
              "once the write end is closed, O_NONBLOCK gives EAGAIN on an empty and on a full "
              "pipe (a write of at most PIPE_BUF is all or nothing), pipe2's flags, fstat says "
-             "FIFO, bad pointers EFAULT.",
+             "FIFO, bad pointers EFAULT; poll and select see which end is ready, and wait "
+             "out their timeouts.",
          programs=linux_boot("/bin/pipetest basic {nonce}"),
          expect=[(r"^pipetest basic: nonce={nonce} ok$", "pipetest's success line"),
                  (r"^linux: /bin/pipetest exited with status 0$",
@@ -438,7 +439,8 @@ TESTS = [
     Test("linux_console", timeout=90, solution="all", needs=4,
          doc="The grader types on COM1, through serial_drv and the server's reader thread, "
              "into a program's stdin (user/linux/console.c): a line with ^U, ^C and DEL edits "
-             "arrives as edited, is echoed, and comes back in capitals; ^D at a line's start is "
+             "arrives as edited, is echoed, and comes back in capitals; poll waits for the next "
+             "line; ^D at a line's start is "
              "end of file; in raw mode (TCSETS without ICANON and ECHO) bytes come without a "
              "newline and without echo.  TCGETS, TIOCGWINSZ and TIOCSPGRP work.",
          programs=linux_boot("/bin/ttytest {nonce}"),

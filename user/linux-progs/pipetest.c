@@ -16,13 +16,16 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/select.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 static const char *test;
@@ -39,6 +42,58 @@ static void check(int ok, const char *what)
 /* A bad pointer: page 0 is never mapped (volatile: the compiler must not see it is bad). */
 static void *volatile bad_pointer = (void *)16;
 #define BAD bad_pointer
+
+static long long now_ms(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return t.tv_sec * 1000LL + t.tv_nsec / 1000000;
+}
+
+/* poll and select on a pipe's ends: what is ready, and timeouts that are
+   kept when nothing is. */
+static void polling(void)
+{
+    int fd[2];
+    check(pipe(fd) == 0, "pipe");
+    struct pollfd pf[3] = {{fd[0], POLLIN, -1}, {fd[1], POLLOUT, -1}, {99, POLLIN, -1}};
+    check(poll(pf, 1, 0) == 0 && pf[0].revents == 0, "poll of an empty pipe, timeout 0: 0");
+    long long t0 = now_ms();
+    check(poll(pf, 1, 50) == 0, "poll of an empty pipe, timeout 50 ms: 0");
+    check(now_ms() - t0 >= 50, "that poll waited at least 50 ms");
+    check(poll(pf, 3, 0) == 2 && pf[0].revents == 0 && pf[1].revents == POLLOUT &&
+          pf[2].revents == POLLNVAL, "poll: the write end is ready, fd 99 is POLLNVAL");
+    check(write(fd[1], "ab", 2) == 2, "write 2 bytes");
+    check(poll(pf, 1, -1) == 1 && pf[0].revents == POLLIN, "poll: the read end has bytes");
+
+    fd_set rd, wr;
+    FD_ZERO(&rd);
+    FD_ZERO(&wr);
+    FD_SET(fd[0], &rd);
+    FD_SET(fd[1], &wr);
+    struct timeval tv = {0, 0};
+    check(select(fd[1] + 1, &rd, &wr, NULL, &tv) == 2 && FD_ISSET(fd[0], &rd) &&
+          FD_ISSET(fd[1], &wr), "select: both ends ready");
+    char buf[4];
+    check(read(fd[0], buf, sizeof buf) == 2, "read the 2 bytes");
+    FD_ZERO(&rd);
+    FD_SET(fd[0], &rd);
+    tv.tv_usec = 30000;
+    t0 = now_ms();
+    check(select(fd[0] + 1, &rd, NULL, NULL, &tv) == 0 && !FD_ISSET(fd[0], &rd),
+          "select on an empty pipe, 30 ms: 0, the set cleared");
+    check(now_ms() - t0 >= 30, "that select waited at least 30 ms");
+    FD_ZERO(&rd);
+    FD_SET(40, &rd);
+    tv.tv_usec = 0;
+    check(select(41, &rd, NULL, NULL, &tv) == -1 && errno == EBADF,
+          "select with a descriptor that is not open: EBADF");
+    check(poll(BAD, 1, 0) == -1 && errno == EFAULT, "poll(bad pointer): EFAULT");
+
+    check(close(fd[1]) == 0, "close the write end");
+    check(poll(pf, 1, -1) == 1 && (pf[0].revents & POLLHUP), "poll: POLLHUP without a writer");
+    check(close(fd[0]) == 0, "close the read end");
+}
 
 static void basic(void)
 {
@@ -107,6 +162,8 @@ static void basic(void)
     int before = dup(0);
     check(before >= 0 && close(before) == 0, "no descriptor left behind by the failed pipe");
     check(before == 3, "the lowest free descriptor is 3 again");
+
+    polling();
 }
 
 static void epipe(char *nonce)

@@ -7,13 +7,15 @@
  *   line 1   "junk^Uab^CabcX<DEL>def NONCE\n": the kill character, ^C (which
  *            drops the line typed so far and spares the first process) and
  *            erase leave "abcdef NONCE"; printed back in capitals
- *   line 2   "echo me NONCE\n": read, and echoed as it was typed
+ *   line 2   "echo me NONCE\n": poll waits for it; read, and echoed as it
+ *            was typed
  *   eof      "^D" at a line's start: end of file
  *   raw      with ICANON and ECHO off, the nonce without a newline: the
  *            bytes come without waiting for a line, and are not echoed
  */
 #include <ctype.h>
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -71,7 +73,10 @@ int main(int argc, char **argv)
         *c = (char)toupper((unsigned char)*c);
     printf("ttytest: line 1 in capitals: %s\n", line);
 
+    struct pollfd pf = {0, POLLIN, 0};
+    check(poll(&pf, 1, 0) == 0 && pf.revents == 0, "poll of the console, nothing typed: 0");
     printf("ttytest: ready for line 2\n");
+    check(poll(&pf, 1, -1) == 1 && pf.revents == POLLIN, "poll waits for a line typed");
     snprintf(want, sizeof want, "echo me %s", nonce);
     check(get_line(line, sizeof line) && strcmp(line, want) == 0, "line 2: echo me NONCE");
 

@@ -355,6 +355,14 @@ static int32_t console_ioctl(struct proc *p, struct file *f, uint32_t cmd, uint3
     }
 }
 
+/* Ready to read when a read would not wait (end of file too). */
+static uint32_t console_poll(struct file *f)
+{
+    (void)f;
+    int input = canonical() ? nlines > 0 : in_count > 0;
+    return (input || driver == L4_NILTHREAD ? LX_POLLIN : 0) | LX_POLLOUT;
+}
+
 /* A character device (5, 1), as /dev/console is on Linux. */
 static int console_stat(struct file *f, struct lx_stat64 *st)
 {
@@ -373,6 +381,7 @@ static const struct file_ops console_ops = {
     .write = console_write,
     .ioctl = console_ioctl,
     .stat = console_stat,
+    .poll = console_poll,
 };
 
 struct file *console_open(void)

@@ -142,6 +142,8 @@
 #define LX_statx            383
 #define LX_clock_gettime64  403
 #define LX_clock_nanosleep_time64 407
+#define LX_pselect6_time64  413
+#define LX_ppoll_time64     414
 #define LX_faccessat2       439
 #define LX_NSYSCALLS        450     /* the table's size: any number beyond is -ENOSYS */
 
@@ -345,6 +347,20 @@ _Static_assert(sizeof(struct lx_stat64) == 96, "struct stat64 of i386 Linux");
 #define LX_CLOCK_MONOTONIC_COARSE   6
 #define LX_CLOCK_BOOTTIME           7
 #define LX_TIMER_ABSTIME    1       /* clock_nanosleep's flag: the time is a deadline */
+
+/* poll's events (struct pollfd). */
+struct lx_pollfd {
+    int32_t fd;
+    int16_t events, revents;
+};
+#define LX_POLLIN   0x001
+#define LX_POLLPRI  0x002
+#define LX_POLLOUT  0x004
+#define LX_POLLERR  0x008
+#define LX_POLLHUP  0x010
+#define LX_POLLNVAL 0x020
+#define LX_POLLRDNORM 0x040
+#define LX_POLLWRNORM 0x100
 
 /* getrandom's flags. */
 #define LX_GRND_NONBLOCK    1

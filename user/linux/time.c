@@ -148,24 +148,31 @@ static int32_t put_timespec(struct proc *p, uint32_t addr, uint64_t ns, int wide
     return copy_out(&p->mm, addr, &ts, sizeof ts);
 }
 
-/* Reads the caller's timespec at addr as nanoseconds: 0, -LX_EFAULT, or
-   -LX_EINVAL for a negative time or nanoseconds beyond a second.  The
-   64-bit form's nanoseconds are a 32-bit long padded, as i386 Linux reads
-   them. */
-static int get_timespec(struct proc *p, uint32_t addr, int wide, uint64_t *ns)
+/* Reads the caller's time at addr (a struct timespec, 32- or 64-bit, or a
+   struct timeval: form) as nanoseconds: 0, -LX_EFAULT, or -LX_EINVAL for a
+   negative time or a fraction beyond a second.  The 64-bit timespec's
+   nanoseconds are a 32-bit long padded, as i386 Linux reads them. */
+static int get_time(struct proc *p, uint32_t addr, int form, uint64_t *ns)
 {
     int64_t sec;
     int32_t nsec;
-    if (wide) {
+    if (form == LX_TIME_TS64) {
         struct lx_timespec64 ts;
         if (copy_in(&p->mm, &ts, addr, sizeof ts) < 0)
             return -LX_EFAULT;
         sec = ts.sec, nsec = (int32_t)ts.nsec;
-    } else {
+    } else if (form == LX_TIME_TS32) {
         struct lx_timespec32 ts;
         if (copy_in(&p->mm, &ts, addr, sizeof ts) < 0)
             return -LX_EFAULT;
         sec = ts.sec, nsec = ts.nsec;
+    } else {
+        struct lx_timeval tv;
+        if (copy_in(&p->mm, &tv, addr, sizeof tv) < 0)
+            return -LX_EFAULT;
+        if (tv.usec < 0 || tv.usec >= 1000000)
+            return -LX_EINVAL;
+        sec = tv.sec, nsec = tv.usec * 1000;
     }
     if (sec < 0 || nsec < 0 || (uint32_t)nsec >= NS_PER_SEC)
         return -LX_EINVAL;
@@ -207,7 +214,7 @@ static int32_t sys_clock_getres(struct proc *p, struct regs *r)
    once the deadline has passed.  A sleep of n ticks ends n whole ticks
    after the tick it began in, so that CLOCK_MONOTONIC, read before and
    after, moves by at least the time asked for. */
-static int32_t sleep_ticks_from_now(struct proc *p, uint64_t ticks)
+int32_t time_sleep(struct proc *p, uint64_t ticks)
 {
     uint32_t now = l4_clock();
     if (p->io_done == 0) {
@@ -228,6 +235,15 @@ static uint64_t ns_to_ticks(uint64_t ns)
     return (ns + NS_PER_TICK - 1) / NS_PER_TICK;
 }
 
+int time_timeout(struct proc *p, uint32_t addr, int form, uint64_t *ticks)
+{
+    uint64_t ns;
+    int err = get_time(p, addr, form, &ns);
+    if (!err)
+        *ticks = ns_to_ticks(ns);
+    return err;
+}
+
 /* The ticks a sleep on clock until the time given at addr (absolute if
    abs, else relative) has to wait: 0 or -LX_E*.  Only on the call's first
    run: the deadline is fixed then. */
@@ -238,7 +254,7 @@ static int sleep_length(struct proc *p, uint32_t clock, uint32_t addr, int abs, 
     *ticks = 0;
     if (p->io_done)
         return 0;               /* a waiting sleep: its deadline is set */
-    int err = get_timespec(p, addr, wide, &ns);
+    int err = get_time(p, addr, wide ? LX_TIME_TS64 : LX_TIME_TS32, &ns);
     if (err)
         return err;
     if (abs) {
@@ -255,7 +271,7 @@ static int32_t sys_nanosleep(struct proc *p, struct regs *r)
 {
     uint64_t ticks;
     int err = sleep_length(p, LX_CLOCK_MONOTONIC, r->ebx, 0, 0, &ticks);
-    return err ? err : sleep_ticks_from_now(p, ticks);
+    return err ? err : time_sleep(p, ticks);
 }
 
 /* clock_nanosleep(clock, flags, req, rem): on the real-time or a monotonic
@@ -270,7 +286,7 @@ static int32_t clock_nanosleep_common(struct proc *p, struct regs *r, int wide)
         return -LX_EINVAL;
     uint64_t ticks;
     int err = sleep_length(p, clock, r->edx, r->ecx & LX_TIMER_ABSTIME, wide, &ticks);
-    return err ? err : sleep_ticks_from_now(p, ticks);
+    return err ? err : time_sleep(p, ticks);
 }
 
 static int32_t sys_clock_nanosleep(struct proc *p, struct regs *r)
