@@ -387,6 +387,14 @@ TESTS = [
          expect=[(r"^sec_entry tls: nonce={nonce} ok: two threads saw their own TLS words",
                   "sec_entry's success line")],
          check=no_faults),
+    Test("sec_task", timeout=60, solution="all", needs=4,
+         doc="Lab 5's kernel calls: a task started by its exception handler gets every register "
+             "from the handler's reply; SYS_TASK_DELETE ends a task whose thread waits for its "
+             "handler, spins, or waits for its pager, its ID goes stale, 300 tasks made and "
+             "ended do not run the kernel out of memory; both calls refuse what they must.",
+         programs=["sec_task {nonce}"],
+         expect=[(r"^sec_task: nonce={nonce} ok: registers from the start reply",
+                  "sec_task's success line")]),
     Test("linux_hello", timeout=90, solution="all", needs=4,
          doc="Lab 5's first slice: an unmodified static glibc program (gcc -m32 -static) runs "
              "under the Linux server (sigma0, the server, the cpio root file system), prints "

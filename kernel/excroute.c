@@ -12,6 +12,7 @@
 #include "ipc.h"
 #include "sched.h"
 #include "lib/fmt.h"
+#include "arch/i386/mmu.h"
 #include "l4/abi.h"
 
 /* Why the handler's answer did not resume the thread, in words, for the report. */
@@ -53,7 +54,10 @@ static void privileged_restore(struct trapframe *tf, const struct privileged *p)
     tf->ds = p->ds;
     tf->es = p->es;
     tf->fs = p->fs;
-    tf->gs = p->gs;
+    /* %gs may have been switched to the TLS segment during the IPC
+       (SYS_THREAD_TLS with L4_TLS_SELECT): either user selector is safe. */
+    if (tf->gs != UTCB_SEL && tf->gs != TLS_SEL)
+        tf->gs = p->gs;
     tf->eflags = (p->eflags & ~EFLAGS_ARITH) | (tf->eflags & EFLAGS_ARITH);
 }
 

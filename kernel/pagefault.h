@@ -18,7 +18,9 @@
    pager, and restarts the thread or reports the fault and stops it. */
 void pagefault(struct trapframe *tf, uint32_t addr);
 
-/* Whether page addr of s now allows access (L4_FPAGE_R or L4_FPAGE_W). */
+/* Whether page addr of s now allows access (L4_FPAGE_R or L4_FPAGE_W), or
+   the reply the current thread just received mapped it so, even if it
+   was taken back since. */
 int pagefault_resolved(struct space *s, uint32_t addr, uint32_t access);
 
 /* kernel/trap.c: reports an exception of the current thread's user code

@@ -14,11 +14,33 @@
 #include "arch/i386/mmu.h"
 #include "l4/abi.h"
 
+/* Whether the reply the current thread just received mapped a page at addr
+   allowing access: the kernel wrote, over each item's flexpage, what
+   landed (kernel/fpage.c), so a pager cannot fake it. */
+static int reply_mapped(uint32_t addr, uint32_t access)
+{
+    l4_tag_t tag = ipc_get_mr(current, 0);
+    uint32_t first = 1 + l4_tag_untyped(tag), end = first + l4_tag_typed(tag);
+    for (uint32_t i = first; i + 1 < end && i + 1 < L4_MAX_MRS; i += 2) {
+        l4_fpage_t landed = ipc_get_mr(current, i + 1);
+        if (l4_fpage_valid(landed) && addr - l4_fpage_base(landed) < l4_fpage_size(landed) &&
+            (l4_fpage_rights(landed) & access) == access)
+            return 1;
+    }
+    return 0;
+}
+
 int pagefault_resolved(struct space *s, uint32_t addr, uint32_t access)
 {
     pte_t *pte = vm_pte(s, addr);
     uint32_t need = PTE_P | PTE_U | (access & L4_FPAGE_W ? PTE_W : 0);
-    return pte && (*pte & need) == need;
+    if (pte && (*pte & need) == need)
+        return 1;
+    /* The reply mapped the page, but it is gone again: the pager (or
+       another one above it) took it back before this thread ran.  That
+       is no error of the pager's: the thread runs its instruction again,
+       faults again, and asks again. */
+    return s == current->space && reply_mapped(addr, access);
 }
 
 /* Why the pager's answer did not help, in words, for the report. */

@@ -59,7 +59,7 @@ static int32_t check_create(const struct trapframe *tf)
 {
     if (!current->space->privileged)
         return -L4_EPERM;
-    if (tf->ebx >= L4_USER_TOP || tf->ecx > L4_USER_TOP)
+    if ((tf->ebx >= L4_USER_TOP && tf->ebx != L4_ENTRY_BY_HANDLER) || tf->ecx > L4_USER_TOP)
         return -L4_EINVAL;
     if (!pager_ok(tf->edx) || !pager_ok(tf->esi))
         return -L4_ENOPARTNER;
@@ -72,6 +72,8 @@ static int32_t sys_thread_create(struct trapframe *tf)
     int32_t err = check_create(tf);
     if (err)
         return err;
+    if (tf->ebx == L4_ENTRY_BY_HANDLER)
+        return -L4_EINVAL;              /* only a new task's thread starts so */
     struct thread *t = thread_create_user(current->space, current->name, tf->ebx, tf->ecx);
     if (!t)
         return -L4_ENOMEM;
@@ -88,11 +90,15 @@ static int32_t sys_task_create(struct trapframe *tf)
     int32_t err = check_create(tf);
     if (err)
         return err;
+    int by_handler = tf->ebx == L4_ENTRY_BY_HANDLER;
+    if (by_handler && tf->esi == L4_NILTHREAD)
+        return -L4_EINVAL;              /* nobody could give it its registers */
     struct space *s = space_create();
     if (!s)
         return -L4_ENOMEM;
     l4_tid_t pager = tf->edx;
-    struct thread *t = pager != L4_NILTHREAD
+    struct thread *t = by_handler ? thread_create_by_handler(s, current->name)
+        : pager != L4_NILTHREAD
         ? thread_create_user(s, current->name, tf->ebx, tf->ecx)
         : thread_create_waiting(s, current->name, tf->ebx, tf->ecx, current->tid,
                                 l4_fpage(0, 31, L4_FPAGE_RWX));
@@ -102,9 +108,23 @@ static int32_t sys_task_create(struct trapframe *tf)
     }
     t->pager = pager;
     t->exc_handler = tf->esi;
-    if (pager != L4_NILTHREAD)
+    if (pager != L4_NILTHREAD && !by_handler)
         thread_tf(t)->ecx = current->tid;       /* who made it, as after a first message */
     return (int32_t)t->tid;
+}
+
+/* SYS_TASK_DELETE(thread): ends thread's task (l4/abi.h has the rules). */
+static int32_t sys_task_delete(struct trapframe *tf)
+{
+    struct thread *t = thread_lookup(tf->ebx);
+    if (!t)
+        return -L4_ENOPARTNER;
+    if (current->tid != t->exc_handler && current->tid != t->pager)
+        return -L4_EPERM;
+    if (t->space == current->space || t->space->privileged)
+        return -L4_EPERM;
+    task_delete(t->space);
+    return 0;
 }
 
 /* SYS_SET_PAGER(thread, pager): root tasks only. */
@@ -163,6 +183,7 @@ static const syscall_fn syscalls[SYS_COUNT] = {
     [SYS_KDB_PUTS] = sys_kdb_puts,
     [SYS_KDB_EXIT] = sys_kdb_exit,
     [SYS_THREAD_EXIT] = sys_thread_exit,
+    [SYS_TASK_DELETE] = sys_task_delete,
     [SYS_NULL] = sys_null,
     [SYS_IPC] = sys_ipc,
     [SYS_THREAD_CREATE] = sys_thread_create,

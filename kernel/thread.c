@@ -123,6 +123,29 @@ struct thread *thread_create_waiting(struct space *s, const char *name, uint32_t
     return t;
 }
 
+/* The first thing a thread made by thread_create_by_handler() does, on its
+   own kernel stack: the exception L4_EXC_START, as if its first
+   instruction had raised it; trap() sends it to the handler and acts on the
+   reply, and the thread then "returns" into trap_return with the registers
+   the handler gave. */
+static void start_by_handler(void)
+{
+    trap(thread_tf(current));
+}
+
+struct thread *thread_create_by_handler(struct space *s, const char *name)
+{
+    struct thread *t = create_in(s, name, 0, 0);
+    if (!t)
+        return NULL;
+    thread_tf(t)->trapno = L4_EXC_START;
+    uint32_t *sp = (uint32_t *)thread_tf(t);
+    *--sp = (uint32_t)trap_return;      /* where start_by_handler returns to */
+    push_switch_frame(t, (uint32_t)sp, start_by_handler);
+    sched_set_state(t, TS_READY);
+    return t;
+}
+
 struct thread *thread_create_kernel(const char *name, void (*fn)(void))
 {
     struct thread *t = tcb_alloc(name);
@@ -135,10 +158,24 @@ struct thread *thread_create_kernel(const char *name, void (*fn)(void))
 void thread_exit(struct thread *t, int status)
 {
     kprintf("[thread %u (%s) exited with status %d]\n", thread_number(t), t->name, status);
+    thread_end(t);
+}
+
+void thread_end(struct thread *t)
+{
     table[thread_number(t)] = NULL;     /* the ID is stale from now on */
     irq_release(t);
     ipc_cancel(t);
     sched_set_state(t, TS_DEAD);
+}
+
+/* Ends every thread of space s (SYS_TASK_DELETE); the space goes with
+   the last of them, when the scheduler frees it. */
+void task_delete(struct space *s)
+{
+    for (uint32_t n = 1; n < MAX_THREADS; n++)
+        if (table[n] && table[n]->space == s)
+            thread_end(table[n]);
 }
 
 void thread_free(struct thread *t)

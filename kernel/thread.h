@@ -100,6 +100,11 @@ struct thread *thread_create_user(struct space *s, const char *name, uint32_t ei
 struct thread *thread_create_waiting(struct space *s, const char *name, uint32_t eip,
                                      uint32_t esp, l4_tid_t from, l4_fpage_t window);
 
+/* A ready thread of space s that begins with exception L4_EXC_START to its
+   exception handler (set exc_handler before it runs), whose reply gives
+   it all its registers (l4/abi.h, L4_ENTRY_BY_HANDLER). */
+struct thread *thread_create_by_handler(struct space *s, const char *name);
+
 /* Creates the kernel's idle thread, which runs fn. */
 struct thread *thread_create_kernel(const char *name, void (*fn)(void));
 
@@ -112,6 +117,10 @@ void thread_for_each(void (*fn)(struct thread *t, void *arg), void *arg);
 /* Ends t (the current thread): its ID stops working at once, threads
    waiting for it are told, and its memory goes when it is switched out. */
 void thread_exit(struct thread *t, int status);
+/* The same without the console line (any thread, not only the current). */
+void thread_end(struct thread *t);
+/* Ends every thread of space s, and so s (SYS_TASK_DELETE). */
+void task_delete(struct space *s);
 
 /* Frees a dead thread's frame.  Called by the scheduler, never on t's stack. */
 void thread_free(struct thread *t);

@@ -54,10 +54,12 @@ int32_t sys_thread_tls(struct trapframe *tf)
     if (!current->space->privileged && current->tid != t->exc_handler &&
         current->tid != t->pager)
         return -L4_EPERM;
-    if (tf->edx > L4_TLS_LIMIT_MAX || (tf->esi & ~L4_TLS_PAGES))
+    if (tf->edx > L4_TLS_LIMIT_MAX || (tf->esi & ~(L4_TLS_PAGES | L4_TLS_SELECT)))
         return -L4_EINVAL;
     struct tls *slot = &tls_table[thread_number(t)];
-    *slot = (struct tls){t->tid, tf->ecx, tf->edx, tf->esi};
+    *slot = (struct tls){t->tid, tf->ecx, tf->edx, tf->esi & L4_TLS_PAGES};
+    if ((tf->esi & L4_TLS_SELECT) && t != current)
+        thread_tf(t)->gs = TLS_SEL;     /* it holds the selector when it next enters user mode */
     tls_used = 1;
     if (t == current)
         tls_load(t->tid, slot);     /* the caller's own: effective at its next segment load */

@@ -33,7 +33,8 @@
 #define SYS_SCHEDULE     12 /* (thread, priority, slice): set a thread's priority and time slice (Lab 4) -> 0 */
 #define SYS_IO_ACCESS    13 /* (): let the calling thread use I/O ports and cli/sti (IOPL 3, Lab 4) -> 0 */
 #define SYS_THREAD_TLS   14 /* (thread, base, limit, flags): set a thread's TLS segment (Lab 5) -> its GDT index */
-#define SYS_COUNT        15
+#define SYS_TASK_DELETE  15 /* (thread): end thread's task, every thread and mapping of it (Lab 5) -> 0 */
+#define SYS_COUNT        16
 
 /* Error codes, returned negated in %eax. */
 #define L4_EFAULT   1   /* a pointer argument names memory the caller cannot read/write */
@@ -146,6 +147,18 @@ enum { L4_EXC_VECTOR = 1, L4_EXC_ERROR, L4_EXC_EIP, L4_EXC_ESP, L4_EXC_EFLAGS, L
        L4_EXC_EBX, L4_EXC_ECX, L4_EXC_EDX, L4_EXC_ESI, L4_EXC_EDI, L4_EXC_EBP };
 
 /*
+ * Starting a thread with every register chosen (Lab 5: a fork child
+ * resumes where its parent called fork, with eax = 0).  SYS_TASK_CREATE
+ * with entry L4_ENTRY_BY_HANDLER (and an exception handler) makes a
+ * thread whose first act is the exception message above with vector
+ * L4_EXC_START, before it ran any instruction: the handler's resume reply
+ * gives it eip, esp, eflags and the seven general registers.  Its
+ * registers in the message are all 0.
+ */
+#define L4_ENTRY_BY_HANDLER 0xFFFFFFFFu
+#define L4_EXC_START        0x100u
+
+/*
  * Interrupts (Lab 4).  Interrupt line n (1..15, not 2: the cascade; 0 is
  * the kernel's timer) has the thread ID l4_irq_tid(n) (l4/types.h), which
  * is no thread's.  A thread of a root task attaches itself to a line with
@@ -187,7 +200,15 @@ enum { L4_EXC_VECTOR = 1, L4_EXC_ERROR, L4_EXC_EIP, L4_EXC_ESP, L4_EXC_EFLAGS, L
    in 4 KiB pages with L4_TLS_PAGES (then 0xFFFFF covers 4 GiB), as
    Linux's set_thread_area takes it. */
 #define L4_TLS_PAGES     1u
+#define L4_TLS_SELECT    4u     /* also load the thread's %gs with the selector (a fork child) */
 #define L4_TLS_LIMIT_MAX 0xFFFFFu
+
+/* SYS_TASK_DELETE (Lab 5): ends the task (address space) of a thread, with
+   every thread in it and every mapping in its space, as if each thread had
+   ended itself, but without a word on the console.  Open to a thread's
+   exception handler or pager (the Linux server ends its processes); a
+   root task's space, and the caller's own, cannot be ended this way
+   (-L4_EPERM: a thread ends itself with SYS_THREAD_EXIT). */
 
 /* A boot module that is not an ELF program is a data module (Lab 5's root
    file system): the kernel copies it, read-only, into the space of the

@@ -177,6 +177,12 @@ static inline int32_t l4_task_create_ex(void (*entry)(void), void *stack, l4_tid
     return l4_syscall4(SYS_TASK_CREATE, (uint32_t)entry, (uint32_t)stack, pager, handler);
 }
 
+/* Ends the task of thread: all its threads, its space (Lab 5). */
+static inline int32_t l4_task_delete(l4_tid_t thread)
+{
+    return l4_syscall4(SYS_TASK_DELETE, thread, 0, 0, 0);
+}
+
 /* Makes handler the exception handler of thread (root tasks only, Lab 4;
    L4_NILTHREAD: none).  0, -L4_EPERM or -L4_ENOPARTNER, as l4_set_pager. */
 static inline int32_t l4_set_handler(l4_tid_t thread, l4_tid_t handler)

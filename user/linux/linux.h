@@ -4,11 +4,14 @@
  *
  *   main.c     the loop: one receive for every process's exceptions and
  *              page faults, one reply (or none yet) for each
- *   sys.c      system-call entry: exception message -> Linux call -> reply
+ *   lab5_entry.c  LAB 5: system-call entry: exception message -> Linux call -> reply
+ *   sys.c      the call table, running a call, calls of no other part
  *   proc.c     the process table
  *   mem.c      process memory: the server's frame pool, each process's
  *              pages and areas, page faults, copying in and out
- *   exec.c     ELF loading and the initial stack (argv, envp, auxv)
+ *   exec.c     execve, and starting the first process
+ *   lab5_exec.c   LAB 5: ELF loading and the initial stack (argv, envp, auxv)
+ *   lab5_fork.c   LAB 5: fork (copy-on-write memory, a child that returns 0)
  *   file.c     open files and file descriptors: read, write, close, dup...
  *              through each kind of file's operations (struct file_ops)
  *   console.c  the console: fds 0, 1 and 2 of the first process
@@ -38,7 +41,8 @@
 
 #define VMA_R 1u
 #define VMA_W 2u
-#define MAX_VMAS 16
+#define VMA_SHARED 4u           /* MAP_SHARED: fork shares its pages, never copies them */
+#define MAX_VMAS 64
 
 struct fs_node;
 
@@ -47,7 +51,7 @@ struct fs_node;
    time the page is touched. */
 struct vma {
     uint32_t start, end;        /* page-aligned */
-    uint32_t prot;              /* VMA_R | VMA_W */
+    uint32_t prot;              /* VMA_R | VMA_W | VMA_SHARED; 0: PROT_NONE */
     struct fs_node *node;       /* NULL: demand-zero */
     uint32_t fstart, fsize;     /* addresses [fstart, fstart + fsize) come from the node's */
     uint32_t foff;              /* ... bytes from foff on */
@@ -61,20 +65,38 @@ struct mm {
 };
 
 void mem_init(l4_tid_t sigma0);
-void *page_alloc(void);                 /* a zeroed page of the server's, or NULL */
+void *page_alloc(void);                 /* a zeroed page of the server's (one user), or NULL */
 void page_free(void *page);
+void page_ref(void *page);              /* one more user of a page (fork shares them) */
+void page_unref(void *page);            /* one less; the last frees it */
+uint32_t mem_free_pages(void);          /* pool pages not in use (sigma0's not yet taken included) */
 int mm_init(struct mm *mm);
 void mm_destroy(struct mm *mm);
 int mm_add(struct mm *mm, uint32_t start, uint32_t end, uint32_t prot,
            struct fs_node *node, uint32_t fstart, uint32_t fsize, uint32_t foff);
 struct vma *mm_find(struct mm *mm, uint32_t va);
 void mm_drop_pages(struct mm *mm, uint32_t start, uint32_t end);
+/* Removes [start, end) (page-aligned) from mm's areas and frees its pages:
+   0 or -LX_ENOMEM (no room to split an area). */
+int mm_unmap(struct mm *mm, uint32_t start, uint32_t end);
+/* A free range of len bytes (page-aligned) below LX_MMAP_TOP, highest
+   first, or 0. */
+uint32_t mm_find_free(struct mm *mm, uint32_t len);
 /* Gives [start, end) (page-aligned, all inside areas) the rights prot:
    0, or -LX_ENOMEM (a hole in the range, or no room for more areas). */
 int mm_protect(struct mm *mm, uint32_t start, uint32_t end, uint32_t prot);
 /* The server's address of the process's page va, made (zeroed, filled
    from its file) if it is not there yet; NULL outside every area. */
 uint8_t *mm_page(struct mm *mm, uint32_t va);
+/* The same for writing: a page shared with another process (fork) is
+   copied first, and *fresh says so (its old mapping is gone). */
+uint8_t *mm_page_write(struct mm *mm, uint32_t va, int *fresh);
+int mm_page_shared(const void *page);
+/* The slot of va in mm's tables (the server's address of the page, or 0);
+   with create, a missing table is made.  NULL: no table (or no memory). */
+uint32_t *mm_slot(struct mm *mm, uint32_t va, int create);
+/* LAB 5 (lab5_fork.c): child = a copy-on-write copy of parent: 0 or -LX_E*. */
+int mm_fork(struct mm *child, struct mm *parent);
 /* Copies between the server and a process: 0 or -LX_EFAULT. */
 int copy_in(struct mm *mm, void *dst, uint32_t src, uint32_t len);
 int copy_out(struct mm *mm, uint32_t dst, const void *src, uint32_t len);
@@ -93,14 +115,15 @@ struct regs {
 #define MAX_PROCS 32
 #define MAX_FDS   32
 #define LX_NSIG   65            /* signals 1..64 */
-enum proc_state { P_FREE, P_RUNNING, P_EXITING };
+enum proc_state { P_FREE, P_RUNNING, P_ZOMBIE };     /* a zombie ended; its parent has not waited */
 
 struct file;
 
 struct proc {
     enum proc_state state;
-    int pid, ppid;
-    l4_tid_t tid;               /* its (only) thread */
+    int pid, ppid, pgid, sid;
+    l4_tid_t tid;               /* its (only) thread; a new one after execve */
+    int starting;               /* a fork child whose start message regs answers */
     struct mm mm;
     int exit_status;
     char exe[64];               /* the path it was started from (/proc/self/exe) */
@@ -112,9 +135,20 @@ struct proc {
     struct regs regs;           /* the call's registers, as the exception message gave them */
     uint32_t wake_at;           /* a deadline in SYS_CLOCK ticks, 0 for none (time.c) */
     uint32_t io_done;           /* bytes a waiting read or write has moved so far */
+    /* Signals: what each does (LX_SIG_DFL, LX_SIG_IGN, or a handler's
+       address, which this server does not call: the signal is then
+       ignored), and the blocked set.  proc.c. */
+    uint32_t sig_handler[LX_NSIG];
+    uint64_t sig_blocked;
+    /* Its TLS segment as set_thread_area gave it (a fork child gets it too). */
+    uint32_t tls_base, tls_limit, tls_flags;
+    int tls_set;
 };
 
 struct proc *proc_alloc(void);
+/* LAB 5 (lab5_fork.c): fork of p, stopped in its call with registers r:
+   the child's pid, or -LX_E*. */
+int32_t lx_fork(struct proc *p, struct regs *r);
 struct proc *proc_by_tid(l4_tid_t tid);
 struct proc *proc_by_pid(int pid);
 void proc_free(struct proc *p);
@@ -122,6 +156,18 @@ void proc_free(struct proc *p);
 void proc_for_each(void (*fn)(struct proc *p, void *arg), void *arg);
 
 /* ---- Programs (exec.c) ---- */
+
+#define LX_MAX_ARGS 64          /* argv and envp strings, each (execve: E2BIG) */
+
+/* LAB 5 (lab5_exec.c): checks the ELF image f and adds an area of mm for
+   each loadable segment, then the empty heap: 0 and the entry, the
+   address of the program headers (AT_PHDR) and their number; or
+   -LX_ENOEXEC (not a static i386 executable), -LX_ENOMEM. */
+int load_elf(struct mm *mm, struct fs_node *f, uint32_t *entry, uint32_t *phdr, uint32_t *phnum);
+/* LAB 5 (lab5_exec.c): adds the stack area to mm and lays out what _start
+   finds there (argc, argv, envp, auxv, the strings): 0 and *esp, or -LX_E*. */
+int build_stack(struct mm *mm, const char *path, int argc, char **argv, char **envp,
+                uint32_t entry, uint32_t phdr, uint32_t phnum, uint32_t *esp);
 
 /* Starts path as a new process with argv (argc words) and envp: the
    process or NULL, with *err = -LX_E*. */
@@ -136,6 +182,9 @@ struct proc *lx_spawn(const char *path, int argc, char **argv, char **envp, int 
    nothing it would do again (io_done keeps a partial transfer's count). */
 typedef int32_t (*lx_call)(struct proc *p, struct regs *r);
 #define LX_BLOCK (-0x40000000)
+/* A call's result when the calling thread is gone (exit, a successful
+   execve, a fatal signal): there is nobody to reply to. */
+#define LX_NOREPLY (-0x40000001)
 
 /* A part's calls, as {number, function} pairs ending with {0, NULL}. */
 struct lx_callent {
@@ -143,18 +192,25 @@ struct lx_callent {
     lx_call fn;
 };
 extern const struct lx_callent lx_core_calls[], lx_file_calls[], lx_fs_calls[],
-    lx_pipe_calls[], lx_time_calls[], lx_proc_calls[];
+    lx_pipe_calls[], lx_time_calls[], lx_proc_calls[], lx_exec_calls[], lx_mmap_calls[];
 void sys_init(void);
 
-/* What the server does for a process stopped in an exception: 1 if the
-   process is to be resumed with *r, 0 if it gets no reply (it ended, or
-   it waits). */
+/* LAB 5 (lab5_entry.c): what the server does for a process stopped in an
+   exception: 1 if the process is to be resumed with *r, 0 if it gets no
+   reply (it ended, or it waits). */
 int lx_exception(struct proc *p, struct regs *r);
+/* Runs the Linux call in r's registers (number in eax): its result, which
+   may be LX_BLOCK or LX_NOREPLY (given, sys.c). */
+int32_t lx_dispatch(struct proc *p, struct regs *r);
+/* The signal Linux sends for CPU exception vector (SIGFPE, SIGILL...). */
+int lx_exception_signal(uint32_t vector);
 /* Runs a waiting process's call again (main.c): 1 if it finished, and
    *r is then its resume message's registers. */
 int lx_retry(struct proc *p, struct regs *r);
-/* Ends p with Linux status word status (exit code << 8, or a signal). */
-void lx_end(struct proc *p, struct regs *r, int status);
+/* Ends p with Linux status word status (exit code << 8, or a signal
+   number): its task, its memory and its files go; it stays a zombie until
+   its parent waits for it.  The first process's end stops the machine. */
+void lx_end(struct proc *p, int status);
 /* Sends signal sig to p (any process: running, waiting, the caller).  The
    server has default actions only: a terminating signal ends p, an ignored
    one (SIGCHLD, SIGWINCH, SIGCONT...) does nothing.  1 if p ended. */
@@ -217,6 +273,8 @@ void fd_close_all(struct proc *p);
 void fd_close_on_exec(struct proc *p);
 void fd_copy(struct proc *dst, struct proc *src);      /* fork: share every open file */
 int file_readable(const struct file *f);
+/* The file system node of an open regular file (for mmap), or NULL (fs.c). */
+struct fs_node *file_node(struct file *f);
 /* fstat of f into the process's buffer at buf: 0 or -LX_E*. */
 int32_t file_fstat(struct proc *p, struct file *f, uint32_t buf);
 int file_writable(const struct file *f);

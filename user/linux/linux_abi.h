@@ -333,6 +333,10 @@ _Static_assert(sizeof(struct lx_stat64) == 96, "struct stat64 of i386 Linux");
 #define LX_MAP_FIXED      0x10
 #define LX_MAP_ANONYMOUS  0x20
 
+/* Signal dispositions (rt_sigaction's sa_handler). */
+#define LX_SIG_DFL  0u
+#define LX_SIG_IGN  1u
+
 /* wait4's options and status words. */
 #define LX_WNOHANG      1
 #define LX_WUNTRACED    2

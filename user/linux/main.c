@@ -17,55 +17,32 @@ l4_tid_t lx_self;
 int lx_verbose;
 
 static int events;              /* something happened that waiting calls may wait for */
-static uint8_t *exit_page;     /* `int $0x30` with eax = SYS_THREAD_EXIT: where a process ends */
-static int init_pid;
-
-void lx_end(struct proc *p, struct regs *r, int status)
-{
-    p->exit_status = status;
-    if (p->pid == init_pid) {
-        int code = status & 0x7F ? 128 + (status & 0x7F) : status >> 8 & 0xFF;
-        printf("linux: %s %s %d\n", p->exe, status & 0x7F ? "was killed by signal" :
-               "exited with status", status & 0x7F ? status & 0x7F : code);
-        l4_kdb_exit((uint32_t)code);
-    }
-    /* The process ends itself: it resumes on the exit page, with the
-       kernel's thread-exit call in its registers.  Its memory goes now;
-       the exit page is not part of it. */
-    mm_destroy(&p->mm);
-    p->state = P_EXITING;
-    r->eip = LX_EXIT_PAGE;
-    r->eax = SYS_THREAD_EXIT;
-    r->ebx = (uint32_t)status;
-}
 
 /* A page fault of p at addr: the reply in the message registers (a map
-   item, or nothing: then the kernel reports the fault and ends p).  1 if
-   there is a reply. */
+   item), 1; or 0: no reply, the process was ended (SIGSEGV). */
 static int page_fault(struct proc *p, uint32_t addr, uint32_t access)
 {
     uint32_t va = PAGE_DOWN(addr);
-    if (p->state == P_EXITING && va == LX_EXIT_PAGE) {
-        l4_set_mr(0, l4_tag_make(0, 0, 2));
-        l4_set_mr(1, l4_item_word0(L4_ITEM_MAP, va));
-        l4_set_mr(2, l4_fpage((uint32_t)exit_page, 12, L4_FPAGE_R | L4_FPAGE_X));
-        proc_free(p);           /* its thread ends at the next instruction */
-        return 1;
-    }
     struct vma *v = mm_find(&p->mm, va);
+    int write = (access & L4_FPAGE_W) != 0, fresh = 0;
     uint8_t *page = NULL;
-    if (v && (!(access & L4_FPAGE_W) || (v->prot & VMA_W)))
-        page = mm_page(&p->mm, va);
+    int allowed = v && (v->prot & (write ? VMA_W : VMA_R));
+    if (allowed)
+        page = write ? mm_page_write(&p->mm, va, &fresh) : mm_page(&p->mm, va);
     if (!page) {
-        printf("linux: pid %d (%s): %s at %x outside its memory: killed by signal 11\n",
-               p->pid, p->exe, access & L4_FPAGE_W ? "write" : "read", addr);
-        struct regs r = {0};
-        lx_end(p, &r, 11);
-        proc_free(p);
-        l4_set_mr(0, l4_tag_make(0, 0, 0));     /* no item: the kernel ends the thread */
-        return 1;
+        printf("linux: pid %d (%s): %s at %x %s: killed by signal 11\n", p->pid, p->exe,
+               write ? "write" : "read", addr,
+               allowed ? "(no memory left)" : v ? "(not allowed there)" : "outside its memory");
+        lx_end(p, LX_SIGSEGV);
+        return 0;
     }
-    uint32_t rights = v->prot & VMA_W ? L4_FPAGE_RWX : L4_FPAGE_R | L4_FPAGE_X;
+    /* A write to a page it has read-only (it was shared until now, or it
+       is its own again after the other user let go): the old mapping goes
+       first, since the kernel never replaces a mapping by itself. */
+    if (write && !fresh)
+        l4_unmap(l4_fpage((uint32_t)page, 12, L4_FPAGE_RWX), 0);
+    uint32_t rights = (v->prot & VMA_W) && (!mm_page_shared(page) || (v->prot & VMA_SHARED))
+                      ? L4_FPAGE_RWX : L4_FPAGE_R | L4_FPAGE_X;
     l4_set_mr(0, l4_tag_make(0, 0, 2));
     l4_set_mr(1, l4_item_word0(L4_ITEM_MAP, va));
     l4_set_mr(2, l4_fpage((uint32_t)page, 12, rights));
@@ -79,8 +56,12 @@ static int exception(struct proc *p)
     uint32_t *w = &r.vector;
     for (unsigned i = 0; i < L4_EXC_WORDS; i++)
         w[i] = l4_mr(L4_EXC_VECTOR + i);
-    if (!lx_exception(p, &r))
+    if (r.vector == L4_EXC_START && p->starting) {
+        r = p->regs;            /* a fork child: its parent's registers, eax = 0 */
+        p->starting = 0;
+    } else if (!lx_exception(p, &r)) {
         return 0;
+    }
     l4_set_mr(0, l4_tag_make(0, L4_EXC_WORDS, 0));
     for (unsigned i = 0; i < L4_EXC_WORDS; i++)
         l4_set_mr(L4_EXC_VECTOR + i, w[i]);
@@ -179,13 +160,6 @@ int main(int argc, char **argv)
                bd->cmdline);
         return 1;
     }
-    exit_page = page_alloc();
-    if (!exit_page) {
-        printf("linux: no memory from sigma0 (is it boot module 0?)\n");
-        return 1;
-    }
-    static const uint8_t end_code[] = {0xCD, L4_SYSCALL_VECTOR, 0xEB, 0xFE};  /* int $0x30; jmp . */
-    memcpy(exit_page, end_code, sizeof end_code);
     printf("linux: root file system %s: %d entries; starting %s\n", bd->cmdline, n, argv[arg]);
 
     sys_init();
@@ -197,7 +171,6 @@ int main(int argc, char **argv)
         printf("linux: cannot start %s: error %d\n", argv[arg], -err);
         l4_kdb_exit(127);
     }
-    init_pid = init->pid;
     struct file *console = console_open();      /* its fds 0, 1 and 2 */
     for (int fd = 0; fd < 3 && console; fd++) {
         console->refs += fd > 0;

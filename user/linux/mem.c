@@ -7,6 +7,12 @@
  * own copies (struct mm), and reads and writes them there (copy_in,
  * copy_out).  A page the server touches first is made then, exactly as a
  * fault would make it.
+ *
+ * fork shares pages instead of copying them (copy-on-write): both
+ * processes' tables name the same pool page, which counts its users
+ * (refs), and both get it read-only.  The first write to it, by either
+ * process or by the server on its behalf, gives the writer a copy of its
+ * own (mm_page_write); the last user of a page may write it in place.
  */
 #include "linux.h"
 
@@ -18,6 +24,35 @@
 static l4_tid_t sigma0;
 static uint32_t pool_used;
 static void *free_pages;
+static uint16_t refs[POOL_PAGES];       /* users of pool page i (tables, processes, files) */
+
+static uint16_t *page_refs(const void *page)
+{
+    return &refs[((uint32_t)page - POOL_BASE) / PAGE];
+}
+
+/* Whole pages are zeroed and copied a word at a time with the string
+   instructions: the C library's byte loops cost four times the
+   instructions, on the path of every first touch and every copy-on-write. */
+static void page_zero(void *page)
+{
+    uint32_t n = PAGE / 4;
+    __asm__ volatile("cld; rep stosl" : "+D"(page), "+c"(n) : "a"(0) : "memory");
+}
+
+static void page_copy(void *dst, const void *src)
+{
+    uint32_t n = PAGE / 4;
+    __asm__ volatile("cld; rep movsl" : "+D"(dst), "+S"(src), "+c"(n) : : "memory");
+}
+
+uint32_t mem_free_pages(void)
+{
+    uint32_t n = POOL_PAGES - pool_used;
+    for (void *p = free_pages; p; p = *(void **)p)
+        n++;
+    return n;
+}
 
 void mem_init(l4_tid_t s0)
 {
@@ -38,8 +73,21 @@ void *page_alloc(void)
         pool_used++;
         page = (void *)va;
     }
-    memset(page, 0, PAGE);      /* sigma0's frames hold junk; a freed page, old data */
+    page_zero(page);            /* sigma0's frames hold junk; a freed page, old data */
+    *page_refs(page) = 1;
     return page;
+}
+
+void page_ref(void *page)
+{
+    ++*page_refs(page);
+}
+
+/* Drops a user of page; the last one frees it. */
+void page_unref(void *page)
+{
+    if (--*page_refs(page) == 0)
+        page_free(page);
 }
 
 /* Takes the page back from every process it was mapped to (the mappings
@@ -58,8 +106,7 @@ int mm_init(struct mm *mm)
     return mm->dir ? 0 : -LX_ENOMEM;
 }
 
-/* The slot of va in mm's tables; with create, a missing table is made. */
-static uint32_t *mm_slot(struct mm *mm, uint32_t va, int create)
+uint32_t *mm_slot(struct mm *mm, uint32_t va, int create)
 {
     uint32_t *table = (uint32_t *)mm->dir[va >> 22];
     if (!table) {
@@ -80,7 +127,10 @@ void mm_drop_pages(struct mm *mm, uint32_t start, uint32_t end)
             continue;
         }
         if (*slot) {
-            page_free((void *)*slot);
+            /* Out of every process that has it mapped (others fault it
+               back in), then one user less. */
+            l4_unmap(l4_fpage(*slot, 12, L4_FPAGE_RWX), 0);
+            page_unref((void *)*slot);
             *slot = 0;
         }
         va += PAGE;
@@ -97,7 +147,7 @@ void mm_destroy(struct mm *mm)
             continue;
         for (unsigned j = 0; j < 1024; j++)
             if (table[j])
-                page_free((void *)table[j]);
+                page_unref((void *)table[j]);
         page_free(table);
     }
     page_free(mm->dir);
@@ -157,6 +207,31 @@ uint8_t *mm_page(struct mm *mm, uint32_t va)
     return (uint8_t *)*slot;
 }
 
+uint8_t *mm_page_write(struct mm *mm, uint32_t va, int *fresh)
+{
+    uint8_t *page = mm_page(mm, va);
+    *fresh = 0;
+    if (!page || *page_refs(page) == 1 || (mm_find(mm, va)->prot & VMA_SHARED))
+        return page;
+    /* Shared with another process (fork): this one gets a copy.  The old
+       page goes out of every space that has it mapped, so that none keeps
+       reading it here; the others fault it back in from their tables. */
+    uint8_t *copy = page_alloc();
+    if (!copy)
+        return NULL;
+    page_copy(copy, page);
+    l4_unmap(l4_fpage((uint32_t)page, 12, L4_FPAGE_RWX), 0);
+    page_unref(page);
+    *mm_slot(mm, PAGE_DOWN(va), 0) = (uint32_t)copy;
+    *fresh = 1;
+    return copy;
+}
+
+int mm_page_shared(const void *page)
+{
+    return *page_refs(page) > 1;
+}
+
 /* Whether every page of [va, va + len) lies in an area allowing prot. */
 static int mm_allows(struct mm *mm, uint32_t va, uint32_t len, uint32_t prot)
 {
@@ -185,7 +260,8 @@ static int copy_pages(struct mm *mm, uint32_t va, uint8_t *buf, uint32_t len, in
         uint32_t at = va + done, n = PAGE - (at & (PAGE - 1));
         if (n > len - done)
             n = len - done;
-        uint8_t *page = mm_page(mm, at);
+        int fresh;
+        uint8_t *page = out ? mm_page_write(mm, at, &fresh) : mm_page(mm, at);
         if (!page)
             return -LX_EFAULT;
         if (out)
@@ -233,6 +309,52 @@ static int mm_split(struct mm *mm, uint32_t va)
     return 0;
 }
 
+int mm_unmap(struct mm *mm, uint32_t start, uint32_t end)
+{
+    int err = mm_split(mm, start);
+    if (!err && end)
+        err = mm_split(mm, end);
+    if (err)
+        return err;
+    mm_drop_pages(mm, start, end);
+    for (unsigned i = 0; i < mm->nvma; ) {
+        struct vma *v = &mm->vma[i];
+        if (v->start >= start && v->end <= end && v->end > v->start)
+            *v = mm->vma[--mm->nvma];       /* inside the range: gone */
+        else
+            i++;
+    }
+    return 0;
+}
+
+/* Whether [start, end) meets no area (the heap's empty area included). */
+static int mm_range_free(struct mm *mm, uint32_t start, uint32_t end)
+{
+    for (unsigned i = 0; i < mm->nvma; i++) {
+        const struct vma *v = &mm->vma[i];
+        uint32_t vend = v->end > v->start ? v->end : v->start + PAGE;   /* room for the heap */
+        if (v->start < end && vend > start)
+            return 0;
+    }
+    return 1;
+}
+
+uint32_t mm_find_free(struct mm *mm, uint32_t len)
+{
+    /* Candidates: just below LX_MMAP_TOP and just below each area; the
+       highest that is free and above the heap's room wins. */
+    uint32_t best = 0, floor = PAGE_UP(mm->brk) + (64u << 20);  /* leave the heap 64 MiB */
+    for (unsigned i = 0; i <= mm->nvma; i++) {
+        uint32_t top = i == mm->nvma ? LX_MMAP_TOP : mm->vma[i].start;
+        if (top > LX_MMAP_TOP || top < len || top - len < floor)
+            continue;
+        uint32_t at = top - len;
+        if (at > best && mm_range_free(mm, at, top))
+            best = at;
+    }
+    return best;
+}
+
 int mm_protect(struct mm *mm, uint32_t start, uint32_t end, uint32_t prot)
 {
     for (uint32_t a = start; a < end; a += PAGE)
@@ -247,13 +369,15 @@ int mm_protect(struct mm *mm, uint32_t start, uint32_t end, uint32_t prot)
         struct vma *v = &mm->vma[i];
         if (v->start < start || v->end > end || v->start == v->end)
             continue;
-        if ((v->prot & VMA_W) && !(prot & VMA_W))
+        uint32_t lost = ((v->prot & VMA_W) && !(prot & VMA_W) ? L4_FPAGE_W : 0) |
+                        ((v->prot & VMA_R) && !(prot & VMA_R) ? L4_FPAGE_RWX : 0);
+        if (lost)
             for (uint32_t a = v->start; a < v->end; a += PAGE) {
                 uint32_t *slot = mm_slot(mm, a, 0);
-                if (slot && *slot)      /* the process's mapping loses write access */
-                    l4_unmap(l4_fpage(*slot, 12, L4_FPAGE_W), 0);
+                if (slot && *slot)      /* the process's mapping loses those rights */
+                    l4_unmap(l4_fpage(*slot, 12, lost), 0);
             }
-        v->prot = prot;
+        v->prot = prot | (v->prot & VMA_SHARED);
     }
     return 0;
 }

@@ -1,16 +1,10 @@
 /*
- * System-call entry.  A Linux process's `int $0x80` is a general-protection
- * fault (the gate is closed to user code, error code 0x80 << 3 | 2), which
- * the kernel sends to the server as an exception message with the
- * process's registers.  The server reads the call from them as Linux does
- * (number in eax, arguments in ebx, ecx, edx, esi, edi, ebp), and its
- * reply resumes the process after the two-byte instruction with the result
- * in eax.  Any other exception ends the process with the signal Linux
- * would send.
+ * System calls: the call table, the calls that belong to no other part
+ * (memory size, TLS, identity), and running a call (lx_dispatch) or a
+ * waiting call again (lx_retry).  The entry, from the exception message to
+ * the call and back, is Lab 5's (lab5_entry.c).
  */
 #include "linux.h"
-
-#define INT80_ERROR (0x80u << 3 | 2)
 
 /* brk(addr): moves the end of the heap; brk(0), or an address it cannot
    have, returns the end as it is, which is how glibc learns it. */
@@ -53,6 +47,10 @@ static int32_t sys_set_thread_area(struct proc *p, struct regs *r)
     if (d.entry_number != (uint32_t)-1 && d.entry_number != (uint32_t)index)
         return -LX_EINVAL;
     d.entry_number = (uint32_t)index;
+    p->tls_set = 1;             /* a fork child gets the same (proc.c) */
+    p->tls_base = d.base_addr;
+    p->tls_limit = d.limit & L4_TLS_LIMIT_MAX;
+    p->tls_flags = d.flags & LX_UD_LIMIT_PAGES ? L4_TLS_PAGES : 0;
     return copy_out(&p->mm, r->ebx, &d, sizeof d);
 }
 
@@ -66,7 +64,8 @@ static int32_t sys_mprotect(struct proc *p, struct regs *r)
         return -LX_EINVAL;
     if (len == 0)
         return 0;
-    return mm_protect(&p->mm, start, start + len, VMA_R | (prot & LX_PROT_WRITE ? VMA_W : 0));
+    uint32_t vprot = prot & LX_PROT_WRITE ? VMA_R | VMA_W : prot ? VMA_R : 0;
+    return mm_protect(&p->mm, start, start + len, vprot);
 }
 
 static int32_t sys_set_tid_address(struct proc *p, struct regs *r)
@@ -141,7 +140,7 @@ static lx_call calls[LX_NSYSCALLS];
 void sys_init(void)
 {
     static const struct lx_callent *const parts[] = {
-        lx_core_calls, lx_proc_calls, lx_file_calls, lx_fs_calls, lx_pipe_calls, lx_time_calls,
+        lx_core_calls, lx_proc_calls, lx_exec_calls, lx_mmap_calls, lx_file_calls, lx_fs_calls, lx_pipe_calls, lx_time_calls,
     };
     for (unsigned i = 0; i < sizeof parts / sizeof parts[0]; i++)
         for (const struct lx_callent *c = parts[i]; c->fn; c++) {
@@ -153,20 +152,18 @@ void sys_init(void)
 }
 
 /* The signal Linux sends for a CPU exception. */
-static int exception_signal(uint32_t vector)
+int lx_exception_signal(uint32_t vector)
 {
     switch (vector) {
-    case 0: case 16: case 19: return 8;     /* SIGFPE */
-    case 1: case 3: return 5;               /* SIGTRAP */
-    case 6: return 4;                       /* SIGILL */
-    case 5: case 17: return 7;              /* SIGBUS-like: bound, alignment */
-    default: return 11;                     /* SIGSEGV */
+    case 0: case 16: case 19: return LX_SIGFPE;
+    case 1: case 3: return LX_SIGTRAP;
+    case 6: return LX_SIGILL;
+    case 5: case 17: return LX_SIGBUS;      /* bound, alignment */
+    default: return LX_SIGSEGV;
     }
 }
 
-
-/* Runs the call in r's registers; its result, or LX_BLOCK. */
-static int32_t dispatch(struct proc *p, struct regs *r)
+int32_t lx_dispatch(struct proc *p, struct regs *r)
 {
     uint32_t nr = r->eax;
     lx_call fn = nr < LX_NSYSCALLS ? calls[nr] : NULL;
@@ -177,41 +174,19 @@ static int32_t dispatch(struct proc *p, struct regs *r)
     return result;
 }
 
-/* The registers that resume p after its call, with result in eax. */
-static void finish(struct regs *r, int32_t result)
-{
-    r->eax = (uint32_t)result;
-    r->eip += 2;
-}
-
-int lx_exception(struct proc *p, struct regs *r)
-{
-    if (r->vector != 13 || r->error != INT80_ERROR) {
-        printf("linux: pid %d (%s): exception %u at eip %x: killed by signal %d\n", p->pid,
-               p->exe, r->vector, r->eip, exception_signal(r->vector));
-        lx_end(p, r, exception_signal(r->vector));
-        return 0;
-    }
-    p->io_done = 0;
-    int32_t result = dispatch(p, r);
-    if (p->state != P_RUNNING)
-        return 0;                       /* it ended */
-    if (result == LX_BLOCK) {           /* it waits: no reply now */
-        p->waiting = 1;
-        p->regs = *r;
-        return 0;
-    }
-    finish(r, result);
-    return 1;
-}
-
 int lx_retry(struct proc *p, struct regs *r)
 {
     *r = p->regs;
-    int32_t result = dispatch(p, r);
-    if (p->state != P_RUNNING || result == LX_BLOCK)
+    l4_tid_t caller = p->tid;
+    int32_t result = lx_dispatch(p, r);
+    if (p->state != P_RUNNING || p->tid != caller || result == LX_NOREPLY) {
+        p->waiting = 0;
+        return 0;
+    }
+    if (result == LX_BLOCK)
         return 0;
     p->waiting = 0;
-    finish(r, result);
+    r->eax = (uint32_t)result;
+    r->eip += 2;
     return 1;
 }

@@ -78,6 +78,8 @@ void arch_init_user_frame(struct trapframe *tf, uint32_t eip, uint32_t esp);
 /* Saves the callee-saved registers and %esp, switches to new_esp. */
 void arch_switch(uint32_t *save_esp, uint32_t new_esp);
 void trap_return(void);
+/* Where every trap lands (kernel/trap.c). */
+void trap(struct trapframe *tf);
 
 /* A short name for an exception vector ("page fault"). */
 const char *arch_trap_name(uint32_t trapno);

@@ -58,5 +58,7 @@ const char *arch_trap_name(uint32_t trapno)
         return "hardware interrupt";
     if (trapno == L4_SYSCALL_VECTOR)
         return "system call";
+    if (trapno == L4_EXC_START)
+        return "start (its exception handler gives its registers)";
     return "unknown trap";
 }
