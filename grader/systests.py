@@ -431,9 +431,16 @@ TESTS = [
                   "the server's report of the death by SIGPIPE")],
          reject=[(r"FAIL", "a failed check: the write returned")],
          exit_rc=2 * 124 + 1),
-    # pipetest fork (a child writes more than the pipe holds while the
-    # parent's reads wait; EOF at the child's end) needs fork and wait4:
-    # enable it as linux_pipe_fork when they are there.
+    Test("linux_pipe_fork", timeout=90, solution="all", needs=4,
+         doc="Pipes between processes: 18000 bytes go through the 4096-byte ring in order "
+             "while writer and reader wait for each other; reads wait in both directions "
+             "(ping, pong); end of file reaches a waiting reader when the last write end "
+             "closes; a child waiting in a pipe read is killed by SIGTERM, and one writing "
+             "without a reader dies of SIGPIPE, as waitpid reports.",
+         programs=linux_boot("/bin/pipetest fork {nonce}"),
+         expect=[(r"^pipetest fork: nonce={nonce} ok$", "pipetest's success line"),
+                 (r"^linux: /bin/pipetest exited with status 0$",
+                  "the server's report of its exit")]),
     Test("linux_time", timeout=90, solution="all", needs=4,
          doc="Clocks and sleeping (user/linux/time.c): nanosleep and clock_nanosleep (relative "
              "and TIMER_ABSTIME) take at least the time asked for on CLOCK_MONOTONIC and return "
@@ -450,13 +457,15 @@ TESTS = [
              "arrives as edited, is echoed, and comes back in capitals; poll waits for the next "
              "line; ^D at a line's start is "
              "end of file; in raw mode (TCSETS without ICANON and ECHO) bytes come without a "
-             "newline and without echo.  TCGETS, TIOCGWINSZ and TIOCSPGRP work.",
+             "newline and without echo; ^C ends a child waiting in a read with SIGINT, but not "
+             "the first process.  TCGETS, TIOCGWINSZ and TIOCSPGRP work.",
          programs=linux_boot("/bin/ttytest {nonce}"),
          derive=lambda v: {"NONCE": v["nonce"].upper()},
          feed=[(r"^ttytest: ready for line 1$", "junk\x15ab\x03abcX\x7fdef {nonce}\n"),
                (r"^ttytest: ready for line 2$", "echo me {nonce}\n"),
                (r"^ttytest: ready for end of file$", "\x04"),
-               (r"^ttytest: ready for raw input$", "{nonce}")],
+               (r"^ttytest: ready for raw input$", "{nonce}"),
+               (r"^ttytest: child ready for \^C$", "\x03")],
          expect=[(r"^ttytest: ready for line 1$", "the program's first prompt"),
                  (r"^junk(\\x08 \\x08)+ab\^CabcX\\x08 \\x08def {nonce}$",
                   "the first line's echo, with the kill, ^C and erase characters at work"),
@@ -465,6 +474,8 @@ TESTS = [
                  (r"^echo me {nonce}$", "the second line's echo"),
                  (r"^ttytest: ready for raw input\r?\nttytest: raw input read$",
                   "raw input read with no echo before the program's next line"),
+                 (r"^\^Cttytest: the child died of signal 2$",
+                  "^C echoed, and the child (not the first process) ended by SIGINT"),
                  (r"^ttytest: nonce={nonce} ok$", "ttytest's success line"),
                  (r"^linux: /bin/ttytest exited with status 0$",
                   "the server's report of its exit")],

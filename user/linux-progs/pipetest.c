@@ -9,8 +9,11 @@
  *           nothing); pipe2's flags; fstat says FIFO; bad pointers EFAULT
  *   epipe   a write with no reader left: SIGPIPE ends the process (the
  *           line after the write must never appear)
- *   fork    (needs fork and wait4) a child writes more than the pipe holds,
- *           in pieces, while the parent reads; the parent's reads wait
+ *   fork    with children (fork, wait4, kill): more than the pipe holds goes
+ *           through in pieces, reads and writes wait for each other in both
+ *           directions, end of file reaches a waiting reader; a child
+ *           waiting in a read is killed by SIGTERM, one writing to a pipe
+ *           without a reader dies of SIGPIPE
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -181,10 +184,26 @@ static void epipe(char *nonce)
     exit(1);
 }
 
-/* Needs fork and wait4: a child writes 3 x 6000 bytes (more than the
-   pipe's 4096) while the parent reads; the parent's first read waits for
+/* A child's end as waitpid reports it: "exit N", "signal N" or "?". */
+static const char *ended(pid_t child)
+{
+    static char how[32];
+    int status;
+    if (waitpid(child, &status, 0) != child)
+        return "?";
+    if (WIFEXITED(status))
+        snprintf(how, sizeof how, "exit %d", WEXITSTATUS(status));
+    else if (WIFSIGNALED(status))
+        snprintf(how, sizeof how, "signal %d", WTERMSIG(status));
+    else
+        return "?";
+    return how;
+}
+
+/* A child writes 3 x 6000 bytes (more than the pipe's 4096: its writes
+   wait for room) while the parent reads; the parent's first read waits for
    the child, its last sees end of file when the child has gone. */
-static void forked(void)
+static void big_transfer(void)
 {
     int fd[2];
     check(pipe(fd) == 0, "pipe");
@@ -211,11 +230,75 @@ static void forked(void)
         total += (int)n;
     }
     check(n == 0, "end of file after the child's end");
-    check(total == 18000 && in_order, "18000 bytes in order");
-    int status;
-    check(waitpid(child, &status, 0) == child && WIFEXITED(status) && WEXITSTATUS(status) == 0,
-          "the child exited with 0");
+    check(total == 18000 && in_order, "18000 bytes in order, through a 4096-byte pipe");
+    check(strcmp(ended(child), "exit 0") == 0, "the writing child exited with 0");
     close(fd[0]);
+}
+
+/* Both directions: the child's read waits until the parent writes, the
+   parent's until the child answers; then the child's read waits for end
+   of file, which the parent's close brings. */
+static void ping_pong(void)
+{
+    int there[2], back[2];
+    check(pipe(there) == 0 && pipe(back) == 0, "two pipes");
+    pid_t child = fork();
+    if (child == 0) {
+        char c[8];
+        close(there[1]);
+        close(back[0]);
+        if (read(there[0], c, sizeof c) != 4 || memcmp(c, "ping", 4) != 0)
+            _exit(3);
+        if (write(back[1], "pong", 4) != 4)
+            _exit(4);
+        _exit(read(there[0], c, sizeof c) == 0 ? 0 : 5);
+    }
+    check(child > 0, "fork");
+    close(there[0]);
+    close(back[1]);
+    usleep(50000);              /* the child waits in its read meanwhile */
+    char c[8];
+    check(write(there[1], "ping", 4) == 4, "write ping");
+    check(read(back[0], c, sizeof c) == 4 && memcmp(c, "pong", 4) == 0, "read the child's pong");
+    usleep(50000);
+    close(there[1]);            /* the child's second read: end of file */
+    check(strcmp(ended(child), "exit 0") == 0,
+          "the child read ping, answered, then saw end of file (exit 0)");
+    check(read(back[0], c, sizeof c) == 0, "end of file once the child has gone");
+    close(back[0]);
+}
+
+/* A child that waits in a pipe read is killed by SIGTERM; a child that
+   writes to a pipe with no reader dies of SIGPIPE. */
+static void deaths(void)
+{
+    int fd[2];
+    check(pipe(fd) == 0, "pipe");
+    pid_t child = fork();
+    if (child == 0) {
+        char c;
+        close(fd[1]);
+        read(fd[0], &c, 1);     /* there is a writer (the parent): this waits */
+        _exit(6);
+    }
+    usleep(50000);
+    check(kill(child, SIGTERM) == 0, "kill(child, SIGTERM)");
+    check(strcmp(ended(child), "signal 15") == 0, "the child waiting in a read died of SIGTERM");
+    close(fd[0]);
+    child = fork();
+    if (child == 0) {
+        write(fd[1], "x", 1);   /* no reader anywhere: SIGPIPE */
+        _exit(7);
+    }
+    check(strcmp(ended(child), "signal 13") == 0, "the child writing without a reader: SIGPIPE");
+    close(fd[1]);
+}
+
+static void forked(void)
+{
+    big_transfer();
+    ping_pong();
+    deaths();
 }
 
 int main(int argc, char **argv)

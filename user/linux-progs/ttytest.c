@@ -12,13 +12,17 @@
  *   eof      "^D" at a line's start: end of file
  *   raw      with ICANON and ECHO off, the nonce without a newline: the
  *            bytes come without waiting for a line, and are not echoed
+ *   ^C       a child waiting in a read of the console dies of SIGINT; this
+ *            process, the first, goes on
  */
 #include <ctype.h>
 #include <errno.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -101,6 +105,21 @@ int main(int argc, char **argv)
     check(got == len && memcmp(line, nonce, len) == 0, "raw mode: the nonce, with no newline");
     check(tcsetattr(0, TCSAFLUSH, &saved) == 0, "tcsetattr: back to canonical mode");
     printf("ttytest: raw input read\n");
+
+    /* ^C ends a child waiting in a read of the console, but not the first
+       process (this one: the shell's place). */
+    fflush(stdout);
+    pid_t child = fork();
+    if (child == 0) {
+        char c;
+        printf("ttytest: child ready for ^C\n");
+        fflush(stdout);
+        _exit(read(0, &c, 1) < 0 ? 10 : 11);
+    }
+    int status = 0;
+    check(child > 0 && waitpid(child, &status, 0) == child, "fork and waitpid");
+    check(WIFSIGNALED(status) && WTERMSIG(status) == SIGINT, "^C ended the child with SIGINT");
+    printf("ttytest: the child died of signal %d\n", WIFSIGNALED(status) ? WTERMSIG(status) : 0);
 
     if (failures)
         return 1;
