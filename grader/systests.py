@@ -295,6 +295,29 @@ def test_linux_status(build):
                 % (n, 2 * n + 1))
 
 
+def test_linux_fs_ram(build):
+    """The root file system lives in RAM: a file one boot writes into /tmp is
+    gone at the next boot, where /tmp is there and empty of it."""
+    n = nonce()
+    res = linux_run("/bin/fstest ram-write %s" % n)
+    expect(res, r"^fstest ram-write: nonce=%s ok$" % n, "fstest's line: /tmp/ram-file written")
+    n = nonce()
+    res = linux_run("/bin/fstest ram-absent %s" % n)
+    expect(res, r"^fstest ram-absent: nonce=%s ok$" % n,
+           "fstest's line after a reboot: /tmp/ram-file is not there (user/linux/fs.c)")
+    expect_exit(res, 1, "a clean shutdown with status 0")
+
+
+def linux_fs_test(tests, doc):
+    """A system test running /bin/fstest TESTS (user/linux-progs/fstest.c)."""
+    return Test("linux_fs_" + tests.split("+")[0], timeout=90, solution="all", needs=4, doc=doc,
+                programs=["sigma0", "linux /bin/fstest %s {nonce}" % tests, "rootfs.cpio"],
+                expect=[(r"^fstest %s: nonce={nonce} ok$" % re.escape(tests),
+                         "fstest's success line (a failed check names its line in "
+                         "user/linux-progs/fstest.c)"),
+                        (r"^linux: /bin/fstest exited with status 0$", "the server's report")])
+
+
 TESTS = [
     Test("boot", timeout=30,
          doc="Boot banner first, then a user program runs, echoes its argument, and stops the "
@@ -389,7 +412,8 @@ TESTS = [
          check=no_faults),
     Test("sec_task", timeout=60, solution="all", needs=4,
          doc="Lab 5's kernel calls: a task started by its exception handler gets every register "
-             "from the handler's reply; SYS_TASK_DELETE ends a task whose thread waits for its "
+             "from the handler's reply; a page its pager maps and takes back before it ran is asked "
+             "for again, not a failure; SYS_TASK_DELETE ends a task whose thread waits for its "
              "handler, spins, or waits for its pager, its ID goes stale, 300 tasks made and "
              "ended do not run the kernel out of memory; both calls refuse what they must.",
          programs=["sec_task {nonce}"],
@@ -410,6 +434,20 @@ TESTS = [
                   "nosys's success line"),
                  (r"^linux: /bin/nosys exited with status 0$", "the server's report of its exit")]),
     Test("linux_status", doc=test_linux_status.__doc__, run=test_linux_status),
+    linux_fs_test("files+devs",
+                  "Linux files in the RAM file system: create, write, seek, read, stat, unlink, "
+                  "rename, O_APPEND, O_TRUNC, O_EXCL, pread/pwrite, truncate, a file over many "
+                  "pages, an archive file changed; /dev/null, zero, full, urandom, tty."),
+    linux_fs_test("dirs+links",
+                  "Linux directories and symbolic links: mkdir, chdir, getcwd, relative paths, "
+                  "openat, getdents, rmdir of a non-empty directory (ENOTEMPTY), rename of a "
+                  "directory (into itself: EINVAL); symlinks followed and lstat'ed, readlink, "
+                  "ELOOP, /proc/self/exe."),
+    linux_fs_test("errors+calls",
+                  "The file calls' errors: EFAULT for bad path pointers and buffers, EBADF, "
+                  "ENOENT, ENOTDIR, EISDIR, EEXIST, ENAMETOOLONG, EINVAL; and the *at calls, "
+                  "the old getdents, fsync, umask, chmod, utimensat, statfs64."),
+    Test("linux_fs_ram", doc=test_linux_fs_ram.__doc__, run=test_linux_fs_ram),
     Test("linux_pipe", timeout=90, solution="all", needs=4,
          doc="Pipes in one process (user/linux/pipe.c): bytes come out in order, end of file "
              "once the write end is closed, O_NONBLOCK gives EAGAIN on an empty and on a full "

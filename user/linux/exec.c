@@ -121,9 +121,10 @@ static int32_t sys_execve(struct proc *p, struct regs *r)
     int envc = copy_in_vector(p, r->edx, envp, &used);
     if (envc < 0)
         return envc;
-    struct fs_node *f = fs_lookup(path);
-    if (!f)
-        return -LX_ENOENT;
+    struct fs_node *f;
+    err = fs_resolve(p, LX_AT_FDCWD, path, 1, &f);      /* symlinks followed */
+    if (err)
+        return err;
     err = exec_image(p, path, f, argc, argv, envp);
     if (err)
         return err;

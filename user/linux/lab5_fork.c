@@ -18,7 +18,8 @@
 /*
  * LAB 5: make child a copy-on-write copy of parent's memory.
  *
- * mm_init(child) first (its tables); then the same areas (vma, nvma) and
+ * mm_init(child) first (its tables); then the same areas (vma, nvma; an
+ * area that names a file holds it: fs_hold each, as mm_add does) and
  * heap (brk_start, brk); then for every page parent has (its tables:
  * parent->dir[i] names a table of 1024 slots; mm_slot finds or makes the
  * child's slot for an address), the child's slot names the same page and
@@ -45,7 +46,7 @@ int mm_fork(struct mm *child, struct mm *parent)
  *
  * The child (proc_alloc): a copy of p's memory (mm_fork), its open files
  * shared (fd_copy), its parent p, p's process group, session, working
- * directory, program name, signal actions and mask.  Its registers: p's,
+ * directory, umask, program name, signal actions and mask.  Its registers: p's,
  * with eax = 0 and eip past the `int $0x80`, kept in the child's regs
  * with `starting` set for main.c.  Its task: l4_task_create_ex with entry
  * L4_ENTRY_BY_HANDLER, and the server (lx_self) as pager and handler.

@@ -15,7 +15,9 @@
  *   file.c     open files and file descriptors: read, write, close, dup...
  *              through each kind of file's operations (struct file_ops)
  *   console.c  the console: fds 0, 1 and 2 of the first process
- *   fs.c       the root file system: the cpio archive, read-only for now
+ *   fs.c       the root file system: a tree of nodes in RAM, made from the
+ *              boot cpio archive; paths (fs.h: its insides)
+ *   fscalls.c  the file system's calls: open, stat, mkdir, rename...
  *   pipe.c     pipes
  *   time.c     clocks and sleeping
  */
@@ -36,8 +38,6 @@
 #define LX_STACK_TOP    0xBF000000u
 #define LX_STACK_SIZE   (8u << 20)
 #define LX_MMAP_TOP     (LX_STACK_TOP - LX_STACK_SIZE - PAGE)
-/* The page the server makes a process end from (exec.c, lx_exit). */
-#define LX_EXIT_PAGE    0xBFFFF000u
 
 #define VMA_R 1u
 #define VMA_W 2u
@@ -143,6 +143,7 @@ struct proc {
     /* Its TLS segment as set_thread_area gave it (a fork child gets it too). */
     uint32_t tls_base, tls_limit, tls_flags;
     int tls_set;
+    uint32_t umask;             /* permission bits open and mkdir leave out (fork: copy it) */
 };
 
 struct proc *proc_alloc(void);
@@ -224,13 +225,22 @@ void lx_event(void);
 
 /* Reads the cpio newc archive at data[0..size): the number of entries, or -1. */
 int fs_init(const uint8_t *data, uint32_t size);
-/* The node at an absolute path, or NULL. */
+/* The node at an absolute path (symlinks followed), or NULL. */
 struct fs_node *fs_lookup(const char *path);
 uint32_t fs_size(const struct fs_node *n);
 uint32_t fs_mode(const struct fs_node *n);     /* Linux st_mode */
 /* Copies up to len bytes of n's data from off into buf: how many (0 at or
    past the end). */
 uint32_t fs_pread(const struct fs_node *n, uint32_t off, void *buf, uint32_t len);
+/* A node stays valid while somebody holds it (a memory area, an open
+   file), even after it is unlinked: mm_add holds, mm_destroy puts. */
+void fs_hold(struct fs_node *n);
+void fs_put(struct fs_node *n);
+/* The node at path for process p (NULL: from the root): absolute, or
+   relative to directory fd dirfd or, for LX_AT_FDCWD, p's working
+   directory; follow: a symlink as the last component is followed.  0 or
+   -LX_ENOENT, -LX_ENOTDIR, -LX_ELOOP, -LX_ENAMETOOLONG, -LX_EBADF. */
+int fs_resolve(struct proc *p, int dirfd, const char *path, int follow, struct fs_node **out);
 
 /* ---- Open files (file.c) ---- */
 
@@ -273,8 +283,6 @@ void fd_close_all(struct proc *p);
 void fd_close_on_exec(struct proc *p);
 void fd_copy(struct proc *dst, struct proc *src);      /* fork: share every open file */
 int file_readable(const struct file *f);
-/* The file system node of an open regular file (for mmap), or NULL (fs.c). */
-struct fs_node *file_node(struct file *f);
 /* fstat of f into the process's buffer at buf: 0 or -LX_E*. */
 int32_t file_fstat(struct proc *p, struct file *f, uint32_t buf);
 int file_writable(const struct file *f);

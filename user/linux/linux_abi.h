@@ -62,6 +62,7 @@
 #define LX_lstat            107
 #define LX_fstat            108
 #define LX_wait4            114
+#define LX_fsync            118
 #define LX_sigreturn        119
 #define LX_clone            120
 #define LX_uname            122
@@ -138,10 +139,12 @@
 #define LX_pipe2            331
 #define LX_dup3             330
 #define LX_prlimit64        340
+#define LX_renameat2        353
 #define LX_getrandom        355
 #define LX_statx            383
 #define LX_clock_gettime64  403
 #define LX_clock_nanosleep_time64 407
+#define LX_utimensat_time64 412
 #define LX_pselect6_time64  413
 #define LX_ppoll_time64     414
 #define LX_faccessat2       439
@@ -316,6 +319,7 @@ _Static_assert(sizeof(struct lx_stat64) == 96, "struct stat64 of i386 Linux");
 #define LX_S_IFCHR  0020000u
 #define LX_S_IFDIR  0040000u
 #define LX_S_IFREG  0100000u
+#define LX_S_IFLNK  0120000u
 #define LX_S_IFMT   0170000u
 
 #define LX_PROT_READ   1
@@ -325,7 +329,20 @@ _Static_assert(sizeof(struct lx_stat64) == 96, "struct stat64 of i386 Linux");
 #define LX_AT_FDCWD        (-100)
 #define LX_AT_SYMLINK_NOFOLLOW 0x100
 #define LX_AT_REMOVEDIR    0x200
+#define LX_AT_EACCESS      0x200     /* faccessat2's, same bit as AT_REMOVEDIR */
 #define LX_AT_EMPTY_PATH   0x1000
+
+/* access's modes. */
+#define LX_X_OK 1
+#define LX_W_OK 2
+#define LX_R_OK 4
+
+/* renameat2's flags. */
+#define LX_RENAME_NOREPLACE 1
+
+/* utimensat's special nanoseconds. */
+#define LX_UTIME_NOW  ((1 << 30) - 1)
+#define LX_UTIME_OMIT ((1 << 30) - 2)
 
 /* mmap's flags. */
 #define LX_MAP_SHARED     0x01
@@ -393,6 +410,25 @@ struct lx_dirent64 {
 #define LX_DT_DIR 4
 #define LX_DT_REG 8
 #define LX_DT_FIFO 1
+#define LX_DT_LNK 10
+
+/* getdents's (the old call's) record: the type is the record's last byte. */
+struct lx_dirent {
+    uint32_t ino;
+    uint32_t off;
+    uint16_t reclen;
+    char name[];
+} __attribute__((packed));
+
+/* statfs64's buffer (i386: 84 bytes, 4-byte aligned). */
+struct lx_statfs64 {
+    uint32_t type, bsize;
+    uint64_t blocks, bfree, bavail, files, ffree;
+    int32_t fsid[2];
+    uint32_t namelen, frsize, flags, spare[4];
+} __attribute__((packed));
+_Static_assert(sizeof(struct lx_statfs64) == 84, "struct statfs64 of i386 Linux");
+#define LX_TMPFS_MAGIC 0x01021994u
 
 /* A terminal's settings (TCGETS): struct termios of i386 Linux, 36 bytes. */
 struct lx_termios {

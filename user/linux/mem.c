@@ -152,6 +152,8 @@ void mm_destroy(struct mm *mm)
     }
     page_free(mm->dir);
     mm->dir = NULL;
+    for (unsigned i = 0; i < mm->nvma; i++)
+        fs_put(mm->vma[i].node);
     mm->nvma = 0;       /* an ended process has no memory: every access is refused */
 }
 
@@ -161,6 +163,7 @@ int mm_add(struct mm *mm, uint32_t start, uint32_t end, uint32_t prot,
     if (mm->nvma == MAX_VMAS)
         return -LX_ENOMEM;
     mm->vma[mm->nvma++] = (struct vma){start, end, prot, node, fstart, fsize, foff};
+    fs_hold(node);      /* an unlinked program file stays readable while it runs */
     return 0;
 }
 
@@ -306,6 +309,7 @@ static int mm_split(struct mm *mm, uint32_t va)
     upper.start = va;
     v->end = va;
     mm->vma[mm->nvma++] = upper;
+    fs_hold(upper.node);        /* both halves name the file */
     return 0;
 }
 
@@ -319,8 +323,10 @@ int mm_unmap(struct mm *mm, uint32_t start, uint32_t end)
     mm_drop_pages(mm, start, end);
     for (unsigned i = 0; i < mm->nvma; ) {
         struct vma *v = &mm->vma[i];
-        if (v->start >= start && v->end <= end && v->end > v->start)
-            *v = mm->vma[--mm->nvma];       /* inside the range: gone */
+        if (v->start >= start && v->end <= end && v->end > v->start) {
+            fs_put(v->node);                /* inside the range: gone */
+            *v = mm->vma[--mm->nvma];
+        }
         else
             i++;
     }

@@ -7,6 +7,7 @@
  * keeps its pages shared with the children fork makes.
  */
 #include "linux.h"
+#include "fs.h"
 
 /* mmap2(addr, len, prot, flags, fd, pgoff): offsets in pages. */
 static int32_t do_mmap(struct proc *p, uint32_t addr, uint32_t len, uint32_t prot,
@@ -26,9 +27,11 @@ static int32_t do_mmap(struct proc *p, uint32_t addr, uint32_t len, uint32_t pro
         struct file *f = fd_file(p, fd);
         if (!f)
             return -LX_EBADF;
-        node = file_node(f);
-        if (!node || type == LX_MAP_SHARED)
+        node = fs_file_node(f);
+        if (!node || (fs_mode(node) & LX_S_IFMT) != LX_S_IFREG || type == LX_MAP_SHARED)
             return -LX_ENODEV;      /* only private copies of regular files */
+        if (!file_readable(f))
+            return -LX_EACCES;
         if (pgoff > 0xFFFFF)
             return -LX_EINVAL;
         uint32_t size = fs_size(node), off = pgoff * PAGE;

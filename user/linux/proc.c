@@ -26,7 +26,7 @@ struct proc *proc_alloc(void)
         if (procs[i].state == P_FREE) {
             int pid = next_pid++;
             procs[i] = (struct proc){.state = P_RUNNING, .pid = pid, .pgid = pid, .sid = pid,
-                                     .cwd = "/"};
+                                     .cwd = "/", .umask = 022};
             return &procs[i];
         }
     return NULL;

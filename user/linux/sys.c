@@ -87,37 +87,6 @@ static int32_t sys_uname(struct proc *p, struct regs *r)
     return copy_out(&p->mm, r->ebx, &u, sizeof u);
 }
 
-/* readlink: only /proc/self/exe, which glibc reads for the program's own path. */
-static int32_t sys_readlink(struct proc *p, struct regs *r)
-{
-    char path[64];
-    int n = copy_in_str(&p->mm, path, r->ebx, sizeof path);
-    if (n < 0)
-        return n == -LX_ERANGE ? -LX_ENOENT : n;
-    if (strcmp(path, "/proc/self/exe") != 0)
-        return fs_lookup(path) ? -LX_EINVAL : -LX_ENOENT;
-    uint32_t len = strlen(p->exe);
-    if (len > r->edx)
-        len = r->edx;
-    int err = copy_out(&p->mm, r->ecx, p->exe, len);
-    return err ? err : (int32_t)len;
-}
-
-/* The console as stat sees it: a character device (5, 1), /dev/console. */
-/* fstatat64(fd, "", buf, AT_EMPTY_PATH) is how glibc's fstat asks, when
-   statx is not there.  Paths come with the file system's calls. */
-static int32_t sys_fstatat64(struct proc *p, struct regs *r)
-{
-    char c;
-    if (copy_in(&p->mm, &c, r->ecx, 1) < 0)
-        return -LX_EFAULT;
-    if (c == '\0' && (r->esi & LX_AT_EMPTY_PATH)) {
-        struct file *f = fd_file(p, r->ebx);
-        return f ? file_fstat(p, f, r->edx) : -LX_EBADF;
-    }
-    return -LX_ENOENT;
-}
-
 const struct lx_callent lx_core_calls[] = {
     {LX_brk, sys_brk},
     {LX_mprotect, sys_mprotect},
@@ -128,8 +97,6 @@ const struct lx_callent lx_core_calls[] = {
     {LX_getgid32, sys_getid},
     {LX_getegid32, sys_getid},
     {LX_uname, sys_uname},
-    {LX_readlink, sys_readlink},
-    {LX_fstatat64, sys_fstatat64},
     {0, NULL},
 };
 

@@ -11,6 +11,8 @@ int mm_fork(struct mm *child, struct mm *parent)
         return err;
     memcpy(child->vma, parent->vma, sizeof parent->vma);
     child->nvma = parent->nvma;
+    for (unsigned i = 0; i < child->nvma; i++)
+        fs_hold(child->vma[i].node);    /* the child's areas name the files too */
     child->brk_start = parent->brk_start;
     child->brk = parent->brk;
     for (unsigned i = 0; i < 1024; i++) {
@@ -53,6 +55,7 @@ int32_t lx_fork(struct proc *p, struct regs *r)
     c->pgid = p->pgid;
     c->sid = p->sid;
     memcpy(c->cwd, p->cwd, sizeof c->cwd);
+    c->umask = p->umask;
     memcpy(c->exe, p->exe, sizeof c->exe);
     memcpy(c->sig_handler, p->sig_handler, sizeof c->sig_handler);
     c->sig_blocked = p->sig_blocked;
