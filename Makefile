@@ -152,13 +152,13 @@ linux:
 	@$(MAKE) -s all SOLUTION=all
 ifeq ($(ROOTFS_EXTRA),)
 	@$(PYTHON) grader/qemu.py --build build/solall --interactive --status -- \
-	    sigma0 'linux $(CMD)' rootfs.cpio
+	    sigma0 serial_drv 'linux $(CMD)' rootfs.cpio
 else
 	@rm -rf build/solall/rootfs-extra && cp -a build/solall/rootfs build/solall/rootfs-extra
 	@cp -a $(ROOTFS_EXTRA)/. build/solall/rootfs-extra/
 	@cd build/solall/rootfs-extra && find . | LC_ALL=C sort | cpio -o -H newc --quiet > ../user/rootfs-extra.cpio
 	@$(PYTHON) grader/qemu.py --build build/solall --interactive --status -- \
-	    sigma0 'linux $(CMD)' rootfs-extra.cpio
+	    sigma0 serial_drv 'linux $(CMD)' rootfs-extra.cpio
 endif
 
 help:

@@ -271,15 +271,25 @@ RING0 = ("a line saying user code ran in ring 0 through a call gate in the LDT (
          "LDT: kernel/arch/i386/gdt.c)")
 
 
-def linux_run(cmd, timeout=90):
-    """Boots the complete reference kernel, sigma0, the Linux server running
-    cmd ("/bin/prog args") and the root file system; returns the result."""
+# The Linux server's boot line, as `make linux` has it: the serial driver
+# (the console's input) is the module just before the server, and the root
+# file system right after it.
+LINUX_BOOT = ["sigma0", "serial_drv", "linux {cmd}", "rootfs.cpio"]
+
+
+def linux_boot(cmd):
+    return [m.replace("{cmd}", cmd) for m in LINUX_BOOT]
+
+
+def linux_run(cmd, timeout=90, feed=None):
+    """Boots the complete reference kernel, sigma0, the serial driver, the
+    Linux server running cmd ("/bin/prog args") and the root file system;
+    returns the result.  feed: as qemu.run's (text typed on the console)."""
     need_solution(TOP, 4, "the Linux server needs the reference pager and exception IPC")
     ok, log = gradelib.build("all")
     if not ok:
         raise Failure("make SOLUTION=all failed", log)
-    return qemu.run(gradelib.build_dir("all"), ["sigma0", "linux " + cmd, "rootfs.cpio"],
-                    timeout=timeout)
+    return qemu.run(gradelib.build_dir("all"), linux_boot(cmd), timeout=timeout, feed=feed)
 
 
 def test_linux_status(build):
@@ -542,4 +552,74 @@ TESTS = [
                   "ENOENT, ENOTDIR, EISDIR, EEXIST, ENAMETOOLONG, EINVAL; and the *at calls, "
                   "the old getdents, fsync, umask, chmod, utimensat, statfs64."),
     Test("linux_fs_ram", doc=test_linux_fs_ram.__doc__, run=test_linux_fs_ram),
+    Test("linux_pipe", timeout=90, solution="all", needs=4,
+         doc="Pipes in one process (user/linux/pipe.c): bytes come out in order, end of file "
+             "once the write end is closed, O_NONBLOCK gives EAGAIN on an empty and on a full "
+             "pipe (a write of at most PIPE_BUF is all or nothing), pipe2's flags, fstat says "
+             "FIFO, bad pointers EFAULT; poll and select see which end is ready, and wait "
+             "out their timeouts.",
+         programs=linux_boot("/bin/pipetest basic {nonce}"),
+         expect=[(r"^pipetest basic: nonce={nonce} ok$", "pipetest's success line"),
+                 (r"^linux: /bin/pipetest exited with status 0$",
+                  "the server's report of its exit")]),
+    Test("linux_pipe_epipe", timeout=90, solution="all", needs=4,
+         doc="A write to a pipe whose read end is closed sends SIGPIPE, which ends the "
+             "process: the server reports the death by signal 13, and the machine stops with "
+             "status 128 + 13 (shown as 124, the highest).",
+         programs=linux_boot("/bin/pipetest epipe {nonce}"),
+         expect=[(r"^pipetest epipe: nonce={nonce} writing to a pipe without a reader$",
+                  "pipetest's line before the write"),
+                 (r"^linux: /bin/pipetest was killed by signal 13$",
+                  "the server's report of the death by SIGPIPE")],
+         reject=[(r"FAIL", "a failed check: the write returned")],
+         exit_rc=2 * 124 + 1),
+    Test("linux_pipe_fork", timeout=90, solution="all", needs=4,
+         doc="Pipes between processes: 18000 bytes go through the 4096-byte ring in order "
+             "while writer and reader wait for each other; reads wait in both directions "
+             "(ping, pong); end of file reaches a waiting reader when the last write end "
+             "closes; a child waiting in a pipe read is killed by SIGTERM, and one writing "
+             "without a reader dies of SIGPIPE, as waitpid reports.",
+         programs=linux_boot("/bin/pipetest fork {nonce}"),
+         expect=[(r"^pipetest fork: nonce={nonce} ok$", "pipetest's success line"),
+                 (r"^linux: /bin/pipetest exited with status 0$",
+                  "the server's report of its exit")]),
+    Test("linux_time", timeout=90, solution="all", needs=4,
+         doc="Clocks and sleeping (user/linux/time.c): nanosleep and clock_nanosleep (relative "
+             "and TIMER_ABSTIME) take at least the time asked for on CLOCK_MONOTONIC and return "
+             "0; the time of day is a date after 2020 and time, gettimeofday and "
+             "CLOCK_REALTIME agree; bad pointers EFAULT, bad clocks and times EINVAL; "
+             "getrandom gives bytes.",
+         programs=linux_boot("/bin/timetest {nonce}"),
+         expect=[(r"^timetest: nonce={nonce} ok$", "timetest's success line"),
+                 (r"^linux: /bin/timetest exited with status 0$",
+                  "the server's report of its exit")]),
+    Test("linux_console", timeout=90, solution="all", needs=4,
+         doc="The grader types on COM1, through serial_drv and the server's reader thread, "
+             "into a program's stdin (user/linux/console.c): a line with ^U, ^C and DEL edits "
+             "arrives as edited, is echoed, and comes back in capitals; poll waits for the next "
+             "line; ^D at a line's start is "
+             "end of file; in raw mode (TCSETS without ICANON and ECHO) bytes come without a "
+             "newline and without echo; ^C ends a child waiting in a read with SIGINT, but not "
+             "the first process.  TCGETS, TIOCGWINSZ and TIOCSPGRP work.",
+         programs=linux_boot("/bin/ttytest {nonce}"),
+         derive=lambda v: {"NONCE": v["nonce"].upper()},
+         feed=[(r"^ttytest: ready for line 1$", "junk\x15ab\x03abcX\x7fdef {nonce}\n"),
+               (r"^ttytest: ready for line 2$", "echo me {nonce}\n"),
+               (r"^ttytest: ready for end of file$", "\x04"),
+               (r"^ttytest: ready for raw input$", "{nonce}"),
+               (r"^ttytest: child ready for \^C$", "\x03")],
+         expect=[(r"^ttytest: ready for line 1$", "the program's first prompt"),
+                 (r"^junk(\\x08 \\x08)+ab\^CabcX\\x08 \\x08def {nonce}$",
+                  "the first line's echo, with the kill, ^C and erase characters at work"),
+                 (r"^ttytest: line 1 in capitals: ABCDEF {NONCE}$",
+                  "the first line as the program read it (abcdef NONCE), in capitals"),
+                 (r"^echo me {nonce}$", "the second line's echo"),
+                 (r"^ttytest: ready for raw input\r?\nttytest: raw input read$",
+                  "raw input read with no echo before the program's next line"),
+                 (r"^\^Cttytest: the child died of signal 2$",
+                  "^C echoed, and the child (not the first process) ended by SIGINT"),
+                 (r"^ttytest: nonce={nonce} ok$", "ttytest's success line"),
+                 (r"^linux: /bin/ttytest exited with status 0$",
+                  "the server's report of its exit")],
+         reject=[(r"^ttytest: FAIL", "a failed check")]),
 ]

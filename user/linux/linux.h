@@ -257,6 +257,9 @@ struct file_ops {
     /* The new position for lseek (whence 0, 1, 2), or -LX_E*; NULL: -LX_ESPIPE. */
     int64_t (*seek)(struct file *f, int64_t off, int whence);
     void (*release)(struct file *f);    /* the last descriptor of it closed */
+    /* What poll would say now: LX_POLLIN, LX_POLLOUT, LX_POLLHUP, LX_POLLERR;
+       NULL: always ready to read and write (a file in memory). */
+    uint32_t (*poll)(struct file *f);
 };
 
 /* An open file, shared by the descriptors dup and fork make of it. */
@@ -288,12 +291,30 @@ int file_writable(const struct file *f);
 
 /* The console as an open file (for the first process's fds 0, 1 and 2). */
 struct file *console_open(void);
+/* Starts the console's input: a thread of the server's that waits for the
+   serial driver (the boot module before the server, if there is one). */
+void console_init(void);
+/* Whether a message came from that thread; console_input() answers it (its
+   label LX_LABEL_CONSOLE: MR1 bytes typed, MR2.. the bytes): 1, the reply
+   is in the MRs. */
+int console_is_reader(l4_tid_t from);
+int console_input(void);
+#define LX_LABEL_CONSOLE 0x1C0u
 
 /* ---- Time (time.c) ---- */
 
 /* The earliest deadline of a waiting process, in ticks from now, as an IPC
    timeout for the server's receive (L4_TIMEOUT_NEVER if none). */
 uint16_t time_next_timeout(void);
+/* Reads the real-time clock (the server's I/O access) and seeds getrandom. */
+void time_init(void);
+/* The waiting part of every call that waits for a time: on the call's first
+   run (p->io_done 0) a deadline ticks from now is set in p->wake_at; 0 once
+   it has passed (at once for 0 ticks), LX_BLOCK before. */
+int32_t time_sleep(struct proc *p, uint64_t ticks);
+/* A timeout the caller gives at addr, as ticks (rounded up): 0 or -LX_E*. */
+enum { LX_TIME_TS32, LX_TIME_TS64, LX_TIME_TIMEVAL };
+int time_timeout(struct proc *p, uint32_t addr, int form, uint64_t *ticks);
 
 /* The server's own thread ID, and whether it reports each call (`linux -v`). */
 extern l4_tid_t lx_self;

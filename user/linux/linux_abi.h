@@ -145,6 +145,8 @@
 #define LX_clock_gettime64  403
 #define LX_clock_nanosleep_time64 407
 #define LX_utimensat_time64 412
+#define LX_pselect6_time64  413
+#define LX_ppoll_time64     414
 #define LX_faccessat2       439
 #define LX_NSYSCALLS        450     /* the table's size: any number beyond is -ENOSYS */
 
@@ -240,6 +242,8 @@
 #define LX_TIOCGPGRP    0x540F
 #define LX_TIOCSPGRP    0x5410
 #define LX_TIOCGWINSZ   0x5413
+#define LX_TIOCSWINSZ   0x5414
+#define LX_FIONREAD     0x541B
 
 /* lseek's whence. */
 #define LX_SEEK_SET 0
@@ -357,6 +361,32 @@ _Static_assert(sizeof(struct lx_stat64) == 96, "struct stat64 of i386 Linux");
 /* clock_gettime's clocks. */
 #define LX_CLOCK_REALTIME   0
 #define LX_CLOCK_MONOTONIC  1
+#define LX_CLOCK_PROCESS_CPUTIME_ID 2
+#define LX_CLOCK_THREAD_CPUTIME_ID  3
+#define LX_CLOCK_MONOTONIC_RAW      4
+#define LX_CLOCK_REALTIME_COARSE    5
+#define LX_CLOCK_MONOTONIC_COARSE   6
+#define LX_CLOCK_BOOTTIME           7
+#define LX_TIMER_ABSTIME    1       /* clock_nanosleep's flag: the time is a deadline */
+
+/* poll's events (struct pollfd). */
+struct lx_pollfd {
+    int32_t fd;
+    int16_t events, revents;
+};
+#define LX_POLLIN   0x001
+#define LX_POLLPRI  0x002
+#define LX_POLLOUT  0x004
+#define LX_POLLERR  0x008
+#define LX_POLLHUP  0x010
+#define LX_POLLNVAL 0x020
+#define LX_POLLRDNORM 0x040
+#define LX_POLLWRNORM 0x100
+
+/* getrandom's flags. */
+#define LX_GRND_NONBLOCK    1
+#define LX_GRND_RANDOM      2
+#define LX_GRND_INSECURE    4
 
 struct lx_timespec32 {
     int32_t sec, nsec;
@@ -406,6 +436,41 @@ struct lx_termios {
     uint8_t line;
     uint8_t cc[19];
 };
+/* termios's flags the console's line discipline knows (console.c). */
+#define LX_INLCR    0000100     /* iflag: NL -> CR */
+#define LX_IGNCR    0000200     /* iflag: drop CR */
+#define LX_ICRNL    0000400     /* iflag: CR -> NL */
+#define LX_IXON     0002000
+#define LX_OPOST    0000001     /* oflag */
+#define LX_ONLCR    0000004
+#define LX_B38400   0000017     /* cflag */
+#define LX_CS8      0000060
+#define LX_CREAD    0000200
+#define LX_HUPCL    0002000
+#define LX_ISIG     0000001     /* lflag: ^C and ^\ send signals */
+#define LX_ICANON   0000002     /* lflag: a line at a time, with editing */
+#define LX_ECHO     0000010
+#define LX_ECHOE    0000020
+#define LX_ECHOK    0000040
+#define LX_ECHOCTL  0001000
+#define LX_ECHOKE   0004000
+#define LX_IEXTEN   0100000
+/* c_cc's indices. */
+#define LX_VINTR    0
+#define LX_VQUIT    1
+#define LX_VERASE   2
+#define LX_VKILL    3
+#define LX_VEOF     4
+#define LX_VTIME    5
+#define LX_VMIN     6
+#define LX_VSTART   8
+#define LX_VSTOP    9
+#define LX_VSUSP    10
+#define LX_VEOL     11
+#define LX_VREPRINT 12
+#define LX_VDISCARD 13
+#define LX_VWERASE  14
+#define LX_VLNEXT   15
 struct lx_winsize {
     uint16_t row, col, xpixel, ypixel;
 };

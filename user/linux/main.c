@@ -115,6 +115,8 @@ static void retry_waiting(void)
 /* Answers one message from thread from: 1 if the reply is in the MRs. */
 static int serve(l4_tid_t from)
 {
+    if (console_is_reader(from))
+        return console_input();         /* typed bytes, from the server's own reader */
     struct proc *p = proc_by_tid(from);
     l4_tag_t tag = l4_mr(0);
     uint32_t label = l4_tag_label(tag);
@@ -161,6 +163,8 @@ int main(int argc, char **argv)
     printf("linux: root file system %s: %d entries; starting %s\n", bd->cmdline, n, argv[arg]);
 
     sys_init();
+    time_init();
+    console_init();
     int err;
     struct proc *init = lx_spawn(argv[arg], argc - arg, &argv[arg], default_env, &err);
     if (!init) {
