@@ -14,8 +14,8 @@
 #   make demo         boot the complete reference system, one stage at a time
 #   make linux        run a Linux program under the Linux server (Lab 5) on the
 #                     complete reference system: CMD="/bin/prog args"
-#                     (default /bin/hello), ROOTFS_EXTRA=dir adds a host folder's
-#                     files; ends with the program's exit status
+#                     (default /bin/init: a shell prompt), ROOTFS_EXTRA=dir adds a
+#                     host folder's files; ends with the program's exit status
 #
 # SOLUTION=N builds with the reference files of labs 0..N (solutions/labK/)
 # in place of yours, in build/solN/; your files are never changed.
@@ -139,14 +139,19 @@ demo:
 	@$(DEMO) 'lab4_exc traps demo 7'
 	@$(DEMO) 'bench_exc 200 instructions demo'
 	@$(DEMO) 'bench_irq 200 instructions demo'
+	@echo; echo "== Lab 5: unmodified static Linux programs under the Linux server: a shell script"
+	@echo "   with a pipeline, a redirection and a program killed by a signal; a system call's cost"
+	@$(DEMO) sigma0 serial_drv 'linux /bin/sh /etc/demo.sh' rootfs.cpio
+	@$(DEMO) sigma0 serial_drv 'linux /bin/lxbench getpid 200 instructions' rootfs.cpio
 
-# Lab 5: the complete reference kernel, sigma0, the Linux server and the
-# root file system (user/linux-progs/, a cpio archive), running CMD.  The
-# make ends with the program's exit status (the server stops the machine
+# Lab 5: the complete reference kernel, sigma0, the serial driver, the
+# Linux server and the root file system (user/linux-progs/, a cpio
+# archive), running CMD: by default /bin/init, a shell with a prompt on the
+# console (`exit` or ^D ends it).  The make ends with the program's exit status (the server stops the machine
 # with it; statuses above 124 come out as 124).
 # ROOTFS_EXTRA=dir adds the files of a host directory (static i386
 # programs built elsewhere, say) to the root file system, keeping their modes.
-CMD ?= /bin/hello
+CMD ?= /bin/init
 ROOTFS_EXTRA ?=
 linux:
 	@$(MAKE) -s all SOLUTION=all

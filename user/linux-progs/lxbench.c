@@ -124,6 +124,8 @@ static uint64_t bench_pipe_rtt(unsigned runs)
         fail("fork", pid);
     char c = 0;
     if (pid == 0) {                 /* the echo: read a byte, send it back, until EOF */
+        sys3(NR_close, there[1], 0, 0);     /* else its own write end keeps the EOF away */
+        sys3(NR_close, back[0], 0, 0);
         while (sys3(NR_read, there[0], (long)&c, 1) == 1)
             sys3(NR_write, back[1], (long)&c, 1);
         sys3(NR_exit, 0, 0, 0);
