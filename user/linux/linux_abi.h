@@ -77,6 +77,7 @@
 #define LX_writev           146
 #define LX_getsid           147
 #define LX_fdatasync        148
+#define LX_sched_yield      158
 #define LX_nanosleep        162
 #define LX_mremap           163
 #define LX_poll             168

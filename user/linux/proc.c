@@ -237,6 +237,8 @@ static int32_t sys_fork(struct proc *p, struct regs *r)
 #define LX_CLONE_VM      0x100
 #define LX_CLONE_THREAD  0x10000
 #define LX_CLONE_VFORK   0x4000
+#define LX_CLONE_PARENT_SETTID 0x00100000
+#define LX_CLONE_CHILD_SETTID  0x01000000
 static int32_t sys_clone(struct proc *p, struct regs *r)
 {
     if ((r->ebx & LX_CLONE_VM) && !(r->ebx & LX_CLONE_VFORK))
@@ -245,7 +247,18 @@ static int32_t sys_clone(struct proc *p, struct regs *r)
         return -LX_EINVAL;
     if (r->ecx)
         return -LX_EINVAL;      /* a new stack only makes sense with a shared space */
-    return lx_fork(p, r);
+    int32_t pid = lx_fork(p, r);
+    if (pid < 0)
+        return pid;
+    /* glibc's fork asks for the child's thread ID (its pid) in the child's
+       copy of its thread descriptor (edi): raise() and abort() in the
+       child read it.  The parent's copy (edx), if asked, too. */
+    struct proc *c = proc_by_pid(pid);
+    if ((r->ebx & LX_CLONE_CHILD_SETTID) && c && copy_out(&c->mm, r->edi, &pid, 4) < 0)
+        lx_end(c, LX_SIGSEGV);
+    if ((r->ebx & LX_CLONE_PARENT_SETTID) && copy_out(&p->mm, r->edx, &pid, 4) < 0)
+        return -LX_EFAULT;
+    return pid;
 }
 
 /* The child of p that pid (as wait4 takes it) names and that has ended:
@@ -427,6 +440,6 @@ const struct lx_callent lx_proc_calls[] = {
     {LX_prlimit64, sys_prlimit64},
     {LX_ugetrlimit, sys_ugetrlimit},
     {LX_set_robust_list, sys_accept},
-    {158 /* sched_yield */, sys_accept},
+    {LX_sched_yield, sys_accept},
     {0, NULL},
 };
