@@ -15,7 +15,10 @@ source of truth; a handout states them and this script compares:
     beside it, in hints.md and debugging.md);
   - quoted `make grade` output anywhere in the documents ("FAIL  lab0/x
     0/40" lines, "Lab N: TITLE" lines) names real tests with the grader's
-    points and titles.
+    points and titles;
+  - docs/abi.md's list of the Linux server's system calls (between
+    <!--linux-calls--> markers) names exactly the calls of the server's
+    call tables (the {LX_name, function} entries of user/linux/*.c).
 
 Each mismatch is one line naming the handout and the line, for example
 "labs/lab1-ipc/README.md:449: many_clients has 15 points here, 10 in the
@@ -145,6 +148,27 @@ def check_length(lab, top=TOP):
             "debugging notes to debugging.md beside it)" % (os.path.relpath(path, top), words, MAX_WORDS)]
 
 
+CALL_ENTRY_RE = re.compile(r"\{LX_(\w+),\s*\w+\}")
+
+
+def check_linux_calls(top=TOP):
+    """docs/abi.md's list of the Linux server's calls against its call tables."""
+    doc = os.path.join(top, "docs", "abi.md")
+    text = open(doc, encoding="utf-8").read()
+    m = re.search(r"<!--linux-calls-->(.*?)<!--/linux-calls-->", text, re.S)
+    if not m:
+        return ["docs/abi.md: no <!--linux-calls--> list of the Linux server's system calls"]
+    listed = set(re.findall(r"`(\w+)`", m.group(1)))
+    served = set()
+    for path in glob.glob(os.path.join(top, "user", "linux", "*.c")):
+        served |= set(CALL_ENTRY_RE.findall(open(path, encoding="utf-8").read()))
+    bad = ["docs/abi.md: lists the Linux call %s, which the server does not have" % n
+           for n in sorted(listed - served)]
+    bad += ["docs/abi.md: the Linux server has the call %s, which its list does not name" % n
+            for n in sorted(served - listed)]
+    return bad
+
+
 def run(top=TOP):
     """(ok, lines): every lab's mismatches."""
     bad, labs = [], {}
@@ -152,6 +176,8 @@ def run(top=TOP):
         labs[lab] = gradelib.load_lab(path)
         bad += check_lab(lab, labs[lab], top) + check_length(lab, top)
     bad += check_grade_output(labs, top)
+    if os.path.isdir(os.path.join(top, "user", "linux")):
+        bad += check_linux_calls(top)
     return not bad, bad
 
 
