@@ -12,6 +12,7 @@
  *   exec.c     execve, and starting the first process
  *   lab5_exec.c   LAB 5: ELF loading and the initial stack (argv, envp, auxv)
  *   lab5_fork.c   LAB 5: fork (copy-on-write memory, a child that returns 0)
+ *   lab5_pipe.c   LAB 5: a pipe read that waits (pipe.h: a pipe)
  *   file.c     open files and file descriptors: read, write, close, dup...
  *              through each kind of file's operations (struct file_ops)
  *   console.c  the console: fds 0, 1 and 2 of the first process

@@ -10,22 +10,11 @@
  */
 #include "linux.h"
 
-#define PIPE_SIZE 4096u         /* the ring */
-#define PIPE_BUF  4096u         /* a write of at most this many bytes is never split */
-#define MAX_PIPES 16
-
-struct pipe {
-    int used;
-    uint8_t ring[PIPE_SIZE];
-    uint32_t head, count;       /* the bytes in it: ring[head], ... count of them */
-    int readers, writers;       /* open read ends and write ends */
-};
+#include "pipe.h"
 
 static struct pipe pipes[MAX_PIPES];
 
-/* Moves n bytes out of the ring into the process's memory at buf: 0 or
-   -LX_EFAULT (then nothing is taken out). */
-static int ring_take(struct proc *p, struct pipe *pp, uint32_t buf, uint32_t n)
+int ring_take(struct proc *p, struct pipe *pp, uint32_t buf, uint32_t n)
 {
     uint32_t first = PIPE_SIZE - pp->head < n ? PIPE_SIZE - pp->head : n;
     if (copy_out(&p->mm, buf, pp->ring + pp->head, first) < 0 ||
@@ -47,28 +36,6 @@ static int ring_put(struct proc *p, struct pipe *pp, uint32_t buf, uint32_t n)
         return -LX_EFAULT;
     pp->count += n;
     return 0;
-}
-
-/* read of a pipe: what is there, up to len bytes.  An empty pipe is end of
-   file once no writer is left; while one is, the reader waits (O_NONBLOCK:
-   -LX_EAGAIN).  Waiting costs nothing here: LX_BLOCK leaves the process
-   without a reply, and this function runs again, from the start, after the
-   next event (a writer's bytes, a write end's close). */
-static int32_t pipe_read(struct proc *p, struct file *f, uint32_t buf, uint32_t len)
-{
-    struct pipe *pp = f->priv;
-    if (len == 0)
-        return 0;
-    if (pp->count == 0) {
-        if (pp->writers == 0)
-            return 0;
-        return f->flags & LX_O_NONBLOCK ? -LX_EAGAIN : LX_BLOCK;
-    }
-    uint32_t n = len < pp->count ? len : pp->count;
-    if (ring_take(p, pp, buf, n) < 0)
-        return -LX_EFAULT;
-    lx_event();                 /* room for a waiting writer */
-    return (int32_t)n;
 }
 
 /* write to a pipe: all len bytes, waiting for room as long as it takes.  A
