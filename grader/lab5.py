@@ -27,9 +27,10 @@ sys_task_create), tests that end processes count SYS_TASK_DELETE (the
 given sys_task_delete), the exec test counts new images (tasks created
 with a stack at the top of a Linux process's memory), and the segv test
 counts the CPU's own divide error and invalid opcode reaching exception().
-Faking those means making the kernel do the work, which is the lab.
-A forger that does exactly what the paragraph above says is not enough
-for lives in grader/selftest/forge/lab5/ (make test runs it).
+Faking those means making the kernel do the work, which is the lab.  A
+server that prints the expected lines at the first call and stops the
+machine (grader/selftest/forge/lab5/, run by make test) fails every test
+on GDB's counts alone.
 
 Until /bin/lxtest is in the tree (user/linux-progs/lxtest.c, written by
 another part of issue 14), TESTS is three tests on the slice's programs
