@@ -136,23 +136,23 @@ HANDOUT_TESTS = [
     lxtest("files", 8,
            doc="A file in /tmp created, written, sought, read, stat'ed, renamed, listed by "
                "getdents64 and unlinked; errors as Linux gives them.",
-           calls=30),
-    lxtest("fork", 8,
+           calls=50),
+    lxtest("fork", 8, calls=35,
            doc="fork and wait4: exit statuses, WNOHANG, ECHILD, a child killed by SIGKILL "
                "reported as such; five children, each started by its handler.",
            watches=[forks(5), ends(6)]),
-    lxtest("forkpipe", 8,
+    lxtest("forkpipe", 8, calls=100,
            doc="fork and pipes in both directions: blocking reads answered later, EOF when "
                "the last writer closes, EPIPE when the last reader is gone.",
            watches=[forks(3), ends(4)]),
-    lxtest("exec", 8,
+    lxtest("exec", 8, calls=30,
            doc="execve with arguments and environment, close-on-exec, and ENOEXEC, ENOENT, "
                "EACCES for what cannot run.",
            watches=[forks(1), images(2)]),
     lxtest("dup2", 5,
            doc="dup2 redirects standard output into a file, which is then read back.",
-           calls=20),
-    lxtest("killblocked", 6,
+           calls=24),
+    lxtest("killblocked", 6, calls=24,
            doc="A child blocked reading an empty pipe (no reply yet) is killed; its parent "
                "learns of the signal and the server goes on.",
            watches=[forks(1), ends(2)]),
@@ -162,12 +162,12 @@ HANDOUT_TESTS = [
     lxtest("efault", 6,
            doc="Bad pointers passed to read, write, open, stat64, pipe... return -EFAULT; "
                "the server survives them all.",
-           calls=20),
-    lxtest("forkbomb", 6,
+           calls=32),
+    lxtest("forkbomb", 6, calls=120,
            doc="Forking until the process table is full gives EAGAIN; every child is "
                "reaped, and the server and the other processes go on.",
            watches=[forks(20), ends(21)], timeout=180),
-    lxtest("segv", 6,
+    lxtest("segv", 6, calls=18,
            doc="Children that write through NULL, divide by zero, run ud2 and write their "
                "text die of SIGSEGV, SIGFPE, SIGILL and SIGSEGV, as wait4 reports.",
            watches=[forks(4), ends(5), traps(0, "divide-error"), traps(6, "invalid-opcode")]),
@@ -175,7 +175,7 @@ HANDOUT_TESTS = [
            doc="An exit status of 42 reaches the server's report and stops the machine "
                "with it (make linux CMD=... ends with it).",
            watches=[ends(1)]),
-    lxtest("mmap", 5,
+    lxtest("mmap", 5, calls=24,
            doc="Anonymous private mappings read zero, munmap leaves a hole that faults, "
                "MAP_FIXED and mprotect work, and a fork child gets a copy.",
            watches=[forks(3)]),
