@@ -30,9 +30,9 @@ import qemu  # noqa: E402
 # where it ends, the stops to skip first and the calls to count.  A place is
 # ("int", program, function, k): the int $0x30 of the k-th pair of rdtsc
 # in that function with one int between them (it ends at the instruction
-# after it); ("rdtsc", program, regex):
+# after it); ("rdtsc", program, regex[, function]):
 # the first rdtsc of the first pair with such an instruction between them
-# (it ends at the second); ("sym", symbol); ("first", listing, function,
+# (in that function; it ends at the second); ("sym", symbol); ("first", listing, function,
 # regex): the first such instruction of a function ("kernel" for the kernel);
 # ("one", program, function, regex): that instruction, up to the next one
 # (a faulting access: through the fault until it has completed).
@@ -57,6 +57,11 @@ TRACES = {
             ("sym", "vector40"), ("first", "bench_irq", None, r"^rdtsc"), 2, 2),
     "timer": (4, ["spin a 100 100000000"], [],
               ("sym", "vector32"), ("first", "kernel", "trap_return", r"^iret"), 2, 3),
+    # Lab 5: a Linux program (named by its path in the build, rootfs/bin/...)
+    # whose getpid is an exception IPC to the Linux server and its reply.
+    "getpid": (5, ["sigma0", "linux /bin/lxbench getpid 10 instructions", "rootfs.cpio"],
+               ["rootfs/bin/lxbench", "linux"],
+               ("rdtsc", "rootfs/bin/lxbench", r"^int\s+\$0x80", "bench_getpid"), None, 1, 3),
 }
 
 ASM_LINE = re.compile(r"^ ?([0-9a-f]+):\t(?:[0-9a-f]{2} )+\s*\t(.*)$")
@@ -65,17 +70,22 @@ FUNC_LINE = re.compile(r"^([0-9a-f]+) <([^>]+)>:$")
 
 def listing(build, program, function=None):
     """[(address, instruction text)] of a listing (of one function)."""
-    path = os.path.join(build, "kernel.asm" if program == "kernel" else
-                        os.path.join("user", program + ".asm"))
+    if program.startswith("rootfs/"):
+        # A Linux program has no listing of ours: objdump's has the same lines.
+        lines = subprocess.run(["objdump", "-d", os.path.join(build, program)],
+                               capture_output=True, text=True, check=True).stdout.splitlines()
+    else:
+        with open(os.path.join(build, "kernel.asm" if program == "kernel" else
+                               os.path.join("user", program + ".asm"))) as f:
+            lines = f.read().splitlines()
     out, inside = [], function is None
-    with open(path) as f:
-        for line in f:
-            fn = FUNC_LINE.match(line)
-            if fn and function is not None:
-                inside = fn.group(2) == function
-            m = ASM_LINE.match(line)
-            if m and inside:
-                out.append((int(m.group(1), 16), m.group(2).strip()))
+    for line in lines:
+        fn = FUNC_LINE.match(line)
+        if fn and function is not None:
+            inside = fn.group(2) == function
+        m = ASM_LINE.match(line)
+        if m and inside:
+            out.append((int(m.group(1), 16), m.group(2).strip()))
     return out
 
 
@@ -98,7 +108,8 @@ def place(build, spec):
             if re.search(spec[3], text):
                 return addr, None
     else:
-        insns = listing(build, spec[1], spec[2] if kind == "int" else None)
+        insns = listing(build, spec[1], spec[2] if kind == "int" else
+                        spec[3] if len(spec) > 3 else None)
         ts = [i for i, (_, text) in enumerate(insns) if text.startswith("rdtsc")]
         singles = 0
         for a, b in zip(ts, ts[1:]):
@@ -137,6 +148,14 @@ def count_calls(start, end, skip, calls):
 '''
 
 
+def symbols(build, program):
+    """The file with a program's symbols: a Linux program by its path in
+    the build (rootfs/bin/...), any other by its name in USER_PROGS."""
+    if program.startswith("rootfs/"):
+        return os.path.join(build, program)
+    return os.path.join(build, "user", program + ".elf")
+
+
 def trace(name):
     lab, modules, programs, start_at, end_at, skip, calls = TRACES[name]
     build = gradelib.build_dir(str(lab))
@@ -154,7 +173,7 @@ def trace(name):
         g = subprocess.run(["gdb", "-nx", "-batch", "-ex", "set architecture i386",
                             "-ex", "file " + os.path.join(build, "kernel.elf"),
                             ] + [a for p in programs for a in
-                                 ("-ex", "add-symbol-file " + os.path.join(build, "user", p + ".elf"))] +
+                                 ("-ex", "add-symbol-file " + symbols(build, p))] +
                            ["-ex", "target remote 127.0.0.1:%d" % port, "-x", script],
                            capture_output=True, text=True, timeout=600)
     finally:

@@ -185,7 +185,13 @@ def run_bench(bench, build, kvm=False):
             return dict(name=bench.name, value=int(m.group(2)), unit=m.group(3),
                         runs=int(m.group(4))), None
     hole = gradelib.HOLE_RE.search(res.output)
-    return None, hole.group(0) if hole else "no BENCH %s line (%s)" % (bench.name, res.verdict())
+    if hole:
+        return None, hole.group(0)
+    # The program's own complaint, if it made one, says what is missing.
+    said = [l for l in gradelib.relevant_lines(res.output, 4)
+            if not l.startswith(("l4lab:", "qemu:", "linux: "))]
+    return None, "no BENCH %s line (%s)%s" % (bench.name, res.verdict(),
+                                              "; it said: '%s'" % said[-1] if said else "")
 
 
 def bench(args):

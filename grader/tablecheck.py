@@ -81,7 +81,9 @@ def check_lab(lab, ns, top=TOP):
     if not lines or lines[0].strip() != want_title:
         bad.append("%s:1: the title is %r, the grader's (TITLE in grader/lab%d.py) is %r" % (
             rel, lines[0] if lines else "", lab, want_title))
-    tests = [(t.name, t.points) for t in ns.get("TESTS", [])]
+    # A lab whose tests wait for a program not yet in the tree (lab5.py)
+    # grades a stand-in set meanwhile; its handout states the full one.
+    tests = [(t.name, t.points) for t in ns.get("HANDOUT_TESTS", ns.get("TESTS", []))]
     stated = stated_tests(lines)
     if not stated:
         return bad + ["%s: no test table ('| test | points | ...') or list ('- **`name`** "
@@ -123,7 +125,8 @@ def check_grade_output(labs, top=TOP):
             m = GRADE_LINE_RE.match(line)
             if m:
                 lab, name, maximum = int(m.group(1)), m.group(2), int(m.group(4))
-                points = dict((t.name, t.points) for t in labs.get(lab, {}).get("TESTS", []))
+                ns = labs.get(lab, {})
+                points = dict((t.name, t.points) for t in ns.get("HANDOUT_TESTS", ns.get("TESTS", [])))
                 if name not in points:
                     bad.append("%s:%d: quotes a grade line for lab%d/%s, which lab %d does not have"
                                % (rel, i, lab, name, lab))
