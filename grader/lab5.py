@@ -32,12 +32,6 @@ server that prints the expected lines at the first call and stops the
 machine (grader/selftest/forge/lab5/, run by make test) fails every test
 on GDB's counts alone.
 
-HANDOUT_TESTS is what the handout states (grader/tablecheck.py).  TESTS
-is what this tree can run: without /bin/lxtest (user/linux-progs/
-lxtest.c), three tests on the first slice's programs (hello, nosys,
-status), so that the lab grades end to end; with it, the lxtest tests
-whose server parts are here (forkpipe, killblocked and forkbomb need
-pipes, killblocked and time clocks: server_has), scored out of their sum.
 """
 
 import os
@@ -50,11 +44,10 @@ TITLE = "A Linux server: unmodified Linux programs as L4 tasks"
 
 
 def boot(command):
-    """The boot modules of every Lab 5 run: sigma0 (the server's memory),
-    the server running command ("/bin/prog args"), and the root file
-    system.  One place, so that a module every run needs (a console
-    driver, say) joins every test at once."""
-    return ["sigma0", "linux " + command, "rootfs.cpio"]
+    """The boot modules of every Lab 5 run, as make linux boots them: sigma0
+    (the server's memory), the serial driver (the console's input), the
+    server running command ("/bin/prog args"), and the root file system."""
+    return ["sigma0", "serial_drv", "linux " + command, "rootfs.cpio"]
 
 
 # ---- What GDB counts (all in given kernel code) ----
@@ -105,37 +98,20 @@ def traps(vector, name):
                       % (name, vector))
 
 
-def server_has(part, call):
-    """Whether the tree's server has call in the table of user/linux/PART.c
-    (pipes and clocks come from another part of issue 14)."""
-    try:
-        with open(os.path.join(gradelib.TOP, "user", "linux", part + ".c")) as f:
-            return "{%s," % call in f.read()
-    except OSError:
-        return False
-
-
-PIPES = ("pipe", "LX_pipe")
-CLOCKS = ("time", "LX_nanosleep")
-
-
-def lxtest(name, points, doc, status=0, args="", calls=12, watches=(), timeout=90, wants=()):
+def lxtest(name, points, doc, status=0, args="", calls=12, watches=(), timeout=90):
     """`/bin/lxtest NAME NONCE ARGS`: its success line, the server's report
     of its exit with status, the machine stopped with that status; GDB
-    sees at least `calls` system calls and the watches' counts.  wants:
-    the server's parts it needs, (file, call) pairs for server_has."""
-    t = Test(name, points=points, doc=doc,
+    sees at least `calls` system calls and the watches' counts."""
+    return Test(name, points=points, doc=doc,
                 programs=boot("/bin/lxtest %s {nonce}%s" % (name, args)),
                 expect=[(r"^lxtest %s: nonce={nonce} ok" % name, "lxtest %s's success line" % name),
                         (r"^linux: /bin/lxtest exited with status %d$" % status,
                          "the server's report that /bin/lxtest exited with status %d" % status)],
                 watches=[syscalls(calls)] + list(watches),
                 exit_rc=2 * status + 1, timeout=timeout)
-    t.wants = list(wants)
-    return t
 
 
-HANDOUT_TESTS = [
+TESTS = [
     lxtest("hello", 4,
            doc="printf through glibc reaches the console: the program's writes are system "
                "calls the server answers.",
@@ -163,7 +139,7 @@ HANDOUT_TESTS = [
     lxtest("forkpipe", 8, calls=100,
            doc="fork and pipes in both directions: blocking reads answered later, EOF when "
                "the last writer closes, EPIPE when the last reader is gone.",
-           watches=[forks(3), ends(4)], wants=[PIPES]),
+           watches=[forks(3), ends(4)]),
     lxtest("exec", 8, calls=30,
            doc="execve with arguments and environment, close-on-exec, and ENOEXEC, ENOENT, "
                "EACCES for what cannot run.",
@@ -174,7 +150,7 @@ HANDOUT_TESTS = [
     lxtest("killblocked", 6, calls=24,
            doc="A child blocked reading an empty pipe (no reply yet) is killed; its parent "
                "learns of the signal and the server goes on.",
-           watches=[forks(1), ends(2)], wants=[PIPES, CLOCKS]),
+           watches=[forks(1), ends(2)]),
     lxtest("nosys", 3,
            doc="Unknown system calls (17, 9999, 0x7fffffff, -1) return exactly -ENOSYS.",
            calls=16),
@@ -185,7 +161,7 @@ HANDOUT_TESTS = [
     lxtest("forkbomb", 6, calls=120,
            doc="Forking until the process table is full gives EAGAIN; every child is "
                "reaped, and the server and the other processes go on.",
-           watches=[forks(20), ends(21)], timeout=180, wants=[PIPES]),
+           watches=[forks(20), ends(21)], timeout=180),
     lxtest("segv", 6, calls=18,
            doc="Children that write through NULL, divide by zero, run ud2 and write their "
                "text die of SIGSEGV, SIGFPE, SIGILL and SIGSEGV, as wait4 reports.",
@@ -201,44 +177,12 @@ HANDOUT_TESTS = [
     lxtest("time", 4,
            doc="clock_gettime, gettimeofday, nanosleep and clock_nanosleep: time moves, "
                "and a sleep waits at least as long as asked.",
-           calls=16, wants=[CLOCKS]),
+           calls=16),
 ]
 
 
 # ---- Until /bin/lxtest is in the tree: the slice's programs ----
 
-def slice_test(name, points, doc, command, lines, status=0, calls=5):
-    """A program of the first slice (hello, nosys, status) under the server."""
-    prog = command.split()[0]
-    return Test(name, points=points, doc=doc, programs=boot(command),
-                expect=[(l, "%s's line" % prog) for l in lines]
-                       + [(r"^linux: %s exited with status %d$" % (prog, status),
-                           "the server's report that %s exited with status %d" % (prog, status))],
-                watches=[syscalls(calls), images(1), ends(1)],
-                exit_rc=2 * status + 1, timeout=90)
-
-
-SLICE_TESTS = [
-    slice_test("hello", 40, "printf through glibc reaches the console.", "/bin/hello",
-               [r"^hello, world$"], calls=8),
-    slice_test("nosys", 30, "A -nostdlib program's raw int $0x80 with unknown numbers gets "
-               "exactly -ENOSYS.", "/bin/nosys {nonce}",
-               [r"^nosys: nonce={nonce} ok: 5 unknown system calls returned -ENOSYS$"], calls=7),
-    slice_test("exit42", 30, "An exit status of 42 reaches the server's report and stops the "
-               "machine with it.", "/bin/status 42", [r"^status: exiting with 42$"], status=42,
-               calls=8),
-]
-
-
-def have_lxtest():
-    return os.path.exists(os.path.join(gradelib.TOP, "user", "linux-progs", "lxtest.c"))
-
-
-# The tests this tree can run: lxtest's, less those whose server parts are
-# not here yet (their points are then missing from the total), or the
-# slice's three without lxtest.
-TESTS = [t for t in HANDOUT_TESTS if all(server_has(*w) for w in t.wants)] \
-    if have_lxtest() else SLICE_TESTS
 
 PAPER = "(133 MHz Pentium; Linux / L4Linux / L4Linux with trampoline)"
 
@@ -256,5 +200,4 @@ BENCHES = [
                 "mmap latency 52.2 / 64.3 / 69.4 us (Table 3)"),
 ]
 
-for _tests in (HANDOUT_TESTS, SLICE_TESTS):
-    assert sum(t.points for t in _tests) == 100, "Lab 5's points must add up to 100"
+assert sum(t.points for t in TESTS) == 100, "Lab 5's points must add up to 100"

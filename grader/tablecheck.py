@@ -83,7 +83,7 @@ def check_lab(lab, ns, top=TOP):
             rel, lines[0] if lines else "", lab, want_title))
     # A lab whose tests wait for a program not yet in the tree (lab5.py)
     # grades a stand-in set meanwhile; its handout states the full one.
-    tests = [(t.name, t.points) for t in ns.get("HANDOUT_TESTS", ns.get("TESTS", []))]
+    tests = [(t.name, t.points) for t in ns.get("TESTS", [])]
     stated = stated_tests(lines)
     if not stated:
         return bad + ["%s: no test table ('| test | points | ...') or list ('- **`name`** "
@@ -126,7 +126,7 @@ def check_grade_output(labs, top=TOP):
             if m:
                 lab, name, maximum = int(m.group(1)), m.group(2), int(m.group(4))
                 ns = labs.get(lab, {})
-                points = dict((t.name, t.points) for t in ns.get("HANDOUT_TESTS", ns.get("TESTS", [])))
+                points = dict((t.name, t.points) for t in ns.get("TESTS", []))
                 if name not in points:
                     bad.append("%s:%d: quotes a grade line for lab%d/%s, which lab %d does not have"
                                % (rel, i, lab, name, lab))
