@@ -214,6 +214,10 @@ static int32_t sys_clock_getres(struct proc *p, struct regs *r)
    once the deadline has passed.  A sleep of n ticks ends n whole ticks
    after the tick it began in, so that CLOCK_MONOTONIC, read before and
    after, moves by at least the time asked for. */
+/* Whether a deadline may be set: the receive's timeout needs no look at
+   every process while nobody sleeps (that is, on almost every call). */
+static int deadlines;
+
 int32_t time_sleep(struct proc *p, uint64_t ticks)
 {
     uint32_t now = l4_clock();
@@ -223,6 +227,7 @@ int32_t time_sleep(struct proc *p, uint64_t ticks)
         p->wake_at = now + (uint32_t)(ticks < MAX_SLEEP_TICKS ? ticks : MAX_SLEEP_TICKS);
         p->wake_at += p->wake_at == 0;          /* 0 means "no deadline" */
         p->io_done = 1;
+        deadlines = 1;
     }
     if ((int32_t)(now - p->wake_at) < 0)
         return LX_BLOCK;
@@ -353,9 +358,13 @@ static void earliest_deadline(struct proc *p, void *arg)
 uint16_t time_next_timeout(void)
 {
     struct earliest e = {0, 0};
-    proc_for_each(earliest_deadline, &e);
-    if (!e.any)
+    if (!deadlines)
         return L4_TIMEOUT_NEVER;
+    proc_for_each(earliest_deadline, &e);
+    if (!e.any) {
+        deadlines = 0;          /* until the next sleep */
+        return L4_TIMEOUT_NEVER;
+    }
     if (e.left <= 0)
         return L4_TIMEOUT_ZERO;         /* passed already: the receive times out at once */
     return e.left < 0xFFFE ? (uint16_t)e.left : 0xFFFE;
