@@ -488,21 +488,30 @@ static int32_t sys_getdents(struct proc *p, struct regs *r)
     return do_getdents(p, r, 0);
 }
 
-static int32_t do_mkdir(struct proc *p, int dirfd, uint32_t upath, uint32_t mode)
+/* A new node of mode at path (in path_a) for mkdir and symlink: 0 and
+   *out, -LX_EEXIST if the name is taken, -LX_ENOENT in a removed
+   directory, -LX_ENOSPC with no node left. */
+static int new_entry(struct proc *p, int dirfd, uint32_t mode, struct fs_node **out)
 {
     struct fs_node *dir;
     char name[FS_NAME_MAX + 1];
     int trailing;
-    int err = get_path(p, upath, path_a, 0);
-    if (!err)
-        err = fs_parent(p, dirfd, path_a, &dir, name, &trailing);
+    int err = fs_parent(p, dirfd, path_a, &dir, name, &trailing);
     if (err)
         return err;
     if (entry(dir, name))
         return -LX_EEXIST;
     if (dir->nlink == 0)
         return -LX_ENOENT;
-    return fs_create(dir, name, LX_S_IFDIR | (mode & 07777 & ~p->umask)) ? 0 : -LX_ENOSPC;
+    *out = fs_create(dir, name, mode);
+    return *out ? 0 : -LX_ENOSPC;
+}
+
+static int32_t do_mkdir(struct proc *p, int dirfd, uint32_t upath, uint32_t mode)
+{
+    struct fs_node *n;
+    int err = get_path(p, upath, path_a, 0);
+    return err ? err : new_entry(p, dirfd, LX_S_IFDIR | (mode & 07777 & ~p->umask), &n);
 }
 
 static int32_t sys_mkdir(struct proc *p, struct regs *r)
@@ -630,22 +639,14 @@ static int32_t sys_renameat2(struct proc *p, struct regs *r)
 
 static int32_t do_symlink(struct proc *p, uint32_t utarget, int dirfd, uint32_t upath)
 {
-    struct fs_node *dir, *n;
-    char name[FS_NAME_MAX + 1];
-    int trailing;
+    struct fs_node *n;
     int err = get_path(p, utarget, path_b, 0);
     if (!err)
         err = get_path(p, upath, path_a, 0);
     if (!err)
-        err = fs_parent(p, dirfd, path_a, &dir, name, &trailing);
+        err = new_entry(p, dirfd, LX_S_IFLNK | 0777, &n);
     if (err)
         return err;
-    if (entry(dir, name))
-        return -LX_EEXIST;
-    if (dir->nlink == 0)
-        return -LX_ENOENT;
-    if (!(n = fs_create(dir, name, LX_S_IFLNK | 0777)))
-        return -LX_ENOSPC;
     uint32_t len = strlen(path_b), avail;   /* < FS_PATH_MAX: one page */
     uint8_t *data = fs_data_w(n, 0, &avail, &err);
     if (!data) {
