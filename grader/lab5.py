@@ -98,7 +98,7 @@ def traps(vector, name):
                       % (name, vector))
 
 
-def lxtest(name, points, doc, status=0, args="", calls=12, watches=(), timeout=90):
+def lxtest(name, points, doc, status=0, args="", calls=12, watches=(), timeout=30):
     """`/bin/lxtest NAME NONCE ARGS`: its success line, the server's report
     of its exit with status, the machine stopped with that status; GDB
     sees at least `calls` system calls and the watches' counts."""
@@ -161,7 +161,7 @@ TESTS = [
     lxtest("forkbomb", 6, calls=120,
            doc="Forking until the process table is full gives EAGAIN; every child is "
                "reaped, and the server and the other processes go on.",
-           watches=[forks(20), ends(21)], timeout=180),
+           watches=[forks(20), ends(21)], timeout=60),
     lxtest("segv", 6, calls=18,
            doc="Children that write through NULL, divide by zero, run ud2 and write their "
                "text die of SIGSEGV, SIGFPE, SIGILL and SIGSEGV, as wait4 reports.",
