@@ -130,8 +130,11 @@ static int32_t sys_execve(struct proc *p, struct regs *r)
         return err;
     fd_close_on_exec(p);
     for (int sig = 1; sig < LX_NSIG; sig++)     /* handlers are gone; what is ignored stays so */
-        if (p->sig_handler[sig] != LX_SIG_IGN)
+        if (p->sig_handler[sig] != LX_SIG_IGN) {
             p->sig_handler[sig] = LX_SIG_DFL;
+            p->sig_more[sig].flags = p->sig_more[sig].restorer = 0;
+        }
+    p->sig_pending = 0;
     return LX_NOREPLY;
 }
 

@@ -136,11 +136,16 @@ struct proc {
     struct regs regs;           /* the call's registers, as the exception message gave them */
     uint32_t wake_at;           /* a deadline in SYS_CLOCK ticks, 0 for none (time.c) */
     uint32_t io_done;           /* bytes a waiting read or write has moved so far */
-    /* Signals: what each does (LX_SIG_DFL, LX_SIG_IGN, or a handler's
-       address, which this server does not call: the signal is then
-       ignored), and the blocked set.  proc.c. */
+    /* Signals (proc.c): what each does (LX_SIG_DFL, LX_SIG_IGN, or a
+       handler's address), the rest of its sigaction, the blocked set, and
+       the signals sent to a handler and not yet delivered. */
     uint32_t sig_handler[LX_NSIG];
     uint64_t sig_blocked;
+    struct {
+        uint32_t flags, restorer;
+        uint64_t mask;
+    } sig_more[LX_NSIG];
+    uint64_t sig_pending;
     /* Its TLS segment as set_thread_area gave it (a fork child gets it too). */
     uint32_t tls_base, tls_limit, tls_flags;
     int tls_set;
@@ -217,6 +222,13 @@ void lx_end(struct proc *p, int status);
    server has default actions only: a terminating signal ends p, an ignored
    one (SIGCHLD, SIGWINCH, SIGCONT...) does nothing.  1 if p ended. */
 int lx_signal(struct proc *p, int sig);
+/* If p has a signal for a handler that it does not block, changes r, the
+   registers p is about to resume with, so that it enters the handler
+   first (a frame on its stack that sigreturn undoes).  main.c calls it
+   before every resume reply. */
+void lx_deliver(struct proc *p, struct regs *r);
+/* Whether a waiting call of p is to end with -LX_EINTR (a signal came). */
+int lx_interrupted(struct proc *p);
 /* Something a waiting call may wait for has happened (data in a pipe, a
    child's end, a key, a deadline): the server retries the waiting calls
    before it receives again. */

@@ -354,6 +354,10 @@ _Static_assert(sizeof(struct lx_stat64) == 96, "struct stat64 of i386 Linux");
 /* Signal dispositions (rt_sigaction's sa_handler). */
 #define LX_SIG_DFL  0u
 #define LX_SIG_IGN  1u
+#define LX_SA_SIGINFO   0x00000004u
+#define LX_SA_RESTORER  0x04000000u
+#define LX_SA_NODEFER   0x40000000u
+#define LX_SA_RESETHAND 0x80000000u
 
 /* wait4's options and status words. */
 #define LX_WNOHANG      1

@@ -61,6 +61,10 @@ static int exception(struct proc *p)
         p->starting = 0;
     } else if (!lx_exception(p, &r)) {
         return 0;
+    } else {
+        lx_deliver(p, &r);      /* a signal for a handler: it runs first */
+        if (p->state != P_RUNNING)
+            return 0;
     }
     l4_set_mr(0, l4_tag_make(0, L4_EXC_WORDS, 0));
     for (unsigned i = 0; i < L4_EXC_WORDS; i++)
@@ -84,6 +88,9 @@ static void retry_one(struct proc *p, void *arg)
     (void)arg;
     struct regs r;
     if (!p->waiting || p->state != P_RUNNING || !lx_retry(p, &r))
+        return;
+    lx_deliver(p, &r);
+    if (p->state != P_RUNNING)
         return;
     uint32_t *w = &r.vector;
     l4_set_mr(0, l4_tag_make(0, L4_EXC_WORDS, 0));

@@ -93,6 +93,7 @@ void lx_end(struct proc *p, int status)
     if (parent && parent->state == P_RUNNING) {
         p->state = P_ZOMBIE;
         lx_event();             /* its parent may wait in wait4 */
+        lx_signal(parent, LX_SIGCHLD);      /* ignored unless it has a handler */
     } else {
         proc_free(p);
     }
@@ -106,17 +107,124 @@ static int ignored_by_default(int sig)
     return sig == LX_SIGCHLD || sig == LX_SIGWINCH || sig == LX_SIGCONT || sig == 23 /* SIGURG */;
 }
 
+#define SIGBIT(sig) (1ull << ((sig) - 1))
+
 int lx_signal(struct proc *p, int sig)
 {
     if (p->state != P_RUNNING || sig <= 0 || sig >= LX_NSIG)
         return 0;
+    if (sig != LX_SIGKILL && sig != LX_SIGSTOP && p->sig_handler[sig] > LX_SIG_IGN) {
+        /* A handler: it runs when p next resumes from the server (at the
+           end of its current or next call, or at once if it waits in one,
+           which then ends with EINTR): lx_deliver. */
+        p->sig_pending |= SIGBIT(sig);
+        if (p->waiting)
+            lx_event();
+        return 0;
+    }
     if (sig != LX_SIGKILL && sig != LX_SIGSTOP &&
-        (p->sig_handler[sig] != LX_SIG_DFL || ignored_by_default(sig)))
-        return 0;       /* ignored, or a handler we do not run (docs/linux.md) */
+        (p->sig_handler[sig] == LX_SIG_IGN || ignored_by_default(sig)))
+        return 0;       /* ignored */
     if (sig == LX_SIGSTOP || sig == LX_SIGTSTP || sig == 21 || sig == 22)
         return 0;       /* stopping is not supported: the process goes on */
     lx_end(p, sig);
     return 1;
+}
+
+/* The lowest signal p has for a handler and does not block, or 0. */
+static int deliverable(struct proc *p)
+{
+    uint64_t ready = p->sig_pending & ~p->sig_blocked;
+    return ready ? __builtin_ctzll(ready) + 1 : 0;
+}
+
+int lx_interrupted(struct proc *p)
+{
+    return deliverable(p) != 0;
+}
+
+/* What lx_deliver saves on the process's stack, and sigreturn restores. */
+struct sigsaved {
+    struct regs regs;
+    uint64_t blocked;
+};
+
+/*
+ * The frame a handler finds on its stack (i386 Linux's order; the
+ * restorer is glibc's: __restore pops sig and makes sigreturn, __restore_rt
+ * makes rt_sigreturn with sig still there):
+ *   esp ->  return address (the sigaction's restorer)
+ *           sig
+ *           (SA_SIGINFO) &info, &uc
+ *           struct sigsaved
+ *           (SA_SIGINFO) siginfo (128 bytes: signo), ucontext (zeros)
+ */
+void lx_deliver(struct proc *p, struct regs *r)
+{
+    int sig = deliverable(p);
+    if (!sig || p->state != P_RUNNING)
+        return;
+    p->sig_pending &= ~SIGBIT(sig);
+    uint32_t flags = p->sig_more[sig].flags, handler = p->sig_handler[sig];
+    int info = (flags & LX_SA_SIGINFO) != 0;
+    struct sigsaved saved = {*r, p->sig_blocked};
+    uint32_t words[4] = {p->sig_more[sig].restorer, (uint32_t)sig, 0, 0};
+    uint32_t head = info ? 16 : 8, tail = info ? 128 + 128 : 0;
+    uint32_t sp = ((r->esp - 128 - head - sizeof saved - tail) & ~15u) - 4;  /* esp + 4 aligned */
+    uint32_t at_info = sp + head + sizeof saved;
+    words[2] = at_info;
+    words[3] = at_info + 128;
+    static const uint8_t zeros[256];
+    uint32_t siginfo[3] = {(uint32_t)sig, 0, 0};
+    int err = copy_out(&p->mm, sp, words, head);
+    if (!err)
+        err = copy_out(&p->mm, sp + head, &saved, sizeof saved);
+    if (!err && info)
+        err = copy_out(&p->mm, at_info, zeros, tail);
+    if (!err && info)
+        err = copy_out(&p->mm, at_info, siginfo, sizeof siginfo);
+    if (err) {                  /* no room on its stack: Linux ends it with SIGSEGV */
+        lx_end(p, LX_SIGSEGV);
+        return;
+    }
+    p->sig_blocked |= p->sig_more[sig].mask | (flags & LX_SA_NODEFER ? 0 : SIGBIT(sig));
+    if (flags & LX_SA_RESETHAND)
+        p->sig_handler[sig] = LX_SIG_DFL;
+    r->esp = sp;
+    r->eip = handler;
+    r->eax = (uint32_t)sig;     /* regparm handlers take it in eax */
+    r->edx = info ? words[2] : 0;
+    r->ecx = info ? words[3] : 0;
+}
+
+/* sigreturn and rt_sigreturn: the registers and mask from before the
+   handler, at esp (sigreturn: __restore popped sig) or esp + 12
+   (rt_sigreturn: sig, &info, &uc are still there).  The result is the
+   saved eax, and eip is left two bytes before the saved one: the call's
+   end (lx_exception) puts both back as they were. */
+static int32_t do_sigreturn(struct proc *p, struct regs *r, uint32_t at)
+{
+    struct sigsaved saved;
+    if (copy_in(&p->mm, &saved, at, sizeof saved) < 0) {
+        lx_end(p, LX_SIGSEGV);
+        return LX_NOREPLY;
+    }
+    uint32_t eflags = r->eflags;
+    *r = saved.regs;
+    r->eflags = (eflags & ~0xCD5u) | (saved.regs.eflags & 0xCD5u);     /* arithmetic flags and DF */
+    r->eip -= 2;
+    p->sig_blocked = saved.blocked & ~(SIGBIT(LX_SIGKILL) | SIGBIT(LX_SIGSTOP));
+    return (int32_t)saved.regs.eax;
+}
+
+static int32_t sys_sigreturn(struct proc *p, struct regs *r)
+{
+    return do_sigreturn(p, r, r->esp);
+}
+
+static int32_t sys_rt_sigreturn(struct proc *p, struct regs *r)
+{
+    return do_sigreturn(p, r, r->esp + 12);
 }
 
 /* kill(pid, sig): pid > 0 one process; 0 its group; -1 all but process 1
@@ -187,14 +295,24 @@ static int32_t sys_rt_sigaction(struct proc *p, struct regs *r)
         return -LX_EFAULT;
     if (r->ecx && (sig == LX_SIGKILL || sig == LX_SIGSTOP))
         return -LX_EINVAL;
+    old.flags = p->sig_more[sig].flags;
+    old.restorer = p->sig_more[sig].restorer;
+    old.mask = p->sig_more[sig].mask;
     if (r->edx && copy_out(&p->mm, r->edx, &old, sizeof old) < 0)
         return -LX_EFAULT;
-    if (r->ecx)
+    if (r->ecx) {
         p->sig_handler[sig] = act.handler;
+        p->sig_more[sig].flags = act.flags;
+        p->sig_more[sig].restorer = act.restorer;
+        p->sig_more[sig].mask = act.mask;
+        if (act.handler <= LX_SIG_IGN)
+            p->sig_pending &= ~SIGBIT(sig);     /* one that waited for a handler is gone */
+    }
     return 0;
 }
 
-/* rt_sigprocmask(how, set, oldset, setsize): kept, not used (no handlers run). */
+/* rt_sigprocmask(how, set, oldset, setsize): a signal it unblocks that is
+   pending runs its handler as the call returns (lx_deliver). */
 static int32_t sys_rt_sigprocmask(struct proc *p, struct regs *r)
 {
     uint64_t set, old = p->sig_blocked;
@@ -227,9 +345,21 @@ static int32_t sys_pause(struct proc *p, struct regs *r)
 
 /* ---- fork, wait4, exit ---- */
 
+/* What a fork child gets besides what lx_fork gives it: the rest of its
+   parent's sigactions (it has the handlers and the mask already). */
+static void fork_signals(struct proc *p, int32_t pid)
+{
+    struct proc *c = proc_by_pid(pid);
+    if (c)
+        memcpy(c->sig_more, p->sig_more, sizeof c->sig_more);
+}
+
 static int32_t sys_fork(struct proc *p, struct regs *r)
 {
-    return lx_fork(p, r);
+    int32_t pid = lx_fork(p, r);
+    if (pid >= 0)
+        fork_signals(p, pid);
+    return pid;
 }
 
 /* clone(flags, stack, ...): only as fork does it (glibc's fork calls
@@ -250,6 +380,7 @@ static int32_t sys_clone(struct proc *p, struct regs *r)
     int32_t pid = lx_fork(p, r);
     if (pid < 0)
         return pid;
+    fork_signals(p, pid);
     /* glibc's fork asks for the child's thread ID (its pid) in the child's
        copy of its thread descriptor (edi): raise() and abort() in the
        child read it.  The parent's copy (edx), if asked, too. */
@@ -427,6 +558,8 @@ const struct lx_callent lx_proc_calls[] = {
     {LX_tgkill, sys_tgkill},
     {LX_rt_sigaction, sys_rt_sigaction},
     {LX_rt_sigprocmask, sys_rt_sigprocmask},
+    {LX_sigreturn, sys_sigreturn},
+    {LX_rt_sigreturn, sys_rt_sigreturn},
     {LX_pause, sys_pause},
     {LX_rt_sigsuspend, sys_pause},
     {LX_getpid, sys_getpid},

@@ -145,7 +145,8 @@ int lx_retry(struct proc *p, struct regs *r)
 {
     *r = p->regs;
     l4_tid_t caller = p->tid;
-    int32_t result = lx_dispatch(p, r);
+    /* A signal for a handler ends the wait: the call says EINTR. */
+    int32_t result = lx_interrupted(p) ? -LX_EINTR : lx_dispatch(p, r);
     if (p->state != P_RUNNING || p->tid != caller || result == LX_NOREPLY) {
         p->waiting = 0;
         return 0;
