@@ -61,7 +61,7 @@ static int exception(struct proc *p)
         p->starting = 0;
     } else if (!lx_exception(p, &r)) {
         return 0;
-    } else {
+    } else if (p->sig_pending) {
         lx_deliver(p, &r);      /* a signal for a handler: it runs first */
         if (p->state != P_RUNNING)
             return 0;
@@ -89,7 +89,8 @@ static void retry_one(struct proc *p, void *arg)
     struct regs r;
     if (!p->waiting || p->state != P_RUNNING || !lx_retry(p, &r))
         return;
-    lx_deliver(p, &r);
+    if (p->sig_pending)
+        lx_deliver(p, &r);
     if (p->state != P_RUNNING)
         return;
     uint32_t *w = &r.vector;
