@@ -112,8 +112,8 @@ static int32_t sys_write(struct proc *p, struct regs *r)
 }
 
 /* readv and writev: each piece in turn, stopping at the first short or
-   failed one.  They do not wait: a piece that would (a pipe) ends the call
-   with what was moved, or -LX_EAGAIN if nothing was. */
+   failed one.  A piece that must wait (a pipe) makes the call wait if
+   nothing moved before it, else ends the call with what moved. */
 static int32_t vector_io(struct proc *p, struct regs *r, int write)
 {
     struct file *f = fd_file(p, r->ebx);
@@ -133,8 +133,15 @@ static int32_t vector_io(struct proc *p, struct regs *r, int write)
         if (v.len == 0)
             continue;
         int32_t n = op(p, f, v.base, v.len);
+        if (n == LX_BLOCK && total) {
+            /* Something moved already: the call ends with it, the part of
+               this piece that went (io_done) included. */
+            total += (int32_t)p->io_done;
+            p->io_done = 0;
+            return total;
+        }
         if (n == LX_BLOCK)
-            n = total ? 0 : (i == 0 ? LX_BLOCK : -LX_EAGAIN);
+            return LX_BLOCK;    /* nothing before it moved: the call waits, and runs again */
         if (n < 0)
             return total ? total : n;
         total += n;
