@@ -37,7 +37,8 @@ static const char *const kind_names[NKINDS] = {
     [SYS_CLOCK] = "clock", [SYS_UNMAP] = "unmap", [SYS_TASK_CREATE] = "task_create",
     [SYS_SET_PAGER] = "set_pager", [SYS_SET_HANDLER] = "set_handler",
     [SYS_IRQ_CONTROL] = "irq_control", [SYS_SCHEDULE] = "schedule",
-    [SYS_IO_ACCESS] = "io_access", [K_BADNR] = "(no such call)",
+    [SYS_IO_ACCESS] = "io_access", [SYS_THREAD_TLS] = "thread_tls",
+    [SYS_TASK_DELETE] = "task_delete", [K_BADNR] = "(no such call)",
 };
 static const char *const event_names[NEVENTS] = {
     [EV_RENDEZVOUS] = "messages received", [EV_TIMEOUT] = "IPC timeouts",

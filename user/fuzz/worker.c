@@ -153,11 +153,13 @@ static void act_unmap(struct fz *f)
 }
 
 /* Small calls: null, the clock, the console (nothing printed, or a
-   pointer the kernel must refuse), a number no system call has. */
+   pointer the kernel must refuse), ending a task that is not ours to end
+   (our own, nobody, no such thread: never a peer the fuzzer still needs),
+   a number no system call has. */
 static void act_small(struct fz *f)
 {
     static const char dot[] = "";
-    switch (rnd(f, 5)) {
+    switch (rnd(f, 6)) {
     case 0:
         if (SH->lab >= 0)
             fz_sys(f, SYS_NULL, rnd32(f), 0, 0, 0);
@@ -171,6 +173,12 @@ static void act_small(struct fz *f)
     case 3: {
         static const uint32_t bad[] = {0, L4_USER_TOP, 0xFFFFF000u, PAGE, 0xBFFFFFF0u};
         fz_sys(f, SYS_KDB_PUTS, bad[rnd(f, 5)], 1 + rnd(f, 64), 0, 0);
+        break;
+    }
+    case 4: {       /* ourselves (-EPERM), nobody, or a thread number no thread has */
+        l4_tid_t t = chance(f, 2) ? f->self : chance(f, 2) ? L4_NILTHREAD
+                   : l4_tid_make(1024 + rnd(f, 4096), 1 + rnd(f, 100));
+        fz_sys(f, SYS_TASK_DELETE, t, 0, 0, 0);
         break;
     }
     default:
