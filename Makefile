@@ -28,18 +28,40 @@ ifeq ($(SOLUTION),)
 B   := build/student
 SRC := .
 else
-B   := build/sol$(SOLUTION)
+# SOLUTION=all is the tree of the last lab in solutions/ (labs 0..N are all
+# there are): it is built once, in build/solN/, and build/solall links to it.
+_last := $(shell ls solutions 2>/dev/null | sed -n 's/^lab\([0-9][0-9]*\)$$/\1/p' | sort -n | tail -n 1)
+B   := build/sol$(if $(filter all,$(SOLUTION)),$(or $(_last),all),$(SOLUTION))
 SRC := $(B)/src
 _overlay := $(shell tools/overlay $(SOLUTION) $(SRC))
+ifeq ($(SOLUTION),all)
+ifneq ($(_last),)
+_link := $(shell mkdir -p build && { [ "$$(readlink build/solall)" = sol$(_last) ] || \
+                 { rm -rf build/solall && ln -sfn sol$(_last) build/solall; }; })
+endif
+endif
 endif
 
-# In a SOLUTION build each file is compiled by its real path, so that a
-# panic's file:line (__FILE__) and GDB name the file itself, relative to
-# this tree (PATHMAP): kernel/sched.c or solutions/lab1/kernel/ipc.c, not
-# its link in the mirror build/solN/src/.  Its #include "..." still look
-# beside the link first (-iquote), where the mirror has the headers.
-SRCFILE  = $(if $(SOLUTION),-iquote $(dir $<) $(realpath $<),$<)
-ASMFILE  = $(if $(SOLUTION),$(realpath $<),$<)
+# Objects are shared by every tree.  Each source file is compiled once, by
+# its real path relative to this folder, into $(OBJ)/k/ (kernel flags) or
+# $(OBJ)/u/ (user flags): kernel/sched.c into build/obj/k/kernel/sched.o,
+# solutions/lab1/kernel/ipc.c into build/obj/k/solutions/lab1/kernel/ipc.o.
+# A tree (build/student, build/solN) is then only a choice of objects to
+# link, so building sol0..sol5 after the student tree compiles just the
+# reference files; a panic's file:line (__FILE__) and GDB name the file
+# itself.  Headers come from this folder's kernel/, include/, user/include/
+# (never from a tree's mirror): the mirrors hold no headers of their own
+# (tools/overlay refuses a solution header).
+OBJ  := build/obj
+real  = $(patsubst $(CURDIR)/%,%,$(realpath $1))
+# A file's place in the tree: kernel/ipc.c, also for its link
+# build/sol1/src/kernel/ipc.c (to solutions/lab1/kernel/ipc.c).
+logical = $(patsubst ./%,%,$(patsubst $(SRC)/%,%,$1))
+# $(call objs,k|u,files): the objects of a tree's files.  Each remembers its
+# file's folder in the tree (IQ_object), where its #include "x.h" looks
+# first: solutions/lab3/user/pager/fault.c finds user/pager/pager.h.
+objs = $(foreach f,$2,$(eval _o := $(OBJ)/$1/$(basename $(call real,$f)).o)$(eval \
+           IQ_$(_o) := $(dir $(call logical,$f)))$(_o))
 PATHMAP := -fmacro-prefix-map=$(CURDIR)/= -fdebug-prefix-map=$(CURDIR)/=
 
 CC      := gcc
@@ -62,10 +84,10 @@ WARN    := -Wall -Wextra $(WERROR)
 # backtraces, -O1 -g so that GDB's view stays close to the source.
 KCFLAGS := -m32 -std=gnu11 -O1 -g $(WARN) $(PATHMAP) -ffreestanding -fno-pic -fno-pie \
            -fno-stack-protector -fno-omit-frame-pointer -mno-sse -mno-mmx -mno-80387 \
-           -fno-asynchronous-unwind-tables -I$(SRC)/kernel -I$(SRC)/include -MMD -MP
+           -fno-asynchronous-unwind-tables -Ikernel -Iinclude -MMD -MP
 UCFLAGS := -m32 -std=gnu11 -O1 -g $(WARN) $(PATHMAP) -ffreestanding -fno-pic -fno-pie \
            -fno-stack-protector -fno-omit-frame-pointer -mno-sse -mno-mmx \
-           -fno-asynchronous-unwind-tables -I$(SRC)/user/include -I$(SRC)/include -MMD -MP
+           -fno-asynchronous-unwind-tables -Iuser/include -Iinclude -MMD -MP
 NASMFLAGS := -f elf32 -g -F dwarf
 LIBGCC   = $(shell $(CC) -m32 -print-libgcc-file-name)
 
@@ -87,9 +109,22 @@ build/.deps-ok: tools/deps
 	@tools/deps
 	@mkdir -p build && touch $@
 
-$(B)/%.o: $(SRC)/%.asm build/.deps-ok
-	@mkdir -p $(@D)
-	$(NASM) $(NASMFLAGS) -o $@ $(ASMFILE)
+# Two makes (two trees, or make qemu-gdb and make gdb) may want the same
+# object at once: each writes its own temporary file and renames it.
+define COMPILE
+@mkdir -p $(@D)
+$(CC) $1 $(addprefix -iquote ,$(IQ_$@)) -MF $(@:.o=.d).$$$$ -MT $@ -c -o $@.$$$$ $< && \
+    mv -f $(@:.o=.d).$$$$ $(@:.o=.d) && mv -f $@.$$$$ $@
+endef
+define ASSEMBLE
+@mkdir -p $(@D)
+$(NASM) $(NASMFLAGS) -o $@.$$$$ $< && mv -f $@.$$$$ $@
+endef
+
+$(OBJ)/k/%.o: %.asm build/.deps-ok
+	$(ASSEMBLE)
+$(OBJ)/u/%.o: %.asm build/.deps-ok
+	$(ASSEMBLE)
 
 QEMU_RUN = $(PYTHON) grader/qemu.py --build $(B) $(if $(KVM),--kvm) $(if $(ICOUNT),--icount)
 

@@ -34,6 +34,10 @@ class Session:
     def __init__(self, build, programs, steps, symbols=()):
         self.steps = steps
         self.mark = "L4TEST-%d-" % os.getpid()
+        with qemu.slot():
+            self._run(build, programs, steps, symbols)
+
+    def _run(self, build, programs, steps, symbols):
         port = gradelib.free_port()
         cmd = qemu.qemu_command(build, programs, gdb_port=port)
         proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,

@@ -536,6 +536,13 @@ def _run_judged(test, tree, scale, rng, also):
 def _boot(tests, build, scale, values, watch, check):
     """Boots the programs of tests[0] once, with GDB and its watches if watch;
     returns (qemu.Result, [judge's verdict for each of tests])."""
+    # The boot's slot (qemu.slot) is taken before GDB starts: GDB's
+    # connection would time out while QEMU waited for one.
+    with qemu.slot():
+        return _boot_now(tests, build, scale, values, watch, check)
+
+
+def _boot_now(tests, build, scale, values, watch, check):
     test = tests[0]
     programs = [fill(p, values) for p in test.programs]
     port = free_port() if watch else None

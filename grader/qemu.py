@@ -26,6 +26,7 @@ import selectors
 import shutil
 import subprocess
 import sys
+import threading
 import time
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -48,6 +49,38 @@ _UNSAFE_LINE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u
 
 # The QEMUs that run() has started and not yet reaped, for stop_all().
 _running = set()
+
+# At most this many boots at once in this process (limit_boots), so that
+# make test can run its parts side by side on a 2-core machine without
+# running 8 QEMUs at once.  A thread that holds a slot may boot again
+# inside it (a test that starts GDB, then QEMU, takes the slot once, before
+# GDB, whose connection must not wait for a slot).
+_slots = None
+_held = threading.local()
+
+
+def limit_boots(n):
+    """From now on, at most n boots run at once (slot())."""
+    global _slots
+    _slots = threading.BoundedSemaphore(max(1, n))
+
+
+class slot:
+    """`with qemu.slot():` one boot's worth of the machine: waits while the
+    limit's boots run (no limit unless limit_boots was called)."""
+
+    def __enter__(self):
+        depth = getattr(_held, "depth", 0)
+        if depth == 0 and _slots is not None:
+            _slots.acquire()
+        _held.depth = depth + 1
+        return self
+
+    def __exit__(self, *exc):
+        _held.depth -= 1
+        if _held.depth == 0 and _slots is not None:
+            _slots.release()
+        return False
 
 
 def describe_exit(rc):
@@ -154,6 +187,12 @@ def run(build, modules, timeout=30.0, max_output=256 * 1024, until=None,
     compiled pattern) first matches the output, the bytes are written to
     QEMU's stdin, which is COM1's input (-serial stdio); each is written
     once, in the order their patterns appear.  Without feed, stdin is empty."""
+    with slot():
+        return _run(build, modules, timeout, max_output, until, gdb_port, kvm, icount,
+                    append, feed)
+
+
+def _run(build, modules, timeout, max_output, until, gdb_port, kvm, icount, append, feed):
     cmd = qemu_command(build, modules, gdb_port=gdb_port, kvm=kvm, icount=icount,
                        append=append)
     feed = [(re.compile(p, re.M) if isinstance(p, str) else p, data) for p, data in feed or ()]

@@ -104,7 +104,6 @@ def make_forged_build(lab, kind="forge"):
         user = os.path.join(d, "user")
         if not os.path.islink(user):
             shutil.rmtree(user, ignore_errors=True)
-            shutil.rmtree(os.path.join(d, "user-obj"), ignore_errors=True)
             os.symlink(os.path.join(gradelib.build_dir("all"), "user"), user)
         target = os.path.join(os.path.relpath(d, gradelib.TOP), "kernel.elf")
     # The Makefile's B and SRC, given on the command line, win over its own.

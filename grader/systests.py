@@ -145,6 +145,11 @@ def spin_b_ran_first(res, values):
 def test_gdb(build):
     """GDB connects to a halted QEMU, stops at kernel_main, shows a backtrace,
     and sees a timer interrupt arrive."""
+    with qemu.slot():
+        gdb_session(build)
+
+
+def gdb_session(build):
     port = gradelib.free_port()
     cmd = qemu.qemu_command(build, ["spin A 1000 1000000"], gdb_port=port)
     proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,

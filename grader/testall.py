@@ -23,6 +23,7 @@ needs) is reported SKIP with the reason, and the last line then ends
 """
 
 import argparse
+import concurrent.futures
 import os
 import re
 import subprocess
@@ -34,6 +35,7 @@ import docscheck  # noqa: E402
 import gdbtests  # noqa: E402
 import gradelib  # noqa: E402
 import matrix  # noqa: E402
+import qemu  # noqa: E402
 import selftest  # noqa: E402
 import selftest_batch  # noqa: E402
 import solcheck  # noqa: E402
@@ -102,6 +104,51 @@ DOCUMENT_CHECKS = [
 ]
 
 
+def document_part(name, run, say):
+    """document_check for a part run by side_by_side: its lines go to say."""
+    t = time.time()
+    ok, lines, *rest = run()
+    say(ok, name, "" if ok else lines[0] + "".join("\n     " + l for l in lines[1:]),
+        time.time() - t)
+    for line in (rest[0] if rest else []):
+        say(None, name, line)
+    return (1, 0) if ok else (0, 1)
+
+
+def batch_part(say):
+    """The batch self-test grades in a sandbox of its own (processes the
+    slots cannot see): it holds one slot all along."""
+    with qemu.slot():
+        return selftest_batch.run(say)
+
+
+def side_by_side(parts):
+    """Runs each part(say) -> (passed, failed) in a thread of its own; prints
+    each part's lines when it has ended, in the order of parts; yields the
+    counts in that order."""
+    logs = [[] for _ in parts]
+
+    def run(i):
+        def say(*args, **kw):
+            logs[i].append((args, kw))
+        try:
+            return parts[i](say)
+        except Exception as e:      # a broken part must not stop the others
+            say(False, "make test part %d" % i, "test error: %r" % e)
+            return 0, 1
+    with concurrent.futures.ThreadPoolExecutor(max_workers=len(parts)) as pool:
+        futures = [pool.submit(run, i) for i in range(len(parts))]
+        for i, fut in enumerate(futures):
+            counts = fut.result()
+            for args, kw in logs[i]:
+                say_line(*args, **kw)
+            yield counts
+
+
+def say_line(ok, name, reason="", seconds=0.0, output=""):
+    report(ok, name, seconds, reason, output)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--build", default="build/student")
@@ -112,9 +159,7 @@ def main():
                     help="with --only: also the Linux tests still pending (systests.LINUX_PENDING)")
     a = ap.parse_args()
 
-    def say(ok, name, reason="", seconds=0.0, output=""):
-        report(ok, name, seconds, reason, output)
-
+    say = say_line
     if a.only:
         pool = systests.TESTS + (systests.LINUX_PENDING if a.pending else [])
         tests = [t for t in pool if re.search(a.only, t.name)]
@@ -123,15 +168,27 @@ def main():
         sys.exit(1 if f or not tests else 0)
     passed, failed = unit_tests()
     for name, check in DOCUMENT_CHECKS:
-        p, f = document_check(name, check)
-        passed, failed = passed + p, failed + f
-    system = gradelib.run_tests(systests.TESTS, a.build, a.jobs)
-    for p, f in [gradelib.say_outcomes(system, "system", say),
-                 gdbtests.run(a.jobs, say),
-                 matrix.run(a.jobs, say),
-                 selftest.run(a.jobs, say), selftest.forge_run(a.jobs, say),
-                 selftest.one_test_run(say), selftest.mutant_run(a.jobs, say),
-                 selftest_batch.run(say)]:
+        if check is not transcripts.run:
+            p, f = document_check(name, check)
+            passed, failed = passed + p, failed + f
+    # The parts that boot QEMU run side by side, with at most --jobs boots at
+    # once between them all (qemu.limit_boots): one part's idle moments (a
+    # build, a timeout it waits out) are another's boots.  Each part's lines
+    # are printed when it ends, in this order, so the log reads as before.
+    qemu.limit_boots(a.jobs)
+    parts = [
+        lambda say: document_part(DOCUMENT_CHECKS[2][0], transcripts.run, say),
+        lambda say: gradelib.say_outcomes(gradelib.run_tests(systests.TESTS, a.build, a.jobs),
+                                          "system", say),
+        lambda say: gdbtests.run(a.jobs, say),
+        lambda say: matrix.run(a.jobs, say),
+        lambda say: selftest.run(a.jobs, say),
+        lambda say: selftest.forge_run(a.jobs, say),
+        lambda say: selftest.one_test_run(say),
+        lambda say: selftest.mutant_run(a.jobs, say),
+        lambda say: batch_part(say),
+    ]
+    for p, f in side_by_side(parts):
         passed, failed = passed + p, failed + f
     print("%d passed, %d failed%s" % (passed, failed,
                                       ", %d skipped" % skipped if skipped else ""))

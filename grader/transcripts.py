@@ -64,6 +64,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import docscheck  # noqa: E402
 import gradelib  # noqa: E402
+import qemu  # noqa: E402
 
 TOP = gradelib.TOP
 FENCE = "```"
@@ -163,8 +164,14 @@ class Transcript:
 
 def run_shell(shell, top):
     """What a shell command prints (stdout and stderr), within TIMEOUT."""
-    # A session of its own, so that a hang ends with every process of the
-    # pipeline (QEMU would otherwise keep the output pipe open).
+    # One boot's slot (most commands are a make and a boot), and a session
+    # of its own, so that a hang ends with every process of the pipeline
+    # (QEMU would otherwise keep the output pipe open).
+    with qemu.slot():
+        return _run_shell(shell, top)
+
+
+def _run_shell(shell, top):
     p = subprocess.Popen(["bash", "-c", shell], cwd=top, stdin=subprocess.DEVNULL,
                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                          start_new_session=True)
