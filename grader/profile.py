@@ -108,8 +108,8 @@ def report(name, label, per_pc, where, empty, figure, why_not):
     for f, n in sorted(per_file.items(), key=lambda kv: (-kv[1], kv[0])):
         print("%8d  %s" % (n, f))
     kernel = sum(n for fn, n in funcs.items() if binaries[fn] == "kernel.elf")
-    print("kernel %d, user %d (with the empty sample's %d), %d functions" %
-          (kernel, total - kernel, -empty, len(funcs)))
+    print("kernel %d, user %d (%d less the empty sample's %d), %d functions" %
+          (kernel, total - kernel, total - kernel + empty, empty, len(funcs)))
     print()
     if figure is None:
         print("The benchmark itself did not give a figure (%s): nothing to compare with." % why_not)

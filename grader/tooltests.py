@@ -1,6 +1,13 @@
 """System tests of the tools around the kernel: make profile (grader/profile.py),
 make compile_commands.json (tools/compile_commands.py) and the VS Code
 configuration (.vscode/).  grader/systests.py adds them to make test.
+
+docs/gdb.md quotes the output of `make profile BENCH=trap.rtt SOLUTION=0`;
+the profile test compares it with what the command prints now, and
+
+    python3 grader/tooltests.py --update
+
+rewrites the quoted block after a change to the kernel's entry path.
 """
 
 import glob
@@ -20,6 +27,29 @@ from gradelib import Failure, Skip, Test
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
+GDB_MD = os.path.join(TOP, "docs", "gdb.md")
+PROFILE_CMD = "$ make profile BENCH=trap.rtt SOLUTION=0"
+
+
+def quoted_block(path, first):
+    """(start, end) line indexes of the lines of the fenced block in path
+    whose first line is first (the lines after it, up to the fence)."""
+    with open(path) as f:
+        lines = f.read().split("\n")
+    for i, line in enumerate(lines):
+        if line == first and i > 0 and lines[i - 1].startswith("```"):
+            end = next(j for j in range(i + 1, len(lines)) if lines[j].startswith("```"))
+            return lines, i + 1, end
+    raise Failure("%s quotes no block starting %r" % (os.path.relpath(path, TOP), first))
+
+
+def run_profile():
+    p = subprocess.run([sys.executable, os.path.join(TOP, "grader", "profile.py"), "trap.rtt",
+                        "--solution", "0"], cwd=TOP, capture_output=True, text=True,
+                       timeout=300)
+    return p.returncode, p.stdout, p.stderr
+
+
 def test_profile(build):
     """make profile on the smallest benchmark (trap.rtt, SOLUTION=0): one sample traced
     with GDB, per function, kernel and user; the table's rows add up to its total, and
@@ -27,15 +57,13 @@ def test_profile(build):
     missing = gradelib.missing_solution(0, TOP)
     if missing is not None:
         raise Skip("needs solutions/lab0 (the benchmark is Lab 0's hole), which this tree lacks")
-    p = subprocess.run([sys.executable, os.path.join(TOP, "grader", "profile.py"), "trap.rtt",
-                        "--solution", "0"], cwd=TOP, capture_output=True, text=True,
-                       timeout=300)
-    out = p.stdout + p.stderr
+    rc, stdout, stderr = run_profile()
+    out = stdout + stderr
     m = re.search(r"^The total equals the benchmark's figure: make bench prints trap\.rtt "
                   r"(\d+)\.$", out, re.M)
-    if p.returncode != 0 or not m:
+    if rc != 0 or not m:
         raise Failure("make profile BENCH=trap.rtt SOLUTION=0 should end saying that its total "
-                      "equals the benchmark's figure (exit status %d)" % p.returncode, out)
+                      "equals the benchmark's figure (exit status %d)" % rc, out)
     rows = re.findall(r"^ *(-?\d+)  (\S+) ", out.split("By source file:")[0], re.M)
     total = re.search(r"^ *(-?\d+)  total$", out, re.M)
     functions = {name for _, name in rows}
@@ -48,6 +76,23 @@ def test_profile(build):
             raise Failure("the table should have a row for %s" % want, out)
     if len(functions) < 4:
         raise Failure("the table should name the kernel's functions too", out)
+    lines, a, b = quoted_block(GDB_MD, PROFILE_CMD)
+    if lines[a:b] != stdout.rstrip("\n").split("\n"):
+        raise Failure("docs/gdb.md quotes another output of `%s` than it prints now; "
+                      "python3 grader/tooltests.py --update rewrites the block" % PROFILE_CMD[2:],
+                      stdout)
+
+
+def update():
+    """Rewrites docs/gdb.md's quoted make profile output with what it prints now."""
+    rc, stdout, stderr = run_profile()
+    if rc != 0:
+        sys.exit("make profile failed; docs/gdb.md left as it was:\n" + stdout + stderr)
+    lines, a, b = quoted_block(GDB_MD, PROFILE_CMD)
+    with open(GDB_MD, "w") as f:
+        f.write("\n".join(lines[:a] + stdout.rstrip("\n").split("\n") + lines[b:]))
+    print("docs/gdb.md: the block after '%s' rewritten; read the sentences around it "
+          "(git diff docs/gdb.md)" % PROFILE_CMD)
 
 
 def compile_database(dest):
@@ -99,6 +144,10 @@ def test_compile_commands(build):
             if lacking:
                 raise Failure("%s is listed without -I for %s: %s" %
                               (f, ", ".join(lacking), " ".join(e["arguments"])))
+        lines, a, b = quoted_block(GDB_MD, "$ make compile_commands.json")
+        said = "make: compile_commands.json lists %d C files" % len({e["file"] for e in db})
+        if not any(line.startswith(said + " ") for line in lines[a:b]):
+            raise Failure("docs/gdb.md's `make compile_commands.json` should say '%s ...'" % said)
         if shutil.which("clangd"):
             for f in ("kernel/ipc_syscall.c", "user/lib/ulib.c"):
                 p = subprocess.run(["clangd", "--compile-commands-dir=" + tmp, "--check=" + f],
@@ -183,3 +232,9 @@ TESTS = [
     Test("compile_commands", doc=test_compile_commands.__doc__, run=test_compile_commands),
     Test("vscode", doc=test_vscode.__doc__, run=test_vscode),
 ]
+
+
+if __name__ == "__main__":
+    if sys.argv[1:] != ["--update"]:
+        sys.exit("usage: python3 grader/tooltests.py --update  (make test runs the tests)")
+    update()
