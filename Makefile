@@ -5,7 +5,7 @@
 #   make qemu-gdb     the same, halted, waiting for GDB on your port (GDBPORT)
 #   make gdb          GDB connected to it, with kernel and user symbols loaded
 #   make compile_commands.json   the compile commands of your tree, for
-#                     clangd and VS Code (.vscode/, docs/gdb.md section 15)
+#                     clangd and VS Code (.vscode/, docs/gdb.md section 16)
 #   make grade        grade your tree (LAB=n: lab n, earlier labs as regressions;
 #                     TEST=name: that test alone)
 #   make bench        benchmarks beside the reference and the paper (LAB=n)
