@@ -4,6 +4,8 @@
 #   make qemu         boot your tree, serial console on this terminal (Ctrl-a x quits)
 #   make qemu-gdb     the same, halted, waiting for GDB on your port (GDBPORT)
 #   make gdb          GDB connected to it, with kernel and user symbols loaded
+#   make compile_commands.json   the compile commands of your tree, for
+#                     clangd and VS Code (.vscode/, docs/gdb.md section 16)
 #   make grade        grade your tree (LAB=n: lab n, earlier labs as regressions;
 #                     TEST=name: that test alone)
 #   make bench        benchmarks beside the reference and the paper (LAB=n)
@@ -150,6 +152,13 @@ $(B)/gdbinit: FORCE
 	   echo "source tools/gdb/l4lab.py"; \
 	   $(foreach p,$(USER_PROGS),echo "add-symbol-file $(B)/user/$(p).elf";) \
 	   echo "target remote localhost:$(GDBPORT)"; } > $@
+
+# For editors (clangd, VS Code, CLion): every C file of your tree with the
+# flags its build uses, taken from `make -nB` (tools/compile_commands.py).
+# Made on request, not by every build: a SOLUTION=N build would otherwise
+# overwrite it with the reference's paths.
+compile_commands.json: FORCE
+	@$(PYTHON) tools/compile_commands.py $@
 
 # The demo: the complete reference system, booted once for each stage, under
 # -icount so that the figures are instruction counts.

@@ -15,6 +15,7 @@ some stops and then counts several calls; they must agree.
 """
 
 import collections
+import json
 import os
 import re
 import subprocess
@@ -124,27 +125,91 @@ def place(build, spec):
     raise SystemExit("figtrace: found no place %r in build %s" % (spec, build))
 
 
+# Instructions that may leave a straight run of code.
+JUMP = re.compile(r"^(j\w+|call|ret|int|sysenter|syscall|iret|ud2|loop\w*)\b")
+
+
+def empty_pair(build, program, function):
+    """The instructions from the first rdtsc of the first pair of rdtsc in
+    a function with only straight-line code between them up to the second:
+    what a benchmark's empty sample (two rdtsc, nothing measured) counts
+    under -icount, and subtracts from each sample."""
+    insns = listing(build, program, function)
+    ts = [i for i, (_, text) in enumerate(insns) if text.startswith("rdtsc")]
+    for a, b in zip(ts, ts[1:]):
+        if not any(JUMP.match(text) for _, text in insns[a + 1:b]):
+            return b - a
+    raise SystemExit("figtrace: no empty rdtsc pair in %s of %s (build %s)"
+                     % (function, program, build))
+
+
+def sample_pair(build, program, function, between):
+    """(first, second) rdtsc of a benchmark's measured sample: the first
+    pair of rdtsc in the function, in the listing's order, with an
+    instruction matching the regex between and no jmp or ret (code from
+    elsewhere in the function, laid out in between, is not the sample)."""
+    insns = listing(build, program, function)
+    ts = [i for i, (_, text) in enumerate(insns) if text.startswith("rdtsc")]
+    for a, b in zip(ts, ts[1:]):
+        texts = [text for _, text in insns[a + 1:b]]
+        if any(re.search(between, t) for t in texts) and \
+                not any(re.match(r"(jmp|ret)\b", t) for t in texts):
+            return insns[a][0], insns[b][0]
+    raise SystemExit("figtrace: no rdtsc pair around /%s/ in %s of %s (build %s)"
+                     % (between, function, program, build))
+
+
+# The GDB side of a trace: it records the $pc of every step (not yet its
+# symbol, which would cost a GDB command per step) and, once all calls are
+# counted, looks up each address it saw once: its symbol as `info symbol`
+# names it, the file it belongs to (the program's, from "of FILE" there; the
+# kernel's has none), and the source file of the function it is in.
 GDB_PY = r'''
-import collections, json
-def count_calls(start, end, skip, calls):
+import collections, json, os
+def count_calls(start, end, skip, calls, limit):
     gdb.execute("break *%d" % start)
     for _ in range(skip + 1):
         gdb.execute("continue", to_string=True)
-    result = []
+    result, seen = [], set()
     for c in range(calls):
         if c:
             gdb.execute("continue", to_string=True)
-        count, last = collections.Counter(), None
+        count, last, steps = collections.Counter(), None, 0
         pc = int(gdb.parse_and_eval("$pc")) & 0xffffffff
         while pc != end:
             if pc != last:
-                sym = gdb.execute("info symbol %d" % pc, to_string=True).split()
-                count[sym[0] if sym and sym[0] != "No" else "?"] += 1
+                count[pc] += 1
             last = pc
+            steps += 1
+            if steps > limit:
+                print("FIGTRACE-LIMIT %d" % limit)
+                return
             gdb.execute("stepi", to_string=True)
             pc = int(gdb.parse_and_eval("$pc")) & 0xffffffff
-        result.append(dict(count))
-    print("FIGTRACE " + json.dumps(result))
+        seen.update(count)
+        result.append({"%d" % a: n for a, n in count.items()})
+    where = {}
+    for pc in sorted(seen):
+        sym = gdb.execute("info symbol %d" % pc, to_string=True).split()
+        name = sym[0] if sym and sym[0] != "No" else "?"
+        binary = sym[sym.index("of") + 1] if "of" in sym else "kernel.elf"
+        where["%d" % pc] = [name, os.path.basename(binary), source_file(pc)]
+    print("FIGTRACE " + json.dumps({"calls": result, "where": where}))
+def source_file(pc):
+    # The file of the function the pc is in: of the outermost function
+    # block around it, since code inlined from a header counts in its
+    # caller; without debugging information, the line table's, or None.
+    try:
+        block, func = gdb.block_for_pc(pc), None
+        while block is not None and not block.is_static and not block.is_global:
+            func = block.function or func
+            block = block.superblock
+        if func is not None and func.symtab is not None:
+            return func.symtab.filename
+    except RuntimeError:
+        pass
+    line = gdb.find_pc_line(pc)
+    return line.symtab.filename if line.symtab else None
 '''
 
 
@@ -156,16 +221,18 @@ def symbols(build, program):
     return os.path.join(build, "user", program + ".elf")
 
 
-def trace(name):
-    lab, modules, programs, start_at, end_at, skip, calls = TRACES[name]
-    build = gradelib.build_dir(str(lab))
-    start, end = place(build, start_at)
-    if end_at:
-        end = place(build, end_at)[0]
+def step_counts(build, modules, programs, start, end, skip, calls, limit=2000000):
+    """Boots the modules under -icount, halted for GDB with the kernel's and
+    the programs' symbols; lets the machine run to the skip+1-th time it
+    reaches start, and then single-steps from start to end, calls times.
+    Returns (per_call, where): per_call is a list of {pc: steps} (a pc that
+    the step before also reported is QEMU's, not counted), where maps each
+    pc to (symbol, binary, source file or None).  limit caps the steps of
+    one call, so that a stretch that never ends cannot hang the caller."""
     port = gradelib.free_port()
     fd, script = tempfile.mkstemp(suffix=".py")
     with os.fdopen(fd, "w") as f:
-        f.write(GDB_PY + "\ncount_calls(%d, %d, %d, %d)\n" % (start, end, skip, calls))
+        f.write(GDB_PY + "\ncount_calls(%d, %d, %d, %d, %d)\n" % (start, end, skip, calls, limit))
     cmd = qemu.qemu_command(build, modules, gdb_port=port, icount=True)
     q = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                          stderr=subprocess.DEVNULL)
@@ -180,11 +247,39 @@ def trace(name):
         q.kill()
         q.wait()
         os.remove(script)
+    if re.search(r"^FIGTRACE-LIMIT", g.stdout, re.M):
+        raise SystemExit("figtrace: more than %d steps from %#x without reaching %#x: the "
+                         "stretch does not end where it should" % (limit, start, end))
     m = re.search(r"^FIGTRACE (.*)$", g.stdout, re.M)
     if not m:
-        raise SystemExit("figtrace %s: GDB said:\n%s%s" % (name, g.stdout[-2000:], g.stderr[-2000:]))
-    import json
-    per_call = json.loads(m.group(1))
+        raise SystemExit("figtrace: GDB said:\n%s%s" % (g.stdout[-2000:], g.stderr[-2000:]))
+    found = json.loads(m.group(1))
+    per_call = [{int(a): n for a, n in c.items()} for c in found["calls"]]
+    top = gradelib.TOP + os.sep
+    return per_call, {int(a): (name, binary, source[len(top):] if source and
+                                source.startswith(top) else source)
+                      for a, (name, binary, source) in found["where"].items()}
+
+
+def by_symbol(counts, where):
+    """{pc: steps} summed per symbol."""
+    out = collections.Counter()
+    for pc, n in counts.items():
+        out[where[pc][0]] += n
+    return dict(out)
+
+
+def trace(name):
+    lab, modules, programs, start_at, end_at, skip, calls = TRACES[name]
+    build = gradelib.build_dir(str(lab))
+    start, end = place(build, start_at)
+    if end_at:
+        end = place(build, end_at)[0]
+    try:
+        per_pc, where = step_counts(build, modules, programs, start, end, skip, calls)
+    except SystemExit as e:
+        raise SystemExit("figtrace %s: %s" % (name, str(e).replace("figtrace: ", "", 1)))
+    per_call = [by_symbol(c, where) for c in per_pc]
     totals = [sum(c.values()) for c in per_call]
     if len(set(totals)) != 1:
         raise SystemExit("figtrace %s: the calls differ: %s" % (name, totals))

@@ -21,6 +21,7 @@ import time
 
 import gradelib
 import qemu
+import tooltests
 from gradelib import Failure, Skip, Test
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -608,3 +609,6 @@ TESTS = [
                   "the server's report of its exit")],
          reject=[(r"^ttytest: FAIL", "a failed check")]),
 ]
+
+# make profile, make compile_commands.json and .vscode/ (grader/tooltests.py).
+TESTS += tooltests.TESTS
