@@ -130,10 +130,33 @@ int lx_exception_signal(uint32_t vector)
     }
 }
 
+/* A call the server does not serve is -ENOSYS, which glibc's fallbacks
+   expect (rseq, statx); it is also the first thing to look at when a
+   program fails, so each such number is said once, with its name and who
+   asked first.  Numbers beyond the table (never Linux's) are said once in
+   all: a program trying many of them must not flood the console. */
+static void log_unknown(struct proc *p, uint32_t nr)
+{
+    static uint32_t said[LX_NSYSCALLS / 32 + 1];
+    static int said_beyond;
+    uint32_t i = nr < LX_NSYSCALLS ? nr : LX_NSYSCALLS;
+    if (i == LX_NSYSCALLS ? said_beyond != 0 : (said[i / 32] >> (i % 32) & 1) != 0)
+        return;
+    if (i == LX_NSYSCALLS)
+        said_beyond = 1;
+    else
+        said[i / 32] |= 1u << (i % 32);
+    printf("linux: system call %u (%s) is not served: -ENOSYS to pid %d (%s)%s\n", nr,
+           lx_call_name(nr), p->pid, p->exe,
+           i == LX_NSYSCALLS ? "; numbers beyond the table are not said again" : "");
+}
+
 int32_t lx_dispatch(struct proc *p, struct regs *r)
 {
     uint32_t nr = r->eax;
     lx_call fn = nr < LX_NSYSCALLS ? calls[nr] : NULL;
+    if (!fn)
+        log_unknown(p, nr);
     int32_t result = fn ? fn(p, r) : -LX_ENOSYS;
     if (lx_verbose)
         printf("linux: pid %d: syscall %u (%x, %x, %x) = %d\n", p->pid, nr, r->ebx, r->ecx,
