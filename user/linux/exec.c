@@ -40,6 +40,7 @@ static int exec_image(struct proc *p, const char *path, struct fs_node *f, int a
     p->tid = (l4_tid_t)tid;
     p->tls_set = 0;
     strlcpy(p->exe, path, sizeof p->exe);
+    p->comm[0] = '\0';         /* a new program is known by its file's name */
     return 0;
 }
 

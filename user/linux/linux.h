@@ -71,6 +71,7 @@ void *page_alloc(void);                 /* a zeroed page of the server's (one us
 void page_free(void *page);
 void page_ref(void *page);              /* one more user of a page (fork shares them) */
 void page_unref(void *page);            /* one less; the last frees it */
+uint32_t mem_total_pages(void);         /* the pool's size in pages */
 uint32_t mem_free_pages(void);          /* pool pages not in use (sigma0's not yet taken included) */
 int mm_init(struct mm *mm);
 void mm_destroy(struct mm *mm);
@@ -129,6 +130,7 @@ struct proc {
     struct mm mm;
     int exit_status;
     char exe[64];               /* the path it was started from (/proc/self/exe) */
+    char comm[16];              /* prctl(PR_SET_NAME)'s name; "": exe's last part */
     char cwd[128];              /* its working directory, absolute, no trailing '/' but "/" */
     struct file *fd[MAX_FDS];   /* its open files by descriptor (file.c) */
     uint32_t cloexec;           /* bit n: fd n closes at execve */
