@@ -422,6 +422,15 @@ def busybox_ls_bin():
     return ["total %d" % ((1 + blocks) >> 1)] + lines
 
 
+def busybox_log_once():
+    n, res = busybox_boot()
+    said = [l for l in res.output.splitlines() if l.startswith("linux: system call 386 ")]
+    if len(said) != 1 or not said[0].startswith("linux: system call 386 (rseq) is not served"):
+        raise Failure("expected one line 'linux: system call 386 (rseq) is not served...' for "
+                      "all the processes that asked, got %d: %r" % (len(said), said[:3]),
+                      res.output)
+
+
 def busybox_etc_lines(name, word):
     """The lines of the root file system's /etc/NAME that contain word."""
     with open(os.path.join(TOP, "user", "linux-progs", "etc", name), encoding="utf-8") as f:
@@ -477,6 +486,9 @@ BUSYBOX_TESTS = [
     busybox_case("redirect", "echo \"written $N\" > /tmp/bb.$N; cat /tmp/bb.$N",
                  lambda n: ["written " + n]),
     busybox_case("testd", "test -d /tmp && echo yes", ["yes"]),
+    Test("linux_busybox_log", run=lambda build: busybox_log_once(),
+         doc="The server logs a call it does not serve once, by number and name, however many "
+             "processes ask: every busybox process's glibc asks for rseq, and one line says so."),
     busybox_case("reexec", "sh -c 'PATH=/nonexistent; echo b | cat'", ["b"],
                  doc="A busybox started through /proc/self/exe starts the next applet the same "
                      "way, with no PATH to fall back on: /proc/self/exe still names busybox "
@@ -627,11 +639,20 @@ TESTS = [
                  (r"^linux: /bin/hello exited with status 0$", "the server's report of its exit")]),
     Test("linux_nosys", timeout=90, solution="all", needs=4,
          doc="An unknown Linux system call, from a -nostdlib program's raw int $0x80, returns "
-             "exactly -ENOSYS (-38).",
+             "exactly -ENOSYS (-38), and the server logs it by number and name (numbers beyond "
+             "its table: the first one only).",
          programs=["sigma0", "linux /bin/nosys {nonce}", "rootfs.cpio"],
-         expect=[(r"^nosys: nonce={nonce} ok: 5 unknown system calls returned -ENOSYS$",
+         expect=[(r"^linux: system call 17 \(break\) is not served: -ENOSYS to pid 1 \(/bin/nosys\)$",
+                  "the server's log of the unknown call 17 by number and name (user/linux/sys.c)"),
+                 (r"^linux: system call 222 \(not a Linux call\) is not served",
+                  "the server's log of 222, a number Linux never gave out"),
+                 (r"^linux: system call 9999 \(not a Linux call\) is not served.* not said again$",
+                  "the server's one log line for numbers beyond its table"),
+                 (r"^nosys: nonce={nonce} ok: 5 unknown system calls returned -ENOSYS$",
                   "nosys's success line"),
-                 (r"^linux: /bin/nosys exited with status 0$", "the server's report of its exit")]),
+                 (r"^linux: /bin/nosys exited with status 0$", "the server's report of its exit")],
+         reject=[(r"system call (2147483647|4294967295|-1) ",
+                  "a second number beyond the table logged (they are said once in all)")]),
     Test("linux_status", doc=test_linux_status.__doc__, run=test_linux_status),
     # lxtest's tests beyond Lab 5's graded ones (grader/lab5.py), in one boot.
     lxtest("mmapshared+mmapfile+signals+sighandler+busycalls", "MAP_SHARED areas kept shared "

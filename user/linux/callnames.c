@@ -451,5 +451,5 @@ static const char *const call_names[LX_NSYSCALLS] = {
 
 const char *lx_call_name(uint32_t nr)
 {
-    return nr < LX_NSYSCALLS && call_names[nr] ? call_names[nr] : "no such call";
+    return nr < LX_NSYSCALLS && call_names[nr] ? call_names[nr] : "not a Linux call";
 }
