@@ -367,8 +367,9 @@ def test_linux_sh_console(build):
 
 # Busybox (issue 15): Debian's busybox-static for i386, a program nobody
 # here wrote, fetched by `make busybox` into build/busybox/ (tools/busybox).
-# One boot runs /etc/bbtest.sh NONCE (user/linux-progs/etc/) with busybox's
-# sh and applets (rootfs-busybox.cpio); each case is its own test line,
+# One boot of make linux's busybox shell, where /etc/bbtest.sh NONCE
+# (user/linux-progs/etc/) is typed, runs every case with busybox's sh and
+# applets (rootfs-busybox.cpio); each case is its own test line,
 # judged on that one boot's output: the lines between the case's two marker
 # lines, which carry the nonce, the second one its status.
 BUSYBOX_DIR = os.path.join(TOP, "build", "busybox")
@@ -390,11 +391,15 @@ def busybox_boot():
             if not ok:
                 _busybox_boot["result"] = Failure("make SOLUTION=all failed", log)
             else:
+                # make linux's busybox shell (a login shell: /etc/profile's greeting
+                # and prompt), where the script is typed, then `exit 5`.
                 n = nonce()
+                feed = [(r"l4lab\$ ", b"sh /etc/bbtest.sh %s\r" % n.encode()),
+                        (r"^bbtest done %s$" % n, b"exit 5\r")]
                 _busybox_boot["result"] = (n, qemu.run(
                     gradelib.build_dir("all"),
-                    linux_boot("/bin/sh /etc/bbtest.sh " + n)[:-1] + ["rootfs-busybox.cpio"],
-                    timeout=120))
+                    linux_boot("/bin/sh -l")[:-1] + ["rootfs-busybox.cpio"],
+                    timeout=120, feed=feed))
     if isinstance(_busybox_boot["result"], Failure):
         raise _busybox_boot["result"]
     return _busybox_boot["result"]
@@ -420,6 +425,15 @@ def busybox_ls_bin():
         lines.append("%-10s %4u %-8.8s %-8.8s %9u %s %s%s" % (
             stat.filemode(st.st_mode), 1, "root", "root", size, when, name, suffix))
     return ["total %d" % ((1 + blocks) >> 1)] + lines
+
+
+def busybox_console():
+    n, res = busybox_boot()
+    expect(res, r"^BusyBox v1\.\S+ .*built-in shell \(ash\)", "busybox's sh greeting")
+    expect(res, r"^l4lab: a Linux shell", "the greeting of /etc/profile, which a login shell reads")
+    expect(res, r"^bbtest done %s$" % n, "the end of /etc/bbtest.sh, typed at the prompt")
+    expect(res, r"linux: /bin/sh exited with status 5$", "the shell's exit with status 5 (`exit 5`)")
+    expect_exit(res, 2 * 5 + 1, "the machine stopped with status 5")
 
 
 def busybox_log_once():
@@ -486,6 +500,10 @@ BUSYBOX_TESTS = [
     busybox_case("redirect", "echo \"written $N\" > /tmp/bb.$N; cat /tmp/bb.$N",
                  lambda n: ["written " + n]),
     busybox_case("testd", "test -d /tmp && echo yes", ["yes"]),
+    Test("linux_busybox_console", run=lambda build: busybox_console(),
+         doc="make linux after make busybox: busybox's sh as a login shell on the console reads "
+             "/etc/profile, runs what is typed at its prompt (/etc/bbtest.sh, whose cases are "
+             "the linux_busybox_* tests), and `exit 5` stops the machine with status 5."),
     Test("linux_busybox_log", run=lambda build: busybox_log_once(),
          doc="The server logs a call it does not serve once, by number and name, however many "
              "processes ask: every busybox process's glibc asks for rseq, and one line says so."),
