@@ -1099,7 +1099,8 @@ static void t_busycalls(int argc, char **argv)
 
     gid_t groups[64];
     int ng = getgroups(0, NULL);
-    CHECK(ng >= 1 && ng <= 64, "getgroups(0, NULL): expected root's groups (at least 1), got %d", ng);
+    CHECK(ng >= 0 && ng <= 64, "getgroups(0, NULL): expected a count of groups, got %d (%s)", ng,
+          strerror(errno));
     CHECK(getgroups(64, groups) == ng, "getgroups(64, list): expected %d", ng);
 
     cpu_set_t set;
