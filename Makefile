@@ -18,6 +18,9 @@
 #                     complete reference system: CMD="/bin/prog args"
 #                     (default /bin/init: a shell prompt), ROOTFS_EXTRA=dir adds a
 #                     host folder's files; ends with the program's exit status
+#   make busybox      fetch Debian's busybox-static (i386) into build/busybox/:
+#                     make linux then boots busybox's sh and applets (BUSYBOX=no:
+#                     without them)
 #
 # SOLUTION=N builds with the reference files of labs 0..N (solutions/labK/)
 # in place of yours, in build/solN/; your files are never changed.
@@ -195,20 +198,32 @@ demo:
 # with it; statuses above 124 come out as 124).
 # ROOTFS_EXTRA=dir adds the files of a host directory (static i386
 # programs built elsewhere, say) to the root file system, keeping their modes.
-CMD ?= /bin/init
+# After `make busybox` (tools/busybox) the root file system is
+# rootfs-busybox.cpio, the same plus busybox and its applets, and CMD's
+# default is busybox's sh as a login shell (it reads /etc/profile);
+# BUSYBOX=no boots our own programs only.
+BUSYBOX ?= $(if $(wildcard build/busybox/applets),yes,no)
+ROOTFS := $(if $(filter yes,$(BUSYBOX)),rootfs-busybox,rootfs)
+CMD ?= $(if $(filter yes,$(BUSYBOX)),/bin/sh -l,/bin/init)
 ROOTFS_EXTRA ?=
 linux:
 	@$(MAKE) -s all SOLUTION=all
 ifeq ($(ROOTFS_EXTRA),)
 	@$(PYTHON) grader/qemu.py --build build/solall --interactive --status -- \
-	    sigma0 serial_drv 'linux $(CMD)' rootfs.cpio
+	    sigma0 serial_drv 'linux $(CMD)' $(ROOTFS).cpio
 else
-	@rm -rf build/solall/rootfs-extra && cp -a build/solall/rootfs build/solall/rootfs-extra
+	@rm -rf build/solall/rootfs-extra && cp -a build/solall/$(ROOTFS) build/solall/rootfs-extra
 	@cp -a $(ROOTFS_EXTRA)/. build/solall/rootfs-extra/
 	@cd build/solall/rootfs-extra && find . | LC_ALL=C sort | cpio -o -H newc --quiet > ../user/rootfs-extra.cpio
 	@$(PYTHON) grader/qemu.py --build build/solall --interactive --status -- \
 	    sigma0 serial_drv 'linux $(CMD)' rootfs-extra.cpio
 endif
+
+# Busybox, a real program nobody here wrote, in the root file system of
+# `make linux` and of the busybox tests (tools/busybox says how).
+busybox:
+	@MAKE="$(MAKE)" tools/busybox
+	@$(MAKE) -s all SOLUTION=all
 
 help:
 	@sed -n '1,/^$$/p' Makefile | sed 's/^# \{0,1\}//'
@@ -223,6 +238,6 @@ RUN ?= hello
 RUN_ARGS = $(foreach m,$(subst $(comma), ,$(subst $(space),@,$(RUN))),'$(subst @, ,$(m))')
 
 FORCE:
-.PHONY: all user qemu qemu-nox qemu-gdb gdb demo linux help clean FORCE
+.PHONY: all user qemu qemu-nox qemu-gdb gdb demo linux busybox help clean FORCE
 .DELETE_ON_ERROR:
 .SECONDARY:

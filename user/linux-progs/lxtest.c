@@ -29,11 +29,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
 #include <sys/auxv.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/sysinfo.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -1052,6 +1055,70 @@ static void t_time(int argc, char **argv)
     CHECK_ERR(syscall(SYS_clock_gettime, CLOCK_MONOTONIC, 0), EFAULT, "clock_gettime into NULL");
 }
 
+/* ---- busycalls: what busybox asks of the server (issue 15) ---- */
+
+/* A program run again through /proc/self/exe (as busybox runs its applets)
+   still finds its own file there, and so can do it again: here twice more,
+   each image checking the link against the path the first one read. */
+static void reexec_self(const char *first, int depth)
+{
+    char buf[256];
+    ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
+    CHECK(n > 0, "readlink(/proc/self/exe): %s", strerror(errno));
+    buf[n] = '\0';
+    CHECK(strcmp(buf, first) == 0, "/proc/self/exe after %d execve of it: expected %s, got %s",
+          2 - depth, first, buf);
+    if (depth == 0)
+        _exit(0);
+    char level[2] = {(char)('0' + depth - 1), '\0'};
+    char *args[] = {"lxtest", "busycalls", (char *)nonce, "again", buf, level, NULL};
+    execve("/proc/self/exe", args, environ);
+    say("lxtest busycalls: FAILED: execve(/proc/self/exe) from an image it started: %s\n",
+        strerror(errno));
+    _exit(3);
+}
+
+static void t_busycalls(int argc, char **argv)
+{
+    if (argc > 5 && strcmp(argv[3], "again") == 0)
+        reexec_self(argv[4], argv[5][0] - '0');
+
+    char name[16];
+    CHECK(prctl(PR_SET_NAME, "applet-name-longer-than-15") == 0, "prctl(PR_SET_NAME): %s", strerror(errno));
+    CHECK(prctl(PR_GET_NAME, name) == 0 && strcmp(name, "applet-name-lon") == 0,
+          "prctl(PR_GET_NAME) after a long PR_SET_NAME: expected its first 15 bytes, got %.16s", name);
+    CHECK_ERR(prctl(PR_SET_NAME, (char *)16), EFAULT, "prctl(PR_SET_NAME) of a bad pointer");
+    CHECK_ERR(prctl(12345, 0, 0, 0, 0), EINVAL, "prctl of an unknown option");
+
+    struct sysinfo si;
+    CHECK(sysinfo(&si) == 0, "sysinfo: %s", strerror(errno));
+    CHECK(si.uptime >= 0 && si.totalram > 0 && si.freeram <= si.totalram && si.mem_unit > 0 &&
+          si.procs >= 1, "sysinfo: uptime %ld, totalram %lu, freeram %lu, mem_unit %u, procs %u",
+          (long)si.uptime, (unsigned long)si.totalram, (unsigned long)si.freeram, si.mem_unit, si.procs);
+    CHECK_ERR(syscall(SYS_sysinfo, 16), EFAULT, "sysinfo into a bad pointer");
+
+    gid_t groups[64];
+    int ng = getgroups(0, NULL);
+    CHECK(ng >= 0 && ng <= 64, "getgroups(0, NULL): expected a count of groups, got %d (%s)", ng,
+          strerror(errno));
+    CHECK(getgroups(64, groups) == ng, "getgroups(64, list): expected %d", ng);
+
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CHECK(sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) >= 1,
+          "sched_getaffinity(0): expected at least one CPU: %s", strerror(errno));
+    CHECK_ERR(syscall(SYS_sched_getaffinity, 0, sizeof set, 16), EFAULT, "sched_getaffinity into a bad pointer");
+
+    char self[256];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+    CHECK(n > 0, "readlink(/proc/self/exe): %s", strerror(errno));
+    self[n] = '\0';
+    pid_t pid = xfork();
+    if (pid == 0)
+        reexec_self(self, 2);
+    check_exit(reap(pid), 0, "the images run through /proc/self/exe (1: wrong link, 3: execve failed)");
+}
+
 /* ---- all: every test as a child ---- */
 
 struct test {
@@ -1085,6 +1152,7 @@ static const struct test tests[] = {
     {"signals", t_signals, 0, "kill's default actions, SIG_IGN, execve's reset, pipe, nanosleep"},
     {"sighandler", t_sighandler, 0, "signal delivery to a handler, rt_sigreturn, rt_sigprocmask"},
     {"time", t_time, 0, "clock_gettime, nanosleep, clock_nanosleep"},
+    {"busycalls", t_busycalls, 0, "prctl's name, sysinfo, getgroups32, sched_getaffinity, execve of /proc/self/exe"},
     {"all", t_all, 0, "everything above"},
 };
 #define NTESTS (int)(sizeof tests / sizeof tests[0])

@@ -40,6 +40,7 @@ static int exec_image(struct proc *p, const char *path, struct fs_node *f, int a
     p->tid = (l4_tid_t)tid;
     p->tls_set = 0;
     strlcpy(p->exe, path, sizeof p->exe);
+    p->comm[0] = '\0';         /* a new program is known by its file's name */
     return 0;
 }
 
@@ -125,9 +126,18 @@ static int32_t sys_execve(struct proc *p, struct regs *r)
     err = fs_resolve(p, LX_AT_FDCWD, path, 1, &f);      /* symlinks followed */
     if (err)
         return err;
+    /* A program that runs itself again through /proc/self/exe (busybox's
+       applets do) keeps its name: /proc/self/exe must not come to point
+       at itself, which would make the next such execve fail with ELOOP. */
+    char exe[sizeof p->exe];
+    struct fs_node *link;
+    int self = fs_resolve(p, LX_AT_FDCWD, path, 0, &link) == 0 && fs_is_self_exe(link);
+    memcpy(exe, p->exe, sizeof exe);
     err = exec_image(p, path, f, argc, argv, envp);
     if (err)
         return err;
+    if (self)
+        memcpy(p->exe, exe, sizeof p->exe);
     fd_close_on_exec(p);
     for (int sig = 1; sig < LX_NSIG; sig++)     /* handlers are gone; what is ignored stays so */
         if (p->sig_handler[sig] != LX_SIG_IGN) {

@@ -304,6 +304,11 @@ const char *fs_link_target(struct proc *p, const struct fs_node *n, uint32_t *le
     return (const char *)t;
 }
 
+int fs_is_self_exe(const struct fs_node *n)
+{
+    return n->self_exe;
+}
+
 int fs_path(const struct fs_node *n, char *buf, uint32_t size)
 {
     /* Each name is put in front of what is there, from the node up. */

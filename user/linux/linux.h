@@ -21,6 +21,7 @@
  *   fscalls.c  the file system's calls: open, stat, mkdir, rename...
  *   pipe.c     pipes
  *   time.c     clocks and sleeping
+ *   callnames.c   every Linux call's name, for the log of unknown ones
  */
 #ifndef LINUX_H
 #define LINUX_H
@@ -70,6 +71,7 @@ void *page_alloc(void);                 /* a zeroed page of the server's (one us
 void page_free(void *page);
 void page_ref(void *page);              /* one more user of a page (fork shares them) */
 void page_unref(void *page);            /* one less; the last frees it */
+uint32_t mem_total_pages(void);         /* the pool's size in pages */
 uint32_t mem_free_pages(void);          /* pool pages not in use (sigma0's not yet taken included) */
 int mm_init(struct mm *mm);
 void mm_destroy(struct mm *mm);
@@ -128,6 +130,7 @@ struct proc {
     struct mm mm;
     int exit_status;
     char exe[64];               /* the path it was started from (/proc/self/exe) */
+    char comm[16];              /* prctl(PR_SET_NAME)'s name; "": exe's last part */
     char cwd[128];              /* its working directory, absolute, no trailing '/' but "/" */
     struct file *fd[MAX_FDS];   /* its open files by descriptor (file.c) */
     uint32_t cloexec;           /* bit n: fd n closes at execve */
@@ -240,6 +243,8 @@ void lx_event(void);
 int fs_init(const uint8_t *data, uint32_t size);
 /* The node at an absolute path (symlinks followed), or NULL. */
 struct fs_node *fs_lookup(const char *path);
+/* Whether n is /proc/self/exe (its target is the asking process's exe). */
+int fs_is_self_exe(const struct fs_node *n);
 uint32_t fs_size(const struct fs_node *n);
 uint32_t fs_mode(const struct fs_node *n);     /* Linux st_mode */
 /* Copies up to len bytes of n's data from off into buf: how many (0 at or
@@ -328,6 +333,9 @@ int32_t time_sleep(struct proc *p, uint64_t ticks);
 /* A timeout the caller gives at addr, as ticks (rounded up): 0 or -LX_E*. */
 enum { LX_TIME_TS32, LX_TIME_TS64, LX_TIME_TIMEVAL };
 int time_timeout(struct proc *p, uint32_t addr, int form, uint64_t *ticks);
+
+/* The name of Linux call nr (callnames.c), for the log of unknown calls. */
+const char *lx_call_name(uint32_t nr);
 
 /* The server's own thread ID, and whether it reports each call (`linux -v`). */
 extern l4_tid_t lx_self;

@@ -62,6 +62,7 @@
 #define LX_lstat            107
 #define LX_fstat            108
 #define LX_wait4            114
+#define LX_sysinfo          116
 #define LX_fsync            118
 #define LX_sigreturn        119
 #define LX_clone            120
@@ -81,6 +82,7 @@
 #define LX_nanosleep        162
 #define LX_mremap           163
 #define LX_poll             168
+#define LX_prctl            172
 #define LX_rt_sigreturn     173
 #define LX_rt_sigaction     174
 #define LX_rt_sigprocmask   175
@@ -187,6 +189,11 @@
 #define LX_ENOSYS   38
 #define LX_ENOTEMPTY 39
 #define LX_ELOOP    40
+
+/* prctl's options that the server knows. */
+#define LX_PR_SET_NAME  15
+#define LX_PR_GET_NAME  16
+#define LX_TASK_COMM_LEN 16     /* a name's bytes with its NUL */
 
 /* open's flags (i386). */
 #define LX_O_ACCMODE    0003
@@ -297,6 +304,18 @@ struct lx_utsname {
     char sysname[LX_UTS_LEN], nodename[LX_UTS_LEN], release[LX_UTS_LEN];
     char version[LX_UTS_LEN], machine[LX_UTS_LEN], domainname[LX_UTS_LEN];
 };
+
+/* sysinfo's buffer as i386 Linux fills it (64 bytes). */
+struct lx_sysinfo {
+    int32_t uptime;             /* seconds since boot */
+    uint32_t loads[3];          /* load averages, 1/65536 units */
+    uint32_t totalram, freeram, sharedram, bufferram, totalswap, freeswap;
+    uint16_t procs, pad;
+    uint32_t totalhigh, freehigh;
+    uint32_t mem_unit;          /* the size of the RAM fields' unit, in bytes */
+    char reserved[8];
+};
+_Static_assert(sizeof(struct lx_sysinfo) == 64, "struct sysinfo is 64 bytes on i386");
 
 /* struct stat64 as i386 Linux fills it (96 bytes). */
 struct lx_stat64 {

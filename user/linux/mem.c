@@ -46,6 +46,11 @@ static void page_copy(void *dst, const void *src)
     __asm__ volatile("cld; rep movsl" : "+D"(dst), "+S"(src), "+c"(n) : : "memory");
 }
 
+uint32_t mem_total_pages(void)
+{
+    return POOL_PAGES;
+}
+
 uint32_t mem_free_pages(void)
 {
     uint32_t n = POOL_PAGES - pool_used;

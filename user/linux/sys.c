@@ -80,11 +80,87 @@ static int32_t sys_getid(struct proc *p, struct regs *r)
     return 0;           /* everybody is root, for now */
 }
 
+/* getgroups32(size, list): root's one supplementary group, 0.  size 0
+   asks only how many; a list too small is -EINVAL, as on Linux. */
+static int32_t sys_getgroups(struct proc *p, struct regs *r)
+{
+    uint32_t root_group = 0;
+    if (r->ebx == 0)
+        return 1;
+    if ((int32_t)r->ebx < 0)
+        return -LX_EINVAL;
+    return copy_out(&p->mm, r->ecx, &root_group, sizeof root_group) < 0 ? -LX_EFAULT : 1;
+}
+
+/* sched_getaffinity(pid, size, mask): one CPU, the machine's only one.
+   Linux writes its whole mask (here 4 bytes) and returns its size; a
+   buffer smaller than that is -EINVAL. */
+static int32_t sys_sched_getaffinity(struct proc *p, struct regs *r)
+{
+    uint32_t mask = 1;
+    if ((int32_t)r->ebx < 0 || (r->ebx && !proc_by_pid((int)r->ebx)))
+        return -LX_ESRCH;
+    if (r->ecx < sizeof mask)
+        return -LX_EINVAL;
+    return copy_out(&p->mm, r->edx, &mask, sizeof mask) < 0 ? -LX_EFAULT : (int32_t)sizeof mask;
+}
+
 static int32_t sys_uname(struct proc *p, struct regs *r)
 {
     static const struct lx_utsname u = {"Linux", "l4lab", "6.1.0-l4lab", "#1 l4lab Lab 5",
                                         "i686", "(none)"};
     return copy_out(&p->mm, r->ebx, &u, sizeof u);
+}
+
+/* prctl(option, ...): only the process's name (busybox names each applet
+   it runs); it is not kept across fork, where the child is known by its
+   program's name again.  Other options are -EINVAL, as Linux says for an
+   option it does not know. */
+static int32_t sys_prctl(struct proc *p, struct regs *r)
+{
+    char name[LX_TASK_COMM_LEN];
+    switch (r->ebx) {
+    case LX_PR_SET_NAME: {
+        int len = copy_in_str(&p->mm, name, r->ecx, sizeof name);
+        if (len < 0 && len != -LX_ERANGE)
+            return len;
+        name[sizeof name - 1] = '\0';      /* a longer name: Linux keeps its first 15 bytes */
+        memcpy(p->comm, name, sizeof p->comm);
+        return 0;
+    }
+    case LX_PR_GET_NAME: {
+        const char *base = p->exe;
+        for (const char *c = p->exe; *c; c++)
+            if (*c == '/')
+                base = c + 1;
+        memset(name, 0, sizeof name);
+        strlcpy(name, p->comm[0] ? p->comm : base, sizeof name);
+        return copy_out(&p->mm, r->ecx, name, sizeof name);
+    }
+    default:
+        return -LX_EINVAL;
+    }
+}
+
+static void count_proc(struct proc *p, void *arg)
+{
+    (void)p;
+    ++*(uint16_t *)arg;
+}
+
+/* sysinfo(info): the time since boot, the server's pool as the RAM (its
+   free pages: what processes and files may still take), no swap, no load
+   figures (the server does not count CPU time); free and uptime ask. */
+static int32_t sys_sysinfo(struct proc *p, struct regs *r)
+{
+    struct lx_sysinfo si;
+    memset(&si, 0, sizeof si);
+    si.uptime = (int32_t)(l4_clock() / L4_TICK_HZ);
+    si.totalram = mem_total_pages();
+    si.freeram = mem_free_pages();
+    si.mem_unit = PAGE;
+    proc_for_each(count_proc, &si.procs);
+    return copy_out(&p->mm, r->ebx, &si, sizeof si);
 }
 
 const struct lx_callent lx_core_calls[] = {
@@ -97,6 +173,10 @@ const struct lx_callent lx_core_calls[] = {
     {LX_getgid32, sys_getid},
     {LX_getegid32, sys_getid},
     {LX_uname, sys_uname},
+    {LX_prctl, sys_prctl},
+    {LX_sysinfo, sys_sysinfo},
+    {LX_getgroups32, sys_getgroups},
+    {LX_sched_getaffinity, sys_sched_getaffinity},
     {0, NULL},
 };
 
@@ -130,10 +210,33 @@ int lx_exception_signal(uint32_t vector)
     }
 }
 
+/* A call the server does not serve is -ENOSYS, which glibc's fallbacks
+   expect (rseq, statx); it is also the first thing to look at when a
+   program fails, so each such number is said once, with its name and who
+   asked first.  Numbers beyond the table (never Linux's) are said once in
+   all: a program trying many of them must not flood the console. */
+static void log_unknown(struct proc *p, uint32_t nr)
+{
+    static uint32_t said[LX_NSYSCALLS / 32 + 1];
+    static int said_beyond;
+    uint32_t i = nr < LX_NSYSCALLS ? nr : LX_NSYSCALLS;
+    if (i == LX_NSYSCALLS ? said_beyond != 0 : (said[i / 32] >> (i % 32) & 1) != 0)
+        return;
+    if (i == LX_NSYSCALLS)
+        said_beyond = 1;
+    else
+        said[i / 32] |= 1u << (i % 32);
+    printf("linux: system call %u (%s) is not served: -ENOSYS to pid %d (%s)%s\n", nr,
+           lx_call_name(nr), p->pid, p->exe,
+           i == LX_NSYSCALLS ? "; numbers beyond the table are not said again" : "");
+}
+
 int32_t lx_dispatch(struct proc *p, struct regs *r)
 {
     uint32_t nr = r->eax;
     lx_call fn = nr < LX_NSYSCALLS ? calls[nr] : NULL;
+    if (!fn)
+        log_unknown(p, nr);
     int32_t result = fn ? fn(p, r) : -LX_ENOSYS;
     if (lx_verbose)
         printf("linux: pid %d: syscall %u (%x, %x, %x) = %d\n", p->pid, nr, r->ebx, r->ecx,
