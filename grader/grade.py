@@ -264,7 +264,7 @@ def bench(args):
     path = args.json
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     with open(path, "w") as f:
-        json.dump({"benchmarks": table}, f, indent=2)
+        json.dump({"tree": label, "benchmarks": table}, f, indent=2)
     return all(mine for mine, _ in results)
 
 
