@@ -5,7 +5,8 @@ QEMU, under the same -icount shift=0, so that the figures compare.
 
 The kernel is Debian's own: the linux-image-*-amd64 package that
 linux-image-amd64 depends on, fetched once with `apt-get download` and
-cached in build/native/ (vmlinuz, its config, kernel.json).  An amd64
+cached in build/native/ (vmlinuz, its config, kernel.json, and vmlinux,
+the image without its compression, which QEMU boots).  An amd64
 kernel runs i386 programs through its 32-bit compatibility (IA32_EMULATION);
 each benchmark enters it with `int $0x80`, as it enters our server.  The
 kernel boots with an initramfs made here (newc cpio, written by
@@ -28,7 +29,9 @@ skips, never passes) and NativeError when the boot went wrong.
 """
 
 import argparse
+import concurrent.futures
 import json
+import lzma
 import os
 import re
 import shutil
@@ -56,8 +59,10 @@ META_PACKAGE = "linux-image-amd64"
 # too (lxbench's timed calls always do); nokaslr and norandmaps: the same
 # addresses on every boot, so that the instruction counts repeat; quiet:
 # the console carries the programs' output; panic=-1: a panic reboots,
-# which -no-reboot turns into QEMU's exit.
-CMDLINE = "console=ttyS0 mitigations=off vdso32=0 nokaslr norandmaps quiet panic=-1"
+# which -no-reboot turns into QEMU's exit; cryptomgr.notests: no self-tests
+# of the crypto algorithms at boot (half the boot's instructions).
+CMDLINE = ("console=ttyS0 mitigations=off vdso32=0 nokaslr norandmaps quiet panic=-1 "
+           "cryptomgr.notests")
 
 BOOT_RE = re.compile(r"^@@native boot tsc=(\d+)$", re.M)
 START_RE = re.compile(r"^@@native (\d+) start\n", re.M)
@@ -149,6 +154,32 @@ def _unpack_boot(deb, tmp):
     return release
 
 
+def kernel_image():
+    """What QEMU boots: the kernel's ELF image (build/native/vmlinux, taken
+    out of vmlinuz's XZ stream once), which QEMU enters directly through its
+    PVH note, for a kernel built with CONFIG_PVH; else vmlinuz itself.
+    The compressed kernel would first spend 4.5 billion guest instructions
+    (a minute under TCG) decompressing itself."""
+    vmlinuz, vmlinux = (os.path.join(NATIVE_DIR, f) for f in ("vmlinuz", "vmlinux"))
+    with open(os.path.join(NATIVE_DIR, "config")) as f:
+        if "CONFIG_PVH=y\n" not in f.read():
+            return vmlinuz
+    if os.path.exists(vmlinux):
+        return vmlinux
+    with open(vmlinuz, "rb") as f:
+        packed = f.read()
+    at = packed.find(b"\xfd7zXZ\x00")
+    if at < 0:
+        return vmlinuz
+    image = lzma.LZMADecompressor(format=lzma.FORMAT_XZ).decompress(packed[at:])
+    if not image.startswith(b"\x7fELF"):
+        return vmlinuz
+    with open(vmlinux + ".tmp", "wb") as f:
+        f.write(image)
+    os.replace(vmlinux + ".tmp", vmlinux)
+    return vmlinux
+
+
 def qemu_version():
     out = subprocess.run([QEMU, "--version"], capture_output=True, text=True).stdout
     return out.splitlines()[0] if out else "?"
@@ -227,7 +258,7 @@ def qemu_command(initrd):
     the host's) and an RTC that starts at a fixed date and runs on the
     guest's clock (the kernel reads the date at boot)."""
     return [QEMU, "-machine", "pc", "-m", "256M", "-no-reboot", "-nodefaults",
-            "-kernel", os.path.join(NATIVE_DIR, "vmlinuz"), "-initrd", initrd,
+            "-kernel", kernel_image(), "-initrd", initrd,
             "-append", CMDLINE, "-display", "none", "-serial", "stdio", "-monitor", "none",
             "-rtc", "base=2020-01-01T00:00:00,clock=vm",
             "-accel", "tcg", "-icount", "shift=0,sleep=off"]
@@ -266,8 +297,16 @@ def boot(initrd, timeout):
 def run_native(binaries, argv_list, timeout=120):
     """Runs argv_list's commands one after the other on native Linux, in one
     boot, with the files of binaries ({guest path: host path}) in the
-    initramfs.  Returns one {"output", "status"} per command, and
-    sets run_native.last to the whole console log and the boot's figures."""
+    initramfs.  Returns one {"output", "status"} per command, and sets
+    run_native.last to boot()'s details (see boot_and_run)."""
+    results, run_native.last = boot_and_run(binaries, argv_list, timeout)
+    return results
+
+
+def boot_and_run(binaries, argv_list, timeout=120):
+    """run_native's work: (the results, {"log": the whole console log,
+    "seconds": the boot's wall time, "boot_instructions": the guest
+    instructions before /init ran}); safe to call from several threads."""
     if not kernel_info():
         raise Unavailable("no native kernel in build/native/ (make bench-native fetches "
                           "Debian's with apt-get)")
@@ -276,11 +315,11 @@ def run_native(binaries, argv_list, timeout=120):
         f.write(initramfs(binaries, argv_list))
         f.flush()
         log, seconds, reason = boot(f.name, timeout * gradelib.timeout_scale())
-    run_native.last = {"log": log, "seconds": seconds}
+    info = {"log": log, "seconds": seconds}
     m = BOOT_RE.search(log)
     if not m:
         raise NativeError("the native kernel did not start /init (%s)" % reason, log)
-    run_native.last["boot_instructions"] = int(m.group(1))
+    info["boot_instructions"] = int(m.group(1))
     results = []
     for i in range(len(argv_list)):
         start = re.search(r"^@@native %d start\n" % i, log, re.M)
@@ -292,7 +331,7 @@ def run_native(binaries, argv_list, timeout=120):
         status = end.group(1)
         results.append({"output": log[start.end():end.start()],
                         "status": int(status) if status.isdigit() else status})
-    return results
+    return results, info
 
 
 # ---- make bench-native ----
@@ -310,7 +349,7 @@ def lx_benches():
 
 
 def bench():
-    """Boots native Linux once, runs every lx.* benchmark, writes
+    """Boots native Linux once for each lx.* benchmark, writes
     build/native-bench.json; returns it."""
     info = fetch_kernel()
     p = subprocess.run(["make", "-s", "build/linux-progs/lxbench"], cwd=TOP,
@@ -318,22 +357,33 @@ def bench():
     if p.returncode != 0:
         raise NativeError("make build/linux-progs/lxbench failed", p.stdout + p.stderr)
     benches = lx_benches()
-    results = run_native({"/bin/lxbench": os.path.join(TOP, "build", "linux-progs", "lxbench")},
-                         [argv for _, argv in benches])
+    lxbench = {"/bin/lxbench": os.path.join(TOP, "build", "linux-progs", "lxbench")}
+
+    def one(argv):
+        results, info = boot_and_run(lxbench, [argv])
+        return results[0], info
+
+    # One boot per benchmark, as make bench boots once per benchmark: a
+    # figure must not depend on what ran before it (lx.fault after
+    # lx.fork_wait in the same boot finds the page allocator's lists in
+    # another state, and costs a fifth more).  Two boots at a time.
+    with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
+        runs = list(pool.map(one, [argv for _, argv in benches]))
+    results = [r for r, _ in runs]
+    run_native.last = max((last for _, last in runs), key=lambda last: last["seconds"])
     figures = {}
-    for (name, argv), r in zip(benches, results):
+    for (name, argv), r, (_, booted) in zip(benches, results, runs):
         m = next((m for m in gradelib.BENCH_RE.finditer(r["output"]) if m.group(1) == name), None)
         if not m or r["status"] != 0:
             raise NativeError("%s printed no BENCH %s line on native Linux (status %s)"
                               % (" ".join(argv), name, r["status"]), r["output"])
         figures[name] = {"value": int(m.group(2)), "unit": m.group(3), "runs": int(m.group(4)),
-                         "command": " ".join(argv)}
+                         "command": " ".join(argv), "boot_instructions": booted["boot_instructions"]}
     data = {"what": "Lab 5's lx.* benchmarks (build/linux-progs/lxbench) on native Linux, "
                     "guest instructions under QEMU -icount shift=0 (make bench-native)",
             "kernel": info, "cmdline": CMDLINE, "qemu": qemu_version(),
             "qemu_command": [os.path.relpath(c, TOP) if c.startswith(TOP) else c
                              for c in qemu_command("INITRAMFS")],
-            "boot_instructions": run_native.last["boot_instructions"],
             "benchmarks": figures}
     with open(RESULT, "w") as f:
         json.dump(data, f, indent=2)
@@ -373,8 +423,10 @@ def main():
             print("Native Linux %s (Debian %s %s), %s" % (k["release"], k["package"],
                                                         k["version"], data["qemu"]))
             print("  -icount shift=0, kernel command line: %s" % data["cmdline"])
-            print("  booted to /init in %d instructions; the whole run took %.1f s" %
-                  (data["boot_instructions"], run_native.last["seconds"]))
+            print("  each benchmark boots anew: /init starts after %d guest instructions; "
+                  "the longest boot took %.1f s" % (
+                      data["benchmarks"]["lx.getpid"]["boot_instructions"],
+                      run_native.last["seconds"]))
             for name, b in data["benchmarks"].items():
                 print("  %-16s %10d %s  (%s)" % (name, b["value"], b["unit"], b["command"]))
             print("Written to %s" % os.path.relpath(RESULT))

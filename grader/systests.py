@@ -20,6 +20,7 @@ import tempfile
 import time
 
 import gradelib
+import nativetests
 import qemu
 from gradelib import Failure, Skip, Test
 
@@ -603,3 +604,6 @@ TESTS = [
                   "the server's report of its exit")],
          reject=[(r"^ttytest: FAIL", "a failed check")]),
 ]
+
+# The native comparison's tests (make bench-native; issue 15).
+TESTS += nativetests.TESTS
