@@ -22,7 +22,8 @@ and powers the machine off.
                                  Linux and print what it printed
 
 For other tests (an oracle: what does real Linux print?):
-    run_native({"/bin/prog": host_path, ...}, [["/bin/prog", "arg"], ...])
+    run_native({"/bin/prog": host_path, "/bin/p2": Symlink("prog"), ...},
+               [["/bin/prog", "arg"], ...])
 returns, per command, {"output": text, "status": exit status, or
 "signal=N"}; it raises Unavailable when no kernel is cached (a test then
 skips, never passes) and NativeError when the boot went wrong.
@@ -67,6 +68,11 @@ CMDLINE = ("console=ttyS0 mitigations=off vdso32=0 nokaslr norandmaps quiet pani
 BOOT_RE = re.compile(r"^@@native boot tsc=(\d+)$", re.M)
 START_RE = re.compile(r"^@@native (\d+) start\n", re.M)
 END_RE = re.compile(r"@@native (\d+) end status=(\S+)\n")
+
+
+class Symlink(str):
+    """In run_native's binaries, a symbolic link rather than a host file:
+    {"/bin/sh": Symlink("busybox")} (busybox's applet links, say)."""
 
 
 class Unavailable(Exception):
@@ -174,9 +180,10 @@ def kernel_image():
     image = lzma.LZMADecompressor(format=lzma.FORMAT_XZ).decompress(packed[at:])
     if not image.startswith(b"\x7fELF"):
         return vmlinuz
-    with open(vmlinux + ".tmp", "wb") as f:
+    # Written under a name of its own and renamed: two boots may start at once.
+    with tempfile.NamedTemporaryFile(dir=NATIVE_DIR, prefix="vmlinux.", delete=False) as f:
         f.write(image)
-    os.replace(vmlinux + ".tmp", vmlinux)
+    os.replace(f.name, vmlinux)
     return vmlinux
 
 
@@ -224,7 +231,7 @@ def encode_commands(argv_list):
 
 def initramfs(binaries, argv_list):
     """The initramfs bytes: /init, the host files binaries maps guest paths
-    to (/bin/prog -> its path here), the command list, /dev/console and
+    to (/bin/prog -> its path here, or a Symlink), the command list, /dev/console and
     /dev/null (the kernel opens the console for init before any devtmpfs
     could be mounted), and empty /proc and /tmp."""
     dirs = {"/bin", "/dev", "/etc", "/proc", "/tmp"}
@@ -239,6 +246,9 @@ def initramfs(binaries, argv_list):
     with open(INIT, "rb") as f:
         entries.append(("/init", stat.S_IFREG | 0o755, f.read(), (0, 0)))
     for guest, host in sorted(binaries.items()):
+        if isinstance(host, Symlink):
+            entries.append((guest, stat.S_IFLNK | 0o777, host.encode(), (0, 0)))
+            continue
         with open(host, "rb") as f:
             entries.append((guest, stat.S_IFREG | 0o755, f.read(), (0, 0)))
     entries.append(("/etc/native-cmds", stat.S_IFREG | 0o644, encode_commands(argv_list),
@@ -356,6 +366,8 @@ def bench():
                        capture_output=True, text=True)
     if p.returncode != 0:
         raise NativeError("make build/linux-progs/lxbench failed", p.stdout + p.stderr)
+    build_init()
+    kernel_image()
     benches = lx_benches()
     lxbench = {"/bin/lxbench": os.path.join(TOP, "build", "linux-progs", "lxbench")}
 

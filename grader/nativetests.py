@@ -36,7 +36,7 @@ def cpio_listing(archive):
 
 def test_native_tools(build):
     """The initramfs (native.cpio_newc): the host's cpio lists every entry
-    with its type, mode, size and device numbers, and unpacks a file's
+    with its type, mode, size, device numbers or link target, and unpacks a file's
     bytes unchanged; the command list keeps arguments with spaces; make
     bench's table has native and ours/native columns for lx.* rows when
     build/native-bench.json exists, and says how to make it when not."""
@@ -48,6 +48,8 @@ def test_native_tools(build):
     for pattern in ("drwxr-xr-x", "-rwxr-xr-x", "crw-rw-rw-"):
         check(pattern in listing, "no %s entry in the listing" % pattern, listing)
     check(" 4099 " in listing and "bin/prog" in listing, "bin/prog is not 4099 bytes", listing)
+    links = cpio_listing(native.cpio_newc([("/bin/sh", 0o120777, b"prog", (0, 0))]))
+    check("bin/sh -> prog" in links, "a symbolic link is not listed as one", links)
     check("1,   3" in listing or "1, 3" in listing, "/dev/null is not device 1,3", listing)
     with tempfile.TemporaryDirectory() as tmp:
         p = subprocess.run(["cpio", "-id", "--quiet", "bin/prog"], input=archive, cwd=tmp,
@@ -100,7 +102,8 @@ def test_native_boot(build):
     """Debian's kernel (cached by make bench-native) boots under -icount from
     our initramfs and runs the same static i386 binaries as the Linux
     server: each command's output and exit status come back apart
-    (run_native), and lxbench prints its figure there."""
+    (run_native), a symbolic link runs its target, a missing program ends
+    with 127, and lxbench prints its figure there."""
     if not native.kernel_info():
         raise Skip("no native kernel in build/native/: make bench-native fetches Debian's "
                    "(the test needs the package archive once)")
@@ -111,10 +114,10 @@ def test_native_boot(build):
     n = random.randint(2, 120)
     try:
         res = native.run_native(
-            {"/bin/status": os.path.join(progs, "status"),
+            {"/bin/status": os.path.join(progs, "status"), "/bin/st": native.Symlink("status"),
              "/bin/lxbench": os.path.join(progs, "lxbench")},
             [["/bin/status", str(n)], ["/bin/lxbench", "getpid", "20", "instructions"],
-             ["/bin/missing"]], timeout=90)
+             ["/bin/missing"], ["/bin/st", "3"]], timeout=90)
     except native.NativeError as e:
         raise Failure(e.reason, e.output)
     log = native.run_native.last["log"]
@@ -123,6 +126,8 @@ def test_native_boot(build):
     check(res[1]["status"] == 0 and gradelib.BENCH_RE.search(res[1]["output"]),
           "lxbench getpid printed no BENCH line on native Linux", log)
     check(res[2]["status"] == 127, "a missing program did not end with status 127", log)
+    check(res[3] == {"output": "status: exiting with 3\n", "status": 3},
+          "/bin/st 3 (a symbolic link to /bin/status) gave %r" % res[3], log)
 
 
 TESTS = [
