@@ -9,6 +9,9 @@
 #   make grade        grade your tree (LAB=n: lab n, earlier labs as regressions;
 #                     TEST=name: that test alone)
 #   make bench        benchmarks beside the reference and the paper (LAB=n)
+#   make bench-native Lab 5's benchmarks on Debian's Linux kernel, same QEMU:
+#                     make bench shows them beside yours; make bench-chart
+#                     draws both and the paper's ratios (build/bench-chart.svg)
 #   make check        host unit tests (Check)
 #   make test         everything CI checks
 #   make fuzz         random system calls against the complete reference kernel

@@ -61,9 +61,12 @@ def documents(top=TOP):
 
 
 def known_figures(data):
-    """Name -> value: the benchmarks, and the GDB counts as trace.NAME."""
+    """Name -> value: the benchmarks, the GDB counts as trace.NAME, and the
+    native Linux figures (make bench-native) as native.NAME."""
     vals = {n: decimal.Decimal(b["value"]) for n, b in data.get("benchmarks", {}).items()}
     vals.update({"trace." + n: decimal.Decimal(v) for n, v in data.get("traces", {}).items()})
+    vals.update({"native." + n: decimal.Decimal(v)
+                 for n, v in data.get("native", {}).get("benchmarks", {}).items()})
     return vals
 
 

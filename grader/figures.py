@@ -28,6 +28,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import figtrace  # noqa: E402
 import gradelib  # noqa: E402
+import native  # noqa: E402
 
 PATH = os.path.join(gradelib.TOP, "grader", "figures.json")
 
@@ -111,6 +112,7 @@ def main():
             print("  GDB count %s (SOLUTION=%d)" % (name, spec[0]), flush=True)
             traces = {k: v for k, v in traces.items() if k != name and not k.startswith(name + ".")}
             traces.update(figtrace.trace(name))
+    old_native = data.get("native")
     data = {
         "about": "Reference figures quoted by the handouts and shown by make bench; "
                  "rewritten by make figures (grader/figures.py), checked by grader/docscheck.py.",
@@ -122,6 +124,10 @@ def main():
                         "one function; quoted as trace.NAME",
         "traces": dict(sorted(traces.items())),
     }
+    # The native figures (make bench-native) are copied from
+    # build/native-bench.json when it exists, else kept as they were.
+    if native.figures_entry(old_native):
+        data["native"] = native.figures_entry(old_native)
     with open(PATH, "w") as f:
         json.dump(data, f, indent=2)
         f.write("\n")

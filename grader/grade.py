@@ -19,6 +19,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import figures  # noqa: E402
 import gradelib  # noqa: E402
+import native  # noqa: E402
 import qemu  # noqa: E402
 
 
@@ -194,6 +195,25 @@ def run_bench(bench, build, kvm=False):
                                               "; it said: '%s'" % said[-1] if said else "")
 
 
+def native_column(benches, kvm):
+    """Lab 5's lx.* benchmarks also run on native Linux (make bench-native,
+    grader/native.py): their figures from build/native-bench.json, printed
+    with the line that says where they come from, or None (and, for a
+    table with lx.* rows, a line that says how to get them)."""
+    if not any(b.name.startswith("lx.") for b in benches):
+        return None
+    data = native.load()
+    if not data:
+        print("native: no figures yet: `make bench-native` boots Debian's Linux kernel under "
+              "the same QEMU and writes build/native-bench.json")
+        return None
+    k = data["kernel"]
+    print("native: Linux %s (Debian %s), the same lxbench binary, also guest instructions "
+          "under -icount shift=0 (build/native-bench.json, make bench-native)%s" % (
+              k["release"], k["version"], "; no ratio to cycles" if kvm else ""))
+    return data["benchmarks"]
+
+
 def bench(args):
     """Measures the benchmarks of labs 0..LAB on one tree; the reference
     column comes from grader/figures.json (make figures), so that a handout
@@ -218,23 +238,33 @@ def bench(args):
     else:
         print("Benchmarks under QEMU -icount shift=0: one unit = one guest instruction.")
     print(figures.provenance(known) + ("; its figures are instructions, not cycles" if kvm else ""))
-    print("%-22s %12s  %-12s %10s   %s" % ("name", label, "unit", "reference", "paper"))
+    native_figs = native_column(benches, kvm)
+    head = "%-22s %12s  %-12s %10s   " % ("name", label, "unit", "reference")
+    print(head + ("%10s  %11s   " % ("native", "ours/native") if native_figs else "") + "paper")
     table = []
     for i, b in enumerate(benches):
         mine, why = results[i]
         ref = reference.get(b.name)
-        print("%-22s %12s  %-12s %10s   %s" % (
+        row = dict(name=b.name, lab=b.lab, value=mine and mine["value"],
+                   unit=mine and mine["unit"], runs=mine and mine["runs"],
+                   reference=ref and ref["value"], paper=b.paper)
+        line = "%-22s %12s  %-12s %10s   " % (
             b.name, mine["value"] if mine else "-", mine["unit"] if mine else "",
-            ref["value"] if ref else "-", b.paper))
+            ref["value"] if ref else "-")
+        if native_figs:
+            nat = native_figs.get(b.name)
+            ratio = mine and nat and not kvm and round(mine["value"] / nat["value"], 2)
+            row.update(native=nat and nat["value"], ratio=ratio or None)
+            line += "%10s  %11s   " % (nat["value"] if nat else "", "%.2f" % ratio if ratio else
+                                       "-" if nat else "")
+        print(line + b.paper)
         if not mine:
             print("%22s   not measured: %s" % ("", why))
-        table.append(dict(name=b.name, lab=b.lab, value=mine and mine["value"],
-                          unit=mine and mine["unit"], runs=mine and mine["runs"],
-                          reference=ref and ref["value"], paper=b.paper))
+        table.append(row)
     path = args.json
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     with open(path, "w") as f:
-        json.dump({"benchmarks": table}, f, indent=2)
+        json.dump({"tree": label, "benchmarks": table}, f, indent=2)
     return all(mine for mine, _ in results)
 
 

@@ -22,6 +22,7 @@ import threading
 import time
 
 import gradelib
+import nativetests
 import qemu
 import tooltests
 from gradelib import Failure, Skip, Test
@@ -775,3 +776,5 @@ TESTS = [
 
 # make profile, make compile_commands.json and .vscode/ (grader/tooltests.py).
 TESTS += tooltests.TESTS
+# The native comparison's tests (make bench-native; issue 15).
+TESTS += nativetests.TESTS
