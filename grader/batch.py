@@ -433,9 +433,40 @@ def grade_one(submission, args, sandbox, base, log):
             grade = empty
         elif problem:
             grade = empty       # a partial result is no result
+        if getattr(args, "bench", False) and built and not problem:
+            grade["bench"] = run_bench(cmd[0], tree, results, args, sandbox, log)
         return grade, notes, details
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def run_bench(python, tree, results, args, sandbox, log):
+    """make bench LAB=n on the graded tree, in the sandbox (for Gradescope's
+    leaderboard); returns the figures measured, checked, as a list of
+    (name, value, unit, reference or None)."""
+    bench_cmd = [python, "grader/grade.py", "--bench", "--built", "yes",
+                 "--json", os.path.join(sandbox.path(results, SB_RESULTS), "bench.json")]
+    if args.lab is not None:
+        bench_cmd += ["--lab", str(args.lab)]
+    if args.tests_dir:
+        bench_cmd += ["--tests-dir", sandbox.path(args.tests_dir, SB_TESTS)]
+    rc, out, problem = sandbox.run(bench_cmd, tree, args.timeout, results=results,
+                                   tests=args.tests_dir)
+    log.write("== benchmarks\n" + clean(out))
+    figures = []
+    try:
+        with open(os.path.join(results, "bench.json"), encoding="utf-8",
+                  errors="replace") as f:
+            for b in json.load(f)["benchmarks"]:
+                if b.get("value") is None:
+                    continue
+                ref = b.get("reference")
+                figures.append((clean(str(b["name"]), 60, True), int(b["value"]),
+                                clean(str(b["unit"]), 20, True),
+                                int(ref) if isinstance(ref, int) else None))
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        log.write("no readable bench.json (%s)\n" % (problem or "exit status %s" % rc))
+    return figures
 
 
 def write_student(out, grade, notes, details):

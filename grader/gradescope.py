@@ -17,6 +17,8 @@ OUT: build/gradescope/).  Gradescope unpacks it into /autograder/source/:
   lab-files.txt    the paths a student writes for labs 0..N (the handout
                    has no solutions/labN/ to read them from)
   hidden/          the hidden tests (--tests-dir), if any, outside the tree
+                   (the tree also carries the GitHub Classroom workflow, as a
+                   handout does: grader/classroom.py)
   config.json      the lab, and whether there are hidden tests
 
 `run` grades /autograder/submission/ as `make grade-batch` grades one
@@ -27,8 +29,8 @@ cannot: then Gradescope's container per submission is the isolation, and
 the output says so), and writes /autograder/results/results.json: every
 test with its score, the failure reason as its output, and its visibility
 (hidden tests after the grades are published); the earlier labs' tests as
-regressions worth 0; the benchmark figures as a leaderboard and in the
-output.  AUTOGRADER_ROOT (or --root) moves /autograder, for testing.
+regressions worth 0; the benchmark figures, beside the reference's, in
+the output and as the leaderboard (fewer instructions rank higher).  AUTOGRADER_ROOT (or --root) moves /autograder, for testing.
 """
 
 import argparse
@@ -38,6 +40,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 import zipfile
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -77,8 +80,8 @@ def build(args):
     stage = tempfile.mkdtemp(prefix="lab%d-" % lab, dir=args.out)
     try:
         p = subprocess.run([sys.executable, os.path.join(TOP, "grader", "export.py"),
-                            os.path.join(stage, "tree"), "--solutions-below", str(lab),
-                            "--no-workflow"], capture_output=True, text=True)
+                            os.path.join(stage, "tree"), "--solutions-below", str(lab)],
+                           capture_output=True, text=True)
         if p.returncode != 0:
             sys.exit("gradescope: the export failed:\n" + p.stdout + p.stderr)
         with open(os.path.join(stage, "lab-files.txt"), "w") as f:
@@ -98,7 +101,8 @@ def build(args):
     finally:
         shutil.rmtree(stage, ignore_errors=True)
     print("gradescope: %s (lab %d%s): upload it as the assignment's autograder "
-          "(Ubuntu base image)" % (os.path.relpath(path), lab,
+          "(Ubuntu base image)" % (os.path.relpath(path) if batch.inside(path, os.getcwd())
+                                   else path, lab,
                                    ", with hidden tests" if args.tests_dir else ""))
     return path
 
@@ -118,14 +122,17 @@ def write_zip(folder, path):
 
 
 def unzip(path, folder):
-    """Unpacks an autograder zip as Gradescope does, execute bits included
-    (ZipFile.extractall drops them)."""
+    """Unpacks an autograder zip as Gradescope does, execute bits and
+    times included (ZipFile.extractall drops both)."""
     with zipfile.ZipFile(path) as z:
         for info in z.infolist():
             dest = z.extract(info, folder)
             mode = info.external_attr >> 16
             if mode:
                 os.chmod(dest, mode & 0o777)
+            if not info.is_dir():
+                when = time.mktime(info.date_time + (0, 0, -1))
+                os.utime(dest, (when, when))
 
 
 def submission_folder(submission, files):
@@ -152,28 +159,7 @@ def public_names(tree):
     return names
 
 
-def benchmarks(grade, tree):
-    """The student's benchmark figures, checked (they come from the
-    sandbox), each with the reference figure of grader/figures.json."""
-    try:
-        with open(os.path.join(tree, "grader", "figures.json")) as f:
-            ref = json.load(f).get("benchmarks", {})
-    except (OSError, ValueError):
-        ref = {}
-    out = []
-    for b in grade.get("benchmarks", []):
-        try:
-            name, value, unit = clean(str(b["name"]), 60, True), int(b["value"]), \
-                clean(str(b["unit"]), 20, True)
-        except (KeyError, TypeError, ValueError):
-            continue
-        r = ref.get(name) if isinstance(ref, dict) else None
-        out.append(dict(name=name, value=value, unit=unit,
-                        reference=r.get("value") if isinstance(r, dict) else None))
-    return out
-
-
-def results(grade, notes, details, public, sandboxed, figures):
+def results(grade, notes, details, public, sandboxed):
     """Gradescope's results.json from a grade (batch.read_grade's form)."""
     tests = []
     for t in grade["tests"]:
@@ -190,19 +176,20 @@ def results(grade, notes, details, public, sandboxed, figures):
     if not sandboxed:
         lines.append("Graded without the bubblewrap sandbox (this container cannot run it); "
                      "the container of this submission is the isolation.")
+    figures = grade.get("bench", [])
     if figures:
-        lines.append("Benchmarks (guest instructions under QEMU -icount; lower is better):")
-        lines += ["  %-24s %8d %s%s" % (b["name"], b["value"], b["unit"],
-                                        "   (reference %d)" % b["reference"]
-                                        if b["reference"] is not None else "")
-                  for b in figures]
+        lines.append("Benchmarks (make bench LAB=%s: guest instructions under QEMU -icount; "
+                     "fewer is faster):" % grade.get("lab", ""))
+        lines += ["  %-24s %8d %s%s" % (name, value, unit,
+                                        "   (reference %d)" % ref if ref is not None else "")
+                  for name, value, unit, ref in figures]
     if details:
         lines.append(details)
     out = dict(score=grade["score"], tests=tests, stdout_visibility="visible",
                output="\n".join(lines) or "Graded lab %s." % grade.get("lab", ""))
     if figures:
-        out["leaderboard"] = [dict(name="%s (%s)" % (b["name"], b["unit"]), value=b["value"],
-                                   order="asc") for b in figures]
+        out["leaderboard"] = [dict(name="%s (%s)" % (name, unit), value=value, order="asc")
+                              for name, value, unit, _ in figures]
     return out
 
 
@@ -226,7 +213,7 @@ def run(args):
         sandbox = batch.Sandbox(False)
     opts = argparse.Namespace(lab=config["lab"], tests_dir=hidden, lab_files=files,
                               build_timeout=batch.BUILD_TIMEOUT, timeout=batch.RUN_TIMEOUT,
-                              cores=batch.CORES)
+                              cores=batch.CORES, bench=True)
     with open(os.path.join(results_dir, "grade.log"), "w", encoding="utf-8") as log:
         try:
             grade, notes, details = batch.grade_one(submission, opts, sandbox, tree, log)
@@ -236,7 +223,7 @@ def run(args):
                               % clean(str(e), 200, True)], ""
     grade["lab"] = config["lab"]
     out = results(grade, notes, details, public_names(tree) if hidden else None,
-                  sandbox.enabled, benchmarks(grade, tree))
+                  sandbox.enabled)
     with open(os.path.join(results_dir, "results.json"), "w") as f:
         json.dump(out, f, indent=2)
     print("gradescope: lab %d: %d/%d%s" % (config["lab"], grade["score"], grade["max_score"],
