@@ -549,9 +549,9 @@ def main():
         shutil.rmtree(base, ignore_errors=True)
     write_csv(os.path.join(args.out, "grades.csv"), rows)
     csv_path = os.path.join(args.out, "grades.csv")
-    print("grades: %s (%d submissions in %s, %d at a time)" % (
+    print("grades: %s (%d submissions in %.0f s, %d at a time)" % (
         os.path.relpath(csv_path) if inside(csv_path, os.getcwd()) else csv_path, len(names),
-        minutes(time.monotonic() - progress.start), jobs))
+        time.monotonic() - progress.start, jobs))
     if not sandbox.enabled:
         print("WARNING: " + UNSANDBOXED)
 
