@@ -463,16 +463,17 @@ FORGED_TEST = '#include "ulib.h"\nint main(void) { printf("lab1_ipc: ok\\n"); re
 def gradescope(check, say):
     """make gradescope LAB=1's zip, unpacked as Gradescope does into a scratch
     /autograder (AUTOGRADER_ROOT): the Classroom workflow's run: steps grade
-    lab 1 in its tree; setup.sh runs; run_autograder gives the skeleton 0,
-    the reference (zipped from GitHub, in one folder) 100 with its figures,
-    and a submission that edits the grader and a test program 0.
+    lab 1 in its tree (the skeleton: 0 of 100); setup.sh runs;
+    run_autograder gives the skeleton, submitted with a grader and a test
+    program forged to pass, 0, and the reference (zipped from GitHub, in
+    one folder) 100, with its benchmark figures.
 
     To keep make test short, the tree's build is seeded from build/student
     (the same committed files, built by make test's `all`) and the unpacked
     sources are dated before it, so setup.sh's and the workflow's make
     have nothing to do; a real Gradescope image builds it in setup.sh."""
-    name = "gradescope: the lab 1 autograder grades skeleton 0, reference 100, tampering 0; " \
-           "the Classroom workflow's steps grade lab 1"
+    name = "gradescope: the lab 1 autograder grades the skeleton with a forged grader 0, " \
+           "the reference 100; the Classroom workflow's steps grade lab 1"
     if gradelib.missing_solution(1) is not None:
         say(None, "grader: " + name, "no solutions/lab1 in this tree", 0.0)
         return
@@ -503,15 +504,17 @@ def gradescope(check, say):
             "reference": {"l4lab-main/" + rel: os.path.join(TOP, "solutions", lab, rel)
                           for lab in ("lab0", "lab1") for rel in files
                           if os.path.exists(os.path.join(TOP, "solutions", lab, rel))}}
-    subs["tamper"] = dict(subs["skeleton"])
-    for name_, want in (("skeleton", 0), ("reference", 100), ("tamper", 0)):
+    # The skeleton's submission also carries a forged grader and test
+    # program: graded with them it would score 100, with the handout's
+    # files and the trusted copies it must score 0.
+    for name_, want in (("skeleton", 0), ("reference", 100)):
         sub = os.path.join(root, "submission")
         shutil.rmtree(sub, ignore_errors=True)
         shutil.rmtree(os.path.join(root, "results"), ignore_errors=True)
         for rel, src in subs[name_].items():
             os.makedirs(os.path.dirname(os.path.join(sub, rel)), exist_ok=True)
             shutil.copy(src, os.path.join(sub, rel))
-        if name_ == "tamper":
+        if name_ == "skeleton":
             write(os.path.join(sub, "grader", "lab1.py"), FORGED_LAB1)
             write(os.path.join(sub, "user", "tests", "lab1_ipc.c"), FORGED_TEST)
         p = subprocess.run([os.path.join(source, "run_autograder")], capture_output=True,
@@ -544,3 +547,7 @@ def seed_build(tree):
         if os.path.isdir(os.path.join(TOP, "build", sub)):
             shutil.copytree(os.path.join(TOP, "build", sub), os.path.join(tree, "build", sub),
                             symlinks=True)
+    # The stamp of tools/deps, which every object depends on: without it
+    # each grading would compile the whole tree again.
+    if os.path.exists(os.path.join(TOP, "build", ".deps-ok")):
+        shutil.copy2(os.path.join(TOP, "build", ".deps-ok"), os.path.join(tree, "build"))
