@@ -141,8 +141,8 @@ def submission_folder(submission, files):
     into l4lab-main/)."""
     def has_any(d):
         return any(os.path.lexists(os.path.join(d, rel.split("/")[0])) for rel in files)
-    if has_any(submission):
-        return submission
+    if not os.path.isdir(submission) or has_any(submission):
+        return submission       # grade_one refuses what is not a folder
     inner = [e for e in os.listdir(submission) if not e.startswith(".")]
     if len(inner) == 1 and os.path.isdir(os.path.join(submission, inner[0])) and \
             not os.path.islink(os.path.join(submission, inner[0])):
