@@ -2,7 +2,7 @@
 """Grade a folder of student submissions with a trusted copy of the tests.
 
     python3 grader/batch.py SUBMISSIONS [--lab N] [--tests-dir DIR] [--out DIR]
-                            [--build-timeout S] [--timeout S] [--no-sandbox]
+                            [--jobs N] [--build-timeout S] [--timeout S] [--no-sandbox]
 
 SUBMISSIONS holds one folder per student (a copy of their work tree; the
 folder's name names the student).  For each, the grader makes a fresh
@@ -30,7 +30,9 @@ Writes, in --out (default build/batch/; not inside SUBMISSIONS):
   students/STUDENT/grade.log       the build's and the grader's output
 and keeps the built trusted tree in build/batch-base/, for the next run to
 copy while nothing it was built from has changed.
-Submissions are graded one after another; each grading uses every core.
+--jobs N grades N submissions at once (default: the number of cores), each
+in its own copy of the tree with its own build folder, and gives each of
+them its share of the cores; the grades do not depend on N.
 """
 
 import argparse
@@ -38,14 +40,15 @@ import csv
 import hashlib
 import json
 import os
-import resource
 import shutil
 import signal
 import stat
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(TOP, "grader"))
@@ -72,7 +75,15 @@ BUILD_MAX_MEMORY = 4 << 30
 SB_TREE, SB_RESULTS, SB_TESTS = "/l4lab", "/results", "/tests"
 SANDBOX_PATH = "/usr/bin:/bin:/usr/local/bin"
 UNSANDBOXED = "UNSANDBOXED (--no-sandbox): a submission could read any file of this machine"
-BUILD = ["make", "-s", "-j%d" % (os.cpu_count() or 2), "all"]
+CORES = os.cpu_count() or 2
+
+
+def build_cmd(cores):
+    """The build command for a grading given this many cores."""
+    return ["make", "-s", "-j%d" % max(1, cores), "all"]
+
+
+BUILD = build_cmd(CORES)
 
 
 class Refused(Exception):
@@ -199,11 +210,11 @@ def make_base(sandbox, timeout):
     return base
 
 
-def take_lab_files(submission, tree, lab):
-    """Puts the submission's lab files into the grading tree; returns
-    (files taken, reasons for the files refused)."""
+def take_lab_files(submission, tree, lab, files=None):
+    """Puts the submission's lab files (files, or lab_files(lab)) into the
+    grading tree; returns (files taken, reasons for the files refused)."""
     taken, refused = [], []
-    for rel in lab_files(lab):
+    for rel in files if files is not None else lab_files(lab):
         try:
             data = read_lab_file(submission, rel)
         except Refused as e:
@@ -270,16 +281,17 @@ class Sandbox:
         if "GRADE_TIMEOUT_SCALE" in os.environ:
             env["GRADE_TIMEOUT_SCALE"] = os.environ["GRADE_TIMEOUT_SCALE"]
 
-        def limits():
-            resource.setrlimit(resource.RLIMIT_FSIZE, (MAX_FILE_SIZE, MAX_FILE_SIZE))
-            resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-            if max_memory:
-                resource.setrlimit(resource.RLIMIT_AS, (max_memory, max_memory))
-
-        proc = subprocess.Popen(self.command(argv, tree, writable_tree, results, tests),
-                                cwd=tree, env=env, stdin=subprocess.DEVNULL,
+        # The limits are set by a shell that then runs the command, not by a
+        # preexec_fn, which is unsafe in a process with threads (--jobs).
+        # sh counts -f in 512-byte blocks and -v in KiB.
+        limits = "ulimit -c 0 && ulimit -f %d" % (MAX_FILE_SIZE // 512)
+        if max_memory:
+            limits += " && ulimit -v %d" % (max_memory // 1024)
+        argv = ["/bin/sh", "-c", limits + ' && exec "$@"', "limits"] + \
+            self.command(argv, tree, writable_tree, results, tests)
+        proc = subprocess.Popen(argv, cwd=tree, env=env, stdin=subprocess.DEVNULL,
                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                start_new_session=True, preexec_fn=limits)
+                                start_new_session=True)
         chunks, problem = [], None
         deadline = time.monotonic() + timeout
         ended = qemu.read_output(proc, deadline, MAX_OUTPUT, chunks)
@@ -379,16 +391,18 @@ def grade_one(submission, args, sandbox, base, log):
         tree, results = os.path.join(work, "tree"), os.path.join(work, "results")
         os.makedirs(results)
         shutil.copytree(base, tree, symlinks=True)
-        taken, refused = take_lab_files(submission, tree, args.lab)
+        taken, refused = take_lab_files(submission, tree, args.lab,
+                                        getattr(args, "lab_files", None))
         log.write("files taken from the submission: %s\n" % (" ".join(taken) or "none"))
         for r in refused:
             notes.append("refused " + clean(r, 200, True))
             log.write("refused %s (the handout's file is used instead)\n" % clean(r, 0, True))
 
-        rc, out, problem = sandbox.run(BUILD, tree, args.build_timeout,
+        build = build_cmd(args.cores)
+        rc, out, problem = sandbox.run(build, tree, args.build_timeout,
                                        writable_tree=True, max_memory=BUILD_MAX_MEMORY)
         built = rc == 0
-        log.write("== build (%s): %s\n" % (" ".join(BUILD), "ok" if built else
+        log.write("== build (%s): %s\n" % (" ".join(build), "ok" if built else
                                            problem or "failed, exit status %s" % rc))
         log.write(clean(out))
         if problem:
@@ -401,7 +415,7 @@ def grade_one(submission, args, sandbox, base, log):
         log.flush()
 
         cmd = ["python3" if sandbox.enabled else sys.executable, "grader/grade.py",
-               "--built", "yes" if built else "no",
+               "--built", "yes" if built else "no", "--jobs", str(args.cores),
                "--json", os.path.join(sandbox.path(results, SB_RESULTS), "grade.json")]
         if args.lab is not None:
             cmd += ["--lab", str(args.lab)]
@@ -419,9 +433,40 @@ def grade_one(submission, args, sandbox, base, log):
             grade = empty
         elif problem:
             grade = empty       # a partial result is no result
+        if getattr(args, "bench", False) and built and not problem:
+            grade["bench"] = run_bench(cmd[0], tree, results, args, sandbox, log)
         return grade, notes, details
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def run_bench(python, tree, results, args, sandbox, log):
+    """make bench LAB=n on the graded tree, in the sandbox (for Gradescope's
+    leaderboard); returns the figures measured, checked, as a list of
+    (name, value, unit, reference or None)."""
+    bench_cmd = [python, "grader/grade.py", "--bench", "--built", "yes",
+                 "--json", os.path.join(sandbox.path(results, SB_RESULTS), "bench.json")]
+    if args.lab is not None:
+        bench_cmd += ["--lab", str(args.lab)]
+    if args.tests_dir:
+        bench_cmd += ["--tests-dir", sandbox.path(args.tests_dir, SB_TESTS)]
+    rc, out, problem = sandbox.run(bench_cmd, tree, args.timeout, results=results,
+                                   tests=args.tests_dir)
+    log.write("== benchmarks\n" + clean(out))
+    figures = []
+    try:
+        with open(os.path.join(results, "bench.json"), encoding="utf-8",
+                  errors="replace") as f:
+            for b in json.load(f)["benchmarks"]:
+                if b.get("value") is None:
+                    continue
+                ref = b.get("reference")
+                figures.append((clean(str(b["name"]), 60, True), int(b["value"]),
+                                clean(str(b["unit"]), 20, True),
+                                int(ref) if isinstance(ref, int) else None))
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        log.write("no readable bench.json (%s)\n" % (problem or "exit status %s" % rc))
+    return figures
 
 
 def write_student(out, grade, notes, details):
@@ -458,6 +503,8 @@ def main():
     ap.add_argument("--lab", type=int)
     ap.add_argument("--tests-dir")
     ap.add_argument("--out", default=os.path.join(TOP, "build", "batch"))
+    ap.add_argument("--jobs", type=int, default=CORES,
+                    help="submissions graded at once (default: the number of cores, %(default)s)")
     ap.add_argument("--build-timeout", type=float, default=BUILD_TIMEOUT,
                     help="seconds for one submission's build (default %(default)s)")
     ap.add_argument("--timeout", type=float, default=RUN_TIMEOUT,
@@ -469,6 +516,8 @@ def main():
     args.out = os.path.abspath(args.out)
     if args.tests_dir:
         args.tests_dir = os.path.realpath(args.tests_dir)
+    if args.jobs < 1:
+        sys.exit("batch: --jobs must be at least 1 (JOBS=%d)" % args.jobs)
     check_folders(args)
 
     sandbox = Sandbox(not args.no_sandbox)
@@ -484,21 +533,56 @@ def main():
                    if os.path.isdir(os.path.join(args.submissions, n)))
     if not names:
         sys.exit("batch: no submission folders in %s" % args.submissions)
+    jobs = min(args.jobs, len(names))
+    # Each grading gets its share of the cores, for its build (make -j) and
+    # its tests (grade.py --jobs): n gradings of one core each on n cores
+    # keep the machine as busy as one grading of n, and overlap what each
+    # does alone (linking, QEMU's start, GDB's waits).
+    args.cores = max(1, CORES // jobs)
     base = make_base(sandbox, max(args.build_timeout, BUILD_TIMEOUT))
+    progress = Progress(len(names))
     try:
-        rows = [grade_student(i, names, args, sandbox, base) for i in range(len(names))]
+        with ThreadPoolExecutor(max_workers=jobs) as pool:
+            rows = list(pool.map(lambda n: grade_student(n, args, sandbox, base, progress),
+                                 names))
     finally:
         shutil.rmtree(base, ignore_errors=True)
     write_csv(os.path.join(args.out, "grades.csv"), rows)
-    print("grades: %s" % os.path.relpath(os.path.join(args.out, "grades.csv")))
+    csv_path = os.path.join(args.out, "grades.csv")
+    print("grades: %s (%d submissions in %.0f s, %d at a time)" % (
+        os.path.relpath(csv_path) if inside(csv_path, os.getcwd()) else csv_path, len(names),
+        time.monotonic() - progress.start, jobs))
     if not sandbox.enabled:
         print("WARNING: " + UNSANDBOXED)
 
 
-def grade_student(i, names, args, sandbox, base):
-    """Grades names[i], writes its files in OUT/students/NAME/, prints its
-    row; returns (name, score, max_score, {test: points}, notes)."""
-    name = names[i]
+def minutes(seconds):
+    return "%d s" % seconds if seconds < 90 else "%.0f min" % (seconds / 60)
+
+
+class Progress:
+    """Prints one line per graded submission, in the order they finish:
+    how many are done, the student, the score, the first problem, and
+    when the batch should end, from the mean time per submission so far."""
+
+    def __init__(self, total):
+        self.total, self.done, self.start = total, 0, time.monotonic()
+        self.lock = threading.Lock()
+
+    def report(self, name, score, max_score, note):
+        with self.lock:
+            self.done += 1
+            elapsed = time.monotonic() - self.start
+            left = self.total - self.done
+            eta = "  eta %s" % minutes(elapsed / self.done * left) if left else ""
+            print("[%d/%d] %-24s %3d/%d%s%s" % (self.done, self.total, clean(name, 100, True),
+                                                score, max_score, eta,
+                                                "  " + note if note else ""), flush=True)
+
+
+def grade_student(name, args, sandbox, base, progress):
+    """Grades one student, writes its files in OUT/students/NAME/, prints its
+    progress line; returns (name, score, max_score, {test: points}, notes)."""
     out = os.path.join(args.out, "students", name)
     # Results of an earlier run must never stand in for this one's.
     shutil.rmtree(out, ignore_errors=True)
@@ -520,9 +604,7 @@ def grade_student(i, names, args, sandbox, base):
     write_student(out, grade, notes, details)
     tests = {"lab%d/%s" % (t["lab"], t["name"]): t["points"] for t in grade["tests"]
              if not t["regression"]}
-    print("[%d/%d] %-24s %3d/%d%s" % (i + 1, len(names), clean(name, 100, True), grade["score"],
-                                      grade["max_score"], "  " + notes[0] if notes else ""),
-          flush=True)
+    progress.report(name, grade["score"], grade["max_score"], notes[0] if notes else "")
     return name, grade["score"], grade["max_score"], tests, notes
 
 

@@ -2,7 +2,7 @@
 """Export the student handout: the committed tree without the reference
 solutions, or with those of the labs already handed in.
 
-    python3 grader/export.py OUT [--solutions-below K]
+    python3 grader/export.py OUT [--solutions-below K] [--lab N] [--no-workflow]
 
 OUT receives the files of HEAD (git archive: nothing uncommitted, nothing
 ignored) minus solutions/labN/ for every N >= K (default: all of them) and
@@ -12,6 +12,9 @@ build/, are exported instead.
 With --solutions-below 2, students get the reference of labs 0 and 1 and
 can build lab 2 on it with SOLUTION=1.  Hidden tests never belong in the
 tree: keep them in a folder of their own (grade.py --tests-dir).
+The export carries a GitHub Classroom workflow, .github/workflows/
+classroom.yml (grader/classroom.py), that grades lab N (default: K, the
+lab whose solution is the first one left out) on every push.
 """
 
 import argparse
@@ -22,6 +25,9 @@ import shutil
 import subprocess
 import sys
 import tarfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import classroom  # noqa: E402
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -60,6 +66,10 @@ def main():
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("out")
     ap.add_argument("--solutions-below", type=int, default=0)
+    ap.add_argument("--lab", type=int, help="the lab the Classroom workflow grades "
+                    "(default: --solutions-below)")
+    ap.add_argument("--no-workflow", action="store_true",
+                    help="leave out the GitHub Classroom workflow")
     args = ap.parse_args()
     if os.path.exists(args.out) and os.listdir(args.out):
         sys.exit("export: %s exists and is not empty" % args.out)
@@ -93,8 +103,16 @@ def main():
     if os.path.isdir(os.path.join(out, "solutions")) and \
             not os.listdir(os.path.join(out, "solutions")):
         shutil.rmtree(os.path.join(out, "solutions"))
-    print("export: %d files to %s (%d left out: unreleased solutions, developers' notes)" %
-          (kept, args.out, dropped))
+    lab = args.solutions_below if args.lab is None else args.lab
+    if not args.no_workflow:
+        wf = os.path.join(out, ".github", "workflows", "classroom.yml")
+        os.makedirs(os.path.dirname(wf), exist_ok=True)
+        with open(wf, "w") as f:
+            f.write(classroom.dump(classroom.workflow(lab), lab))
+        kept += 1
+    print("export: %d files to %s (%d left out: unreleased solutions, developers' notes)%s" %
+          (kept, args.out, dropped, "" if args.no_workflow else
+           "; .github/workflows/classroom.yml grades lab %d" % lab))
 
 
 if __name__ == "__main__":

@@ -224,7 +224,7 @@ def bench(args):
     label = "yours" if not args.solution else "SOLUTION=" + args.solution
     known = figures.load()
     reference = known.get("benchmarks", {})
-    if not build_or_report(args.solution or None)[0]:
+    if not build_or_report(args.solution or None, args.built)[0]:
         return False
     build = gradelib.build_dir(args.solution or None)
     kvm = args.kvm and qemu.kvm_works(build)

@@ -16,9 +16,17 @@ files.  The attacks:
   7d-escapes           ANSI escape sequences and a 250 KB line from the kernel
   grades.csv           the skeleton, in a folder named like an output file (7a)
 
+The batch runs with --jobs 2 (make grade-batch JOBS=2): two submissions
+at once, each in its own tree, with the same expected grades as one at a
+time, and a progress line per student with an eta.
+
 A second, short batch run with a 5 s build timeout grades a lab file whose
 preprocessing never ends.  A tiny kernel checks that `make grade` escapes
-what a kernel prints, and the handout export is checked last.
+what a kernel prints; `make grade TESTS_DIR=grader/examples/hidden` runs
+the example hidden test; the handout export is checked, with its GitHub
+Classroom workflow; and last, Gradescope's autograder for lab 1 is built,
+unpacked as Gradescope lays out /autograder, and run on three submissions,
+after the Classroom workflow's steps have run in the same tree.
 """
 
 import contextlib
@@ -32,7 +40,9 @@ import subprocess
 import sys
 import time
 
+import classroom
 import gradelib
+import gradescope as gs
 
 TOP = gradelib.TOP
 SELFTEST = os.path.join(TOP, "build", "selftest")
@@ -232,7 +242,7 @@ def run(say, only=None):
                 shutil.rmtree(os.path.join(SUBS, name))
     shutil.rmtree(OUT, ignore_errors=True)
     seed_stale_results()
-    rc, stdout, seconds = run_batch(SUBS, OUT)
+    rc, stdout, seconds = run_batch(SUBS, OUT, ["--jobs", "2"])
     rows = read_rows(OUT)
     said = "exit status %s, grades.csv: %s; the batch said: %s" % (
         rc, {k: (v["score"], v.get("problems", "")) for k, v in rows.items()},
@@ -240,6 +250,14 @@ def run(say, only=None):
     want = lambda key: not only or key in only  # noqa: E731
 
     ref, skel = score(rows, "reference"), score(rows, "grades.csv")
+    if want("jobs"):
+        n = len(rows)
+        lines = re.findall(r"(?m)^\[(\d+)/(\d+)\] (.*)$", stdout)
+        done = sorted(int(a) for a, b, _ in lines if int(b) == n)
+        check("jobs", "batch grades 2 submissions at a time (JOBS=2), a progress line each "
+              "with an eta", n > 2 and done == list(range(1, n + 1)) and
+              "2 at a time" in stdout and all(" eta " in l for a, _, l in lines if int(a) < n),
+              said, start)
     if want("base"):
         check("base", "batch scores the skeleton 0, the reference full (tampered test ignored)",
               skel and skel[0] == 0 and ref and ref[0] == ref[1] > 0, said, start)
@@ -288,8 +306,12 @@ def run(say, only=None):
         build_timeout(check)
     if want("grade"):
         grade_escapes(check)
+    if want("hidden"):
+        hidden_tests(check, say)
     if want("export"):
         export(check)
+    if want("gradescope"):
+        gradescope(check, say)
     return sum(results), len(results) - sum(results)
 
 
@@ -392,3 +414,140 @@ def export(check):
         not os.path.exists(os.path.join(handout, ".git"))
     check("export", "the handout export keeps only released solutions", ok,
           "solutions in the export: %s; %s" % (labs, p.stderr.strip()), start)
+    start = time.monotonic()
+    try:
+        with open(os.path.join(handout, ".github", "workflows", "classroom.yml")) as f:
+            wf = classroom.load(f.read())
+        steps = wf["jobs"]["run-autograding-tests"]["steps"]
+        why = None if any("make grade LAB=1 " in s.get("run", "") for s in steps) else \
+            "no step runs make grade LAB=1: %s" % steps
+    except (OSError, classroom.YamlError, KeyError, TypeError) as e:
+        why = "%s: %s" % (type(e).__name__, e)
+    check("export", "the handout (RELEASED=1) carries a Classroom workflow for lab 1 that parses",
+          why is None, why, start)
+
+
+def hidden_tests(check, say):
+    """make grade TESTS_DIR=... reads the example hidden tests: their extra
+    test runs and passes on the reference."""
+    name = "make grade TESTS_DIR=grader/examples/hidden runs the hidden test"
+    if gradelib.missing_solution(0) is not None:
+        say(None, "grader: " + name, "no solutions/lab0 in this tree", 0.0)
+        return
+    start = time.monotonic()
+    if os.path.exists(os.path.join(TOP, "build", "grade.json")):
+        os.unlink(os.path.join(TOP, "build", "grade.json"))
+    p = subprocess.run(["make", "-s", "grade", "LAB=0", "SOLUTION=0", "TEST=null_syscall_many",
+                        "TESTS_DIR=grader/examples/hidden"],
+                       cwd=TOP, capture_output=True, text=True)
+    try:
+        with open(os.path.join(TOP, "build", "grade.json")) as f:
+            tests = [(t["name"], t["passed"]) for t in json.load(f)["tests"]]
+    except (OSError, ValueError, KeyError, TypeError):
+        tests = None
+    check("hidden", name, p.returncode == 0 and tests == [("null_syscall_many", True)],
+          "exit status %d, tests %s: %s" % (p.returncode, tests,
+                                            (p.stdout + p.stderr).strip()[-400:]), start)
+
+
+# A tampered submission: the handout's lab files, and a grader and a test
+# program that would pass anything.  Gradescope's tree must ignore both.
+FORGED_LAB1 = """from gradelib import Test
+LAB = 1
+TITLE = "forged"
+TESTS = [Test("pingpong", points=100, programs=[], expect=[])]
+"""
+FORGED_TEST = '#include "ulib.h"\nint main(void) { printf("lab1_ipc: ok\\n"); return 0; }\n'
+
+
+def gradescope(check, say):
+    """make gradescope LAB=1's zip, unpacked as Gradescope does into a scratch
+    /autograder (AUTOGRADER_ROOT): the Classroom workflow's run: steps grade
+    lab 1 in its tree (the skeleton: 0 of 100); setup.sh runs;
+    run_autograder gives the skeleton, submitted with a grader and a test
+    program forged to pass, 0, and the reference (zipped from GitHub, in
+    one folder) 100, with its benchmark figures.
+
+    To keep make test short, the tree's build is seeded from build/student
+    (the same committed files, built by make test's `all`) and the unpacked
+    sources are dated before it, so setup.sh's and the workflow's make
+    have nothing to do; a real Gradescope image builds it in setup.sh."""
+    name = "gradescope: the lab 1 autograder grades the skeleton with a forged grader 0, " \
+           "the reference 100; the Classroom workflow's steps grade lab 1"
+    if gradelib.missing_solution(1) is not None:
+        say(None, "grader: " + name, "no solutions/lab1 in this tree", 0.0)
+        return
+    start = time.monotonic()
+    d = os.path.join(SELFTEST, "gradescope")
+    shutil.rmtree(d, ignore_errors=True)
+    root = os.path.join(d, "autograder")
+    source, tree = os.path.join(root, "source"), os.path.join(root, "source", "tree")
+    problems = []
+    p = subprocess.run([sys.executable, os.path.join(TOP, "grader", "gradescope.py"), "build",
+                        "--lab", "1", "--out", d], capture_output=True, text=True)
+    if p.returncode != 0:
+        check("gradescope", name, False, "make gradescope failed: " + p.stdout + p.stderr, start)
+        return
+    gs.unzip(os.path.join(d, "lab1-autograder.zip"), source)
+    seed_build(tree)
+
+    problem, r = classroom.local(tree)
+    if problem or r["max_score"] != 100 or sum(t["score"] for t in r["tests"]) != 0:
+        problems.append("Classroom workflow: %s" % (problem or "reported %d/%d, not 0/100" % (
+            sum(t["score"] for t in r["tests"]), r["max_score"])))
+    p = subprocess.run(["sh", os.path.join(source, "setup.sh")], capture_output=True, text=True)
+    if p.returncode != 0:
+        problems.append("setup.sh: exit status %d: %s" % (p.returncode, p.stderr[-300:]))
+
+    files = [l.strip() for l in open(os.path.join(source, "lab-files.txt")) if l.strip()]
+    subs = {"skeleton": {rel: os.path.join(tree, rel) for rel in files},
+            "reference": {"l4lab-main/" + rel: os.path.join(TOP, "solutions", lab, rel)
+                          for lab in ("lab0", "lab1") for rel in files
+                          if os.path.exists(os.path.join(TOP, "solutions", lab, rel))}}
+    # The skeleton's submission also carries a forged grader and test
+    # program: graded with them it would score 100, with the handout's
+    # files and the trusted copies it must score 0.
+    for name_, want in (("skeleton", 0), ("reference", 100)):
+        sub = os.path.join(root, "submission")
+        shutil.rmtree(sub, ignore_errors=True)
+        shutil.rmtree(os.path.join(root, "results"), ignore_errors=True)
+        for rel, src in subs[name_].items():
+            os.makedirs(os.path.dirname(os.path.join(sub, rel)), exist_ok=True)
+            shutil.copy(src, os.path.join(sub, rel))
+        if name_ == "skeleton":
+            write(os.path.join(sub, "grader", "lab1.py"), FORGED_LAB1)
+            write(os.path.join(sub, "user", "tests", "lab1_ipc.c"), FORGED_TEST)
+        p = subprocess.run([os.path.join(source, "run_autograder")], capture_output=True,
+                           text=True, env=dict(os.environ, AUTOGRADER_ROOT=root))
+        try:
+            with open(os.path.join(root, "results", "results.json")) as f:
+                res = json.load(f)
+            graded = [t for t in res["tests"] if t["max_score"]]
+            got = (res["score"], sum(t["max_score"] for t in graded), len(graded))
+        except (OSError, ValueError, KeyError, TypeError) as e:
+            problems.append("%s: no results.json (%s): %s" % (name_, e, (p.stdout + p.stderr)[-300:]))
+            continue
+        if got[:2] != (want, 100) or got[2] != 9:
+            problems.append("%s scored %d/%d over %d tests, expected %d/100 over lab 1's 9" %
+                            (name_, got[0], got[1], got[2], want))
+        if name_ == "reference" and not any(e["name"].startswith("ipc.rtt")
+                                            for e in res.get("leaderboard", [])):
+            problems.append("the reference's results have no ipc.rtt leaderboard figure: %s"
+                            % res.get("leaderboard"))
+    check("gradescope", name, not problems, "; ".join(problems), start)
+
+
+def seed_build(tree):
+    """Gives an unpacked tree this tree's build (see gradescope())."""
+    old = time.time() - 10 * 365 * 86400
+    for base, _, files in os.walk(tree):
+        for f in files:
+            os.utime(os.path.join(base, f), (old, old))
+    for sub in ("student", "linux-progs"):
+        if os.path.isdir(os.path.join(TOP, "build", sub)):
+            shutil.copytree(os.path.join(TOP, "build", sub), os.path.join(tree, "build", sub),
+                            symlinks=True)
+    # The stamp of tools/deps, which every object depends on: without it
+    # each grading would compile the whole tree again.
+    if os.path.exists(os.path.join(TOP, "build", ".deps-ok")):
+        shutil.copy2(os.path.join(TOP, "build", ".deps-ok"), os.path.join(tree, "build"))
