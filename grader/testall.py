@@ -122,11 +122,12 @@ def batch_part(say):
         return selftest_batch.run(say)
 
 
-def side_by_side(parts):
+def side_by_side(parts, ended):
     """Runs each part(say) -> (passed, failed) in a thread of its own; prints
     each part's lines when it has ended, in the order of parts; yields the
-    counts in that order."""
+    counts in that order.  ended[i]: the seconds part i took."""
     logs = [[] for _ in parts]
+    start = time.monotonic()
 
     def run(i):
         def say(*args, **kw):
@@ -136,6 +137,8 @@ def side_by_side(parts):
         except Exception as e:      # a broken part must not stop the others
             say(False, "make test part %d" % i, "test error: %r" % e)
             return 0, 1
+        finally:
+            ended[i] = time.monotonic() - start
     with concurrent.futures.ThreadPoolExecutor(max_workers=len(parts)) as pool:
         futures = [pool.submit(run, i) for i in range(len(parts))]
         for i, fut in enumerate(futures):
@@ -166,6 +169,7 @@ def main():
         p, f = gradelib.say_outcomes(gradelib.run_tests(tests, a.build, a.jobs), "system", say)
         print("%d passed, %d failed" % (p, f))
         sys.exit(1 if f or not tests else 0)
+    began = time.monotonic()
     passed, failed = unit_tests()
     for name, check in DOCUMENT_CHECKS:
         if check is not transcripts.run:
@@ -177,19 +181,24 @@ def main():
     # are printed when it ends, in this order, so the log reads as before.
     qemu.limit_boots(a.jobs)
     parts = [
-        lambda say: document_part(DOCUMENT_CHECKS[2][0], transcripts.run, say),
-        lambda say: gradelib.say_outcomes(gradelib.run_tests(systests.TESTS, a.build, a.jobs),
-                                          "system", say),
-        lambda say: gdbtests.run(a.jobs, say),
-        lambda say: matrix.run(a.jobs, say),
-        lambda say: selftest.run(a.jobs, say),
-        lambda say: selftest.forge_run(a.jobs, say),
-        lambda say: selftest.one_test_run(say),
-        lambda say: selftest.mutant_run(a.jobs, say),
-        lambda say: batch_part(say),
+        ("transcripts", lambda say: document_part(DOCUMENT_CHECKS[2][0], transcripts.run, say)),
+        ("system", lambda say: gradelib.say_outcomes(
+            gradelib.run_tests(systests.TESTS, a.build, a.jobs), "system", say)),
+        ("gdb", lambda say: gdbtests.run(a.jobs, say)),
+        ("matrix", lambda say: matrix.run(a.jobs, say)),
+        ("evil kernels", lambda say: selftest.run(a.jobs, say)),
+        ("forgers", lambda say: selftest.forge_run(a.jobs, say)),
+        ("grade TEST=", lambda say: selftest.one_test_run(say)),
+        ("mutant", lambda say: selftest.mutant_run(a.jobs, say)),
+        ("batch", batch_part),
     ]
-    for p, f in side_by_side(parts):
+    ended = {}
+    for p, f in side_by_side([run for _, run in parts], ended):
         passed, failed = passed + p, failed + f
+    # Where the time went, for whoever makes make test faster (docs/grading.md).
+    print("make test's parts, side by side: " + ", ".join(
+        "%s %.0f s" % (name, ended[i]) for i, (name, _) in enumerate(parts)) +
+        "; all %.0f s" % (time.monotonic() - began))
     print("%d passed, %d failed%s" % (passed, failed,
                                       ", %d skipped" % skipped if skipped else ""))
     sys.exit(1 if failed else 0)
