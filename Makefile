@@ -23,12 +23,18 @@
 # KVM=1 uses KVM when a probe shows it can run a 32-bit guest; ICOUNT=1 runs
 # under -icount shift=0, where rdtsc counts guest instructions.
 
+# FASTPATH=0 builds a kernel without the IPC fast path (kernel/fastpath.c,
+# Lab 6), in a build directory of its own (build/student-slow,
+# build/solN-slow), so that objects of the two kernels never mix.
+FASTPATH ?= 1
+SLOW := $(if $(filter 0,$(FASTPATH)),-slow)
+
 SOLUTION ?=
 ifeq ($(SOLUTION),)
-B   := build/student
+B   := build/student$(SLOW)
 SRC := .
 else
-B   := build/sol$(SOLUTION)
+B   := build/sol$(SOLUTION)$(SLOW)
 SRC := $(B)/src
 _overlay := $(shell tools/overlay $(SOLUTION) $(SRC))
 endif
@@ -62,7 +68,8 @@ WARN    := -Wall -Wextra $(WERROR)
 # backtraces, -O1 -g so that GDB's view stays close to the source.
 KCFLAGS := -m32 -std=gnu11 -O1 -g $(WARN) $(PATHMAP) -ffreestanding -fno-pic -fno-pie \
            -fno-stack-protector -fno-omit-frame-pointer -mno-sse -mno-mmx -mno-80387 \
-           -fno-asynchronous-unwind-tables -I$(SRC)/kernel -I$(SRC)/include -MMD -MP
+           -fno-asynchronous-unwind-tables -I$(SRC)/kernel -I$(SRC)/include -MMD -MP \
+           $(if $(SLOW),-DFASTPATH=0)
 UCFLAGS := -m32 -std=gnu11 -O1 -g $(WARN) $(PATHMAP) -ffreestanding -fno-pic -fno-pie \
            -fno-stack-protector -fno-omit-frame-pointer -mno-sse -mno-mmx \
            -fno-asynchronous-unwind-tables -I$(SRC)/user/include -I$(SRC)/include -MMD -MP
