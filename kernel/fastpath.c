@@ -50,7 +50,8 @@ static inline int fast_partner_ok(const struct thread *self, const struct thread
  * by then is what the slow path writes again, the same words to the same
  * places, before it wakes dest and lets the scheduler choose.
  */
-static int32_t fast_transfer_and_wait(struct thread *self, struct trapframe *tf,
+static inline __attribute__((always_inline))
+int32_t fast_transfer_and_wait(struct thread *self, struct trapframe *tf,
                                       struct thread *dest, l4_tid_t from)
 {
     struct trapframe *dtf = thread_tf(dest);
@@ -107,7 +108,7 @@ int32_t fastpath_ipc(struct trapframe *tf)
        alone (at most 63) always fit in the message registers. */
     if ((tag & 0xFFC0) || self->irq_lines || sched_action != SCHED_RUN_ON)
         return FASTPATH_NOT_TAKEN;
-    dest = thread_lookup(to);           /* NULL for nil, any and stale IDs */
+    dest = thread_lookup_inline(to);    /* NULL for nil, any and stale IDs */
     if (!dest || dest == self || !fast_partner_ok(self, dest, tag))
         return FASTPATH_NOT_TAKEN;
     return fast_transfer_and_wait(self, tf, dest, from);

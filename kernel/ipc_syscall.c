@@ -119,7 +119,7 @@ static SLOW_PATH int32_t ipc_slow(struct trapframe *tf)
    (FASTPATH=0) only the slow path. */
 int32_t sys_ipc(struct trapframe *tf)
 {
-    if (FASTPATH) {
+    if (FASTPATH && tf->ebx != L4_NILTHREAD) {     /* a receive alone is never its case */
         int32_t fast = fastpath_ipc(tf);
         if (fast != FASTPATH_NOT_TAKEN)
             return fast;

@@ -371,7 +371,8 @@ int sched_switch_direct(enum thread_state state, struct thread *next)
 {
     if (ready_above(next->prio))
         return 0;
-    timeout_cancel(next);
+    if (next->timeout_armed)
+        timeout_cancel(next);
     current->state = state;
     next->state = TS_READY;
     switch_to(next);

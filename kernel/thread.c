@@ -47,12 +47,11 @@ static int tid_assign(struct thread *t)
     return 0;
 }
 
+struct thread *const *const thread_table = table;
+
 struct thread *thread_lookup(l4_tid_t tid)
 {
-    if (!l4_tid_is_thread(tid) || l4_tid_number(tid) >= MAX_THREADS)
-        return NULL;
-    struct thread *t = table[l4_tid_number(tid)];
-    return t && t->tid == tid ? t : NULL;
+    return thread_lookup_inline(tid);
 }
 
 void thread_for_each(void (*fn)(struct thread *t, void *arg), void *arg)

@@ -111,6 +111,18 @@ struct thread *thread_create_kernel(const char *name, void (*fn)(void));
 /* The live user thread with exactly this ID, or NULL (nil, any, unknown, stale). */
 struct thread *thread_lookup(l4_tid_t tid);
 
+/* The same, inline, for the IPC fast path (kernel/fastpath.c), which
+   cannot afford the call; thread_lookup is this.  The table, by thread
+   number, is thread.c's. */
+extern struct thread *const *const thread_table;
+static inline struct thread *thread_lookup_inline(l4_tid_t tid)
+{
+    if (!l4_tid_is_thread(tid) || l4_tid_number(tid) >= MAX_THREADS)
+        return NULL;
+    struct thread *t = thread_table[l4_tid_number(tid)];
+    return t && t->tid == tid ? t : NULL;
+}
+
 /* Calls fn for every live user thread (for the IPC code's clean-up). */
 void thread_for_each(void (*fn)(struct thread *t, void *arg), void *arg);
 
