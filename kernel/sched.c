@@ -295,7 +295,9 @@ static void check_deadlock(void)
     arch_shutdown(L4_EXIT_DEADLOCK);
 }
 
-static inline void switch_to(struct thread *next)
+/* fast: the IPC fast path's switch, which writes the kernel stack and
+   the UTCB descriptor inline (a constant: the compiler keeps one). */
+static inline __attribute__((always_inline)) void switch_to(struct thread *next, int fast)
 {
     struct thread *prev = current;
     if (next->magic != THREAD_MAGIC)
@@ -303,8 +305,13 @@ static inline void switch_to(struct thread *next)
     current = next;
     if (next != idle) {
         space_activate(next->space);
-        arch_set_kernel_stack((uint32_t)next + KSTACK_SIZE);
-        arch_set_utcb(next->utcb_uva);
+        if (fast) {
+            arch_load_kernel_stack((uint32_t)next + KSTACK_SIZE);
+            arch_load_utcb(next->utcb_desc);
+        } else {
+            arch_set_kernel_stack((uint32_t)next + KSTACK_SIZE);
+            arch_set_utcb(next->utcb_uva);
+        }
         tls_switch(next);
     }
     fpu_switch();
@@ -333,7 +340,7 @@ void schedule(void)
     if (!next)
         next = idle;
     if (next != current)
-        switch_to(next);
+        switch_to(next, 0);
 }
 
 /* Whether a ready thread has a higher priority than prio, so that pick()
@@ -375,7 +382,7 @@ int sched_switch_direct(enum thread_state state, struct thread *next)
         timeout_cancel(next);
     current->state = state;
     next->state = TS_READY;
-    switch_to(next);
+    switch_to(next, 1);
     return 1;
 }
 

@@ -93,6 +93,7 @@ static struct thread *create_in(struct space *s, const char *name, uint32_t eip,
     t->utcb = utcb;
     t->utcb->self = t->utcb_uva;
     t->utcb->tid = t->tid;
+    arch_utcb_descriptor(t->utcb_uva, t->utcb_desc);
     t->space = s;
     s->threads++;
     arch_init_user_frame(thread_tf(t), eip, esp);

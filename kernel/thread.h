@@ -63,6 +63,8 @@ struct thread {
     /* IPC state, used by kernel/ipc.c and kernel/ipc_syscall.c. */
     struct l4_utcb *utcb;       /* kernel address of the UTCB */
     uint32_t utcb_uva;          /* its user address */
+    uint32_t utcb_desc[2];      /* the UTCB segment's descriptor for it, made once
+                                   (arch_utcb_descriptor) for the fast path's switch */
     l4_tid_t ipc_from;          /* the current IPC's receive phase: a thread, L4_ANYTHREAD,
                                    or L4_NILTHREAD for none */
     uint16_t ipc_rcv_timeout;   /* the receive phase's timeout */
