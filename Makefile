@@ -22,6 +22,8 @@
 # RUN="prog args,prog2" chooses the boot modules (default: hello).
 # KVM=1 uses KVM when a probe shows it can run a 32-bit guest; ICOUNT=1 runs
 # under -icount shift=0, where rdtsc counts guest instructions.
+# FASTPATH=0 builds the kernel without its IPC fast path (Lab 6), in
+# build/student-slow or build/solN-slow; the grader honours it too.
 
 # FASTPATH=0 builds a kernel without the IPC fast path (kernel/fastpath.c,
 # Lab 6), in a build directory of its own (build/student-slow,

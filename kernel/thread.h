@@ -114,8 +114,8 @@ struct thread *thread_create_kernel(const char *name, void (*fn)(void));
 struct thread *thread_lookup(l4_tid_t tid);
 
 /* The same, inline, for the IPC fast path (kernel/fastpath.c), which
-   cannot afford the call; thread_lookup is this.  The table, by thread
-   number, is thread.c's. */
+   cannot afford the call (thread_lookup makes the same test).  The
+   table, by thread number, is thread.c's. */
 extern struct thread *const *const thread_table;
 static inline struct thread *thread_lookup_inline(l4_tid_t tid)
 {
