@@ -114,11 +114,13 @@ def tf_expr(ptr, reg):
 def test_call(build):
     """Two threads in a call (lab1_ipc many_clients): at the server's reply,
     the client waits for it in its receive phase, the server runs; `l4 thread`
-    shows the registers and the message tag of the trapframe."""
-    steps = ["break ipc_transfer", "continue", "continue",
-             "p/x snd->tid", "p/x rcv->tid", "p/x current->tid",
-             "l4 threads", "l4 thread snd", tf_expr("snd", "eip"), tf_expr("snd", "esi"),
-             "l4 ready"]
+    shows the registers and the message tag of the trapframe.  (The stop is
+    sys_ipc's entry for a reply-and-wait, which every IPC passes, fast path
+    or not: kernel/fastpath.c does the common case without ipc_transfer.)"""
+    steps = ["break sys_ipc if tf->ebx != 0 && tf->ecx == 0xffffffff", "continue", "continue",
+             "p/x current->tid", "p/x tf->ebx", "p/x current->tid",
+             "l4 threads", "l4 thread current", tf_expr("current", "eip"),
+             tf_expr("current", "esi"), "l4 ready"]
     s = Session(build, ["lab1_ipc many_clients 42 3 2"], steps)
     snd, rcv, cur = (tid_str(s.value(x)) for x in steps[3:6])
     rows = thread_lines(s["l4 threads"])
@@ -134,10 +136,10 @@ def test_call(build):
     if rows[snd][1] != "lab1_ipc" or rows["idle"][3] != "idle":
         raise Failure("names or the idle thread's state are wrong", s.output)
     eip, tag = s.value(steps[8]), s.value(steps[9])
-    s.need("l4 thread snd", r"^thread %s \(lab1_ipc\) at 0x[0-9a-f]+, space 0: running$"
+    s.need("l4 thread current", r"^thread %s \(lab1_ipc\) at 0x[0-9a-f]+, space 0: running$"
            % re.escape(snd), "the sender, running")
-    s.need("l4 thread snd", r"eip %08x" % eip, "the trapframe's eip 0x%x" % eip)
-    s.need("l4 thread snd", r"^  MR0 tag %08x: label 0x%04x, %d untyped, %d typed$" % (
+    s.need("l4 thread current", r"eip %08x" % eip, "the trapframe's eip 0x%x" % eip)
+    s.need("l4 thread current", r"^  MR0 tag %08x: label 0x%04x, %d untyped, %d typed$" % (
         tag, tag >> 16, tag & 0x3F, (tag >> 6) & 0x3F), "the decoded tag of esi 0x%x" % tag)
     s.need("l4 ready", r"^running: %s \(lab1_ipc\), prio 100$" % re.escape(cur),
            "the running thread")
@@ -228,9 +230,11 @@ def test_pager_wait(build):
 
 def test_exception(build):
     """A thread waiting for its exception handler (lab4_exc traps): at the
-    handler's reply, the thread's state and its exception message."""
-    steps = ["break ipc_transfer if rcv->in_exception", "continue", "p/x snd->tid",
-             "p/x rcv->tid", tf_expr("rcv", "trapno"), "l4 threads", "l4 thread rcv"]
+    handler's reply (sys_ipc's entry with the resume tag, on the fast path's
+    way or not), the thread's state and its exception message."""
+    rcv = "'thread.c'::table[tf->ebx >> 14]"
+    steps = ["break sys_ipc if tf->esi == 12 && tf->ebx != 0", "continue", "p/x current->tid",
+             "p/x tf->ebx", tf_expr(rcv, "trapno"), "l4 threads", "l4 thread tf->ebx"]
     s = Session(build, ["lab4_exc traps demo 7"], steps)
     handler, thread = tid_str(s.value(steps[2])), tid_str(s.value(steps[3]))
     rows = thread_lines(s["l4 threads"])
@@ -238,9 +242,9 @@ def test_exception(build):
             "waiting for its exception handler %s (lab4_exc) (reply)" % handler:
         raise Failure("thread %s should wait for its exception handler %s" % (thread, handler),
                       s.output)
-    s.need("l4 thread rcv", r"^  MR0 tag ffd0000c: label 0xffd0 \(exception\), 12 untyped, "
+    s.need("l4 thread tf->ebx", r"^  MR0 tag ffd0000c: label 0xffd0 \(exception\), 12 untyped, "
            r"0 typed$", "the exception message")
-    s.need("l4 thread rcv", r"^  MR1\s+%08x$" % s.value(steps[4]), "the vector as MR1")
+    s.need("l4 thread tf->ebx", r"^  MR1\s+%08x$" % s.value(steps[4]), "the vector as MR1")
 
 
 def test_irqs(build):

@@ -618,7 +618,10 @@ def highest_solution(top=TOP):
 
 
 def build_dir(solution):
-    return os.path.join(TOP, "build", "student" if solution in (None, "") else "sol%s" % solution)
+    # FASTPATH=0 in the environment: make builds the kernel without its
+    # IPC fast path into a directory of its own (Makefile).
+    slow = "-slow" if os.environ.get("FASTPATH") == "0" else ""
+    return os.path.join(TOP, "build", ("student" if solution in (None, "") else "sol%s" % solution) + slow)
 
 
 # One build at a time in this process: `make SOLUTION=N` remakes the overlay

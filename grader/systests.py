@@ -630,6 +630,17 @@ TESTS = [
          expect=[(r"^sec_entry segs: nonce={nonce} ok: \d+ selectors kept, \d+ faulted$",
                   "sec_entry's success line")],
          check=faults_as_counted),
+    Test("fastpath", timeout=60, solution="2",
+         doc="The IPC fast path (kernel/fastpath.c) carries the common case: of bench_ipc's 100 "
+             "calls to a server thread that waits for them, and the server's replies, nearly "
+             "all switch directly (sched_switch_direct), and each answer is right (bench_ipc "
+             "checks it).  Built with FASTPATH=0 there is nothing to count.",
+         programs=["bench_ipc 100 instructions {nonce}"],
+         watches=[gradelib.Watch("sched_switch_direct", mode="at_least",
+                                 expect="0" if os.environ.get("FASTPATH") == "0" else "150",
+                                 what="direct switches of the IPC fast path")],
+         expect=[(r"^bench_ipc: nonce={nonce} runs=100$", "bench_ipc's first line"),
+                 (r"^BENCH ipc\.rtt\.same_space value=\d+ ", "bench_ipc's result line")]),
     Test("quota", timeout=60, solution="2",
          doc="One task can use up only its own share of kernel memory: page tables and shadow "
              "tables are charged to the space they map (user/sec_quota.c).  Mapping is Lab 2's "

@@ -12,6 +12,7 @@
 
 #include <stdint.h>
 #include "thread.h"
+#include "l4/abi.h"
 
 /* --- kernel/ipc.c: the rendezvous (Lab 1) --- */
 
@@ -63,11 +64,45 @@ void ipc_await_reply(struct thread *caller);
    Returns 0 once the reply has arrived, or the IPC's error. */
 int ipc_call(struct thread *dest);
 
+/* The most words (MR0 included) a message to t may have: while t waits
+   in a call the kernel made for it, only the message registers the kernel
+   saved for it may be overwritten (kernel/pagefault.c, kernel/exception.c).
+   The one place that says so, for the slow path and the fast path. */
+static inline unsigned ipc_max_words(const struct thread *t)
+{
+    if (t->in_pagefault)
+        return 3;
+    if (t->in_exception)
+        return 1 + L4_EXC_WORDS;
+    return L4_MAX_MRS;
+}
+
 /* The send queue of a thread: who is blocked sending to it, in order. */
 void sendq_append(struct thread *dest, struct thread *snd);
 void sendq_remove(struct thread *dest, struct thread *snd);
 /* Unlinks and returns the first queued sender that `from` accepts
    (a thread ID or L4_ANYTHREAD), or NULL. */
 struct thread *sendq_take(struct thread *rcv, l4_tid_t from);
+
+/* --- kernel/fastpath.c: the common case, done quickly (Lab 6) --- */
+
+/* What fastpath_ipc returns when the call is not its case: sys_ipc then
+   does it (no result of sys_ipc is positive). */
+#define FASTPATH_NOT_TAKEN 1
+
+/* The built-in switch: FASTPATH=0 on make's command line builds a kernel
+   that always takes the slow path (in its own build directory). */
+#ifndef FASTPATH
+#define FASTPATH 1
+#endif
+
+/* A call or reply-and-wait that the fast path can do whole: returns the
+   value for %eax once the reply (or next message) has arrived, or
+   FASTPATH_NOT_TAKEN before it has changed anything. */
+int32_t fastpath_ipc(struct trapframe *tf);
+
+/* ipc_call's common case: the partner waits for the current thread.
+   Returns 0 if not taken (nothing changed), else 1 with *err set. */
+int fastpath_call(struct thread *dest, int *err);
 
 #endif

@@ -43,25 +43,21 @@ static __attribute__((noinline)) int items_valid(l4_tag_t tag)
     return 1;
 }
 
-/* The most words (MR0 included) a message to t may have: while t waits
-   in a call the kernel made for it, only the message registers the kernel
-   saved for it may be overwritten (kernel/pagefault.c, kernel/exception.c). */
-static inline unsigned ipc_max_words(const struct thread *t)
-{
-    if (t->in_pagefault)
-        return 3;
-    if (t->in_exception)
-        return 1 + L4_EXC_WORDS;
-    return L4_MAX_MRS;
-}
-
 /* Or-s L4_ERECV into an error of the receive phase. */
 static int recv_error(int err)
 {
     return err < 0 ? -((-err) | L4_ERECV) : err;
 }
 
-int32_t sys_ipc(struct trapframe *tf)
+/* SYS_IPC in general: every case, one phase after the other.  Out of
+   line when there is a fast path, so that sys_ipc's common case does not
+   pay for this function's frame. */
+#if FASTPATH
+#define SLOW_PATH __attribute__((noinline))
+#else
+#define SLOW_PATH
+#endif
+static SLOW_PATH int32_t ipc_slow(struct trapframe *tf)
 {
     struct thread *self = current, *dest = NULL;
     l4_tid_t to = tf->ebx, from = tf->ecx;
@@ -118,14 +114,30 @@ int32_t sys_ipc(struct trapframe *tf)
     return err;
 }
 
+/* The common case first (kernel/fastpath.c), which leaves the IPC to
+   the slow path whenever it is not its case; without the fast path
+   (FASTPATH=0) only the slow path. */
+int32_t sys_ipc(struct trapframe *tf)
+{
+    if (FASTPATH && tf->ebx != L4_NILTHREAD) {     /* a receive alone is never its case */
+        int32_t fast = fastpath_ipc(tf);
+        if (fast != FASTPATH_NOT_TAKEN)
+            return fast;
+    }
+    return ipc_slow(tf);
+}
+
 int ipc_call(struct thread *dest)
 {
     struct thread *self = current;
+    int err;
+    if (FASTPATH && fastpath_call(dest, &err))
+        return err;
     self->ipc_from = dest->tid;
     self->ipc_rcv_timeout = L4_TIMEOUT_NEVER;
     self->ipc_received = 0;
     self->ipc_woke = 0;
-    int err = ipc_send(dest, L4_TIMEOUT_NEVER);
+    err = ipc_send(dest, L4_TIMEOUT_NEVER);
     if (!err && !self->ipc_received)
         err = recv_error(ipc_receive(dest->tid, L4_TIMEOUT_NEVER));
     self->ipc_from = L4_NILTHREAD;

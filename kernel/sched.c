@@ -295,7 +295,9 @@ static void check_deadlock(void)
     arch_shutdown(L4_EXIT_DEADLOCK);
 }
 
-static void switch_to(struct thread *next)
+/* fast: the IPC fast path's switch, which writes the kernel stack and
+   the UTCB descriptor inline (a constant: the compiler keeps one). */
+static inline __attribute__((always_inline)) void switch_to(struct thread *next, int fast)
 {
     struct thread *prev = current;
     if (next->magic != THREAD_MAGIC)
@@ -303,8 +305,13 @@ static void switch_to(struct thread *next)
     current = next;
     if (next != idle) {
         space_activate(next->space);
-        arch_set_kernel_stack((uint32_t)next + KSTACK_SIZE);
-        arch_set_utcb(next->utcb_uva);
+        if (fast) {
+            arch_load_kernel_stack((uint32_t)next + KSTACK_SIZE);
+            arch_load_utcb(next->utcb_desc);
+        } else {
+            arch_set_kernel_stack((uint32_t)next + KSTACK_SIZE);
+            arch_set_utcb(next->utcb_uva);
+        }
         tls_switch(next);
     }
     fpu_switch();
@@ -333,7 +340,50 @@ void schedule(void)
     if (!next)
         next = idle;
     if (next != current)
-        switch_to(next);
+        switch_to(next, 0);
+}
+
+/* Whether a ready thread has a higher priority than prio, so that pick()
+   would not choose a thread of priority prio woken now.  While every
+   ready thread has the default priority (always, before Lab 4), one test
+   answers it. */
+static inline int ready_above(unsigned prio)
+{
+    if (!ready_other)
+        return prio < L4_PRIO_DEFAULT && ready_queues[L4_PRIO_DEFAULT].head;
+    for (unsigned w = PRIO_WORDS; w-- > prio / 32; ) {
+        uint32_t bits = ready_bitmap[w];
+        if (w == prio / 32)
+            bits &= ~((2u << (prio % 32)) - 1);     /* only priorities above prio */
+        if (bits)
+            return 1;
+    }
+    return 0;
+}
+
+/*
+ * The IPC fast path's switch (kernel/fastpath.c), beside schedule() the
+ * one other place that switches.  It does what sched_wakeup(next), then
+ * sched_block(state, never) and so schedule() would do when pick() would
+ * take next: current blocks (it is not on a queue, so that is only its
+ * state), and next, blocked until now, becomes current without the round
+ * trip through its queue (sched_wakeup would put it at the front, pick()
+ * take it off again).  Returns 0, having changed nothing, if a ready
+ * thread outranks next.  What schedule() does besides is not needed:
+ * dead threads wait for the next schedule() to be freed, and neither the
+ * deadlock check nor the end of the last thread applies while next is
+ * ready.  sched_action stays SCHED_RUN_ON (the fast path checks it).
+ */
+int sched_switch_direct(enum thread_state state, struct thread *next)
+{
+    if (ready_above(next->prio))
+        return 0;
+    if (next->timeout_armed)
+        timeout_cancel(next);
+    current->state = state;
+    next->state = TS_READY;
+    switch_to(next, 1);
+    return 1;
 }
 
 void sched_yield(void)

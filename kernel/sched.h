@@ -79,6 +79,13 @@ enum sched_action {
 extern enum sched_action sched_action;
 void schedule(void);
 
+/* The IPC fast path (kernel/fastpath.c): unless a ready thread outranks
+   next (then it returns 0 at once), the current thread blocks in state
+   (without a timeout) and next, blocked in IPC until now, runs at once
+   (its timeout, if it had one, is cancelled).  Returns 1 when the
+   caller's thread runs again. */
+int sched_switch_direct(enum thread_state state, struct thread *next);
+
 /* The current thread gives way when this trap ends, to the back of its
    queue: its slice is used up, or a thread it woke should run first (IPC's
    direct switch after a plain send, an interrupt's handler). */

@@ -47,6 +47,10 @@ static int tid_assign(struct thread *t)
     return 0;
 }
 
+struct thread *const *const thread_table = table;
+
+/* The same test as thread_lookup_inline (thread.h), on the table itself:
+   the slow path's lookups are not to pay for the pointer. */
 struct thread *thread_lookup(l4_tid_t tid)
 {
     if (!l4_tid_is_thread(tid) || l4_tid_number(tid) >= MAX_THREADS)
@@ -94,6 +98,7 @@ static struct thread *create_in(struct space *s, const char *name, uint32_t eip,
     t->utcb = utcb;
     t->utcb->self = t->utcb_uva;
     t->utcb->tid = t->tid;
+    arch_utcb_descriptor(t->utcb_uva, t->utcb_desc);
     t->space = s;
     s->threads++;
     arch_init_user_frame(thread_tf(t), eip, esp);

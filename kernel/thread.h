@@ -63,6 +63,8 @@ struct thread {
     /* IPC state, used by kernel/ipc.c and kernel/ipc_syscall.c. */
     struct l4_utcb *utcb;       /* kernel address of the UTCB */
     uint32_t utcb_uva;          /* its user address */
+    uint32_t utcb_desc[2];      /* the UTCB segment's descriptor for it, made once
+                                   (arch_utcb_descriptor) for the fast path's switch */
     l4_tid_t ipc_from;          /* the current IPC's receive phase: a thread, L4_ANYTHREAD,
                                    or L4_NILTHREAD for none */
     uint16_t ipc_rcv_timeout;   /* the receive phase's timeout */
@@ -110,6 +112,18 @@ struct thread *thread_create_kernel(const char *name, void (*fn)(void));
 
 /* The live user thread with exactly this ID, or NULL (nil, any, unknown, stale). */
 struct thread *thread_lookup(l4_tid_t tid);
+
+/* The same, inline, for the IPC fast path (kernel/fastpath.c), which
+   cannot afford the call (thread_lookup makes the same test).  The
+   table, by thread number, is thread.c's. */
+extern struct thread *const *const thread_table;
+static inline struct thread *thread_lookup_inline(l4_tid_t tid)
+{
+    if (!l4_tid_is_thread(tid) || l4_tid_number(tid) >= MAX_THREADS)
+        return NULL;
+    struct thread *t = thread_table[l4_tid_number(tid)];
+    return t && t->tid == tid ? t : NULL;
+}
 
 /* Calls fn for every live user thread (for the IPC code's clean-up). */
 void thread_for_each(void (*fn)(struct thread *t, void *arg), void *arg);

@@ -11,6 +11,7 @@
 #include "irq.h"
 #include "exception.h"
 #include "fpu.h"
+#include "ipc.h"
 #include "pagefault.h"
 #include "sched.h"
 #include "syscall.h"
@@ -67,9 +68,12 @@ void user_fault(struct trapframe *tf, uint32_t addr, const char *note)
 
 void trap(struct trapframe *tf)
 {
-    if (tf->trapno == L4_SYSCALL_VECTOR && tf_from_user(tf))
-        syscall(tf);
-    else if (tf->trapno >= T_IRQ0 && tf->trapno < T_IRQ0 + 16)
+    if (tf->trapno == L4_SYSCALL_VECTOR && tf_from_user(tf)) {
+        if (FASTPATH && tf->eax == SYS_IPC)
+            tf->eax = (uint32_t)sys_ipc(tf);    /* with a fast path, IPC skips the table */
+        else
+            syscall(tf);
+    } else if (tf->trapno >= T_IRQ0 && tf->trapno < T_IRQ0 + 16)
         irq(tf);
     else if (tf->trapno == T_PGFLT && tf_from_user(tf))
         pagefault(tf, rcr2());

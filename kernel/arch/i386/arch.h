@@ -68,6 +68,23 @@ void arch_set_kernel_stack(uint32_t esp0);
 /* Points the user %gs segment at the UTCB of the thread about to run. */
 void arch_set_utcb(uint32_t utcb);
 
+/* The UTCB descriptor's two words for a UTCB at utcb (gdt.c), and, for
+   the IPC fast path's switch, the same work as arch_set_kernel_stack and
+   arch_set_utcb done inline: the TSS's esp0 and the GDT's UTCB slot are
+   written directly, the descriptor made beforehand. */
+void arch_utcb_descriptor(uint32_t utcb, uint32_t d[2]);
+extern uint32_t *const arch_utcb_slot;
+extern uint32_t *const arch_esp0;
+static inline void arch_load_kernel_stack(uint32_t esp0)
+{
+    *arch_esp0 = esp0;
+}
+static inline void arch_load_utcb(const uint32_t d[2])
+{
+    arch_utcb_slot[0] = d[0];
+    arch_utcb_slot[1] = d[1];
+}
+
 /* Loads the TLS segment of the thread about to run (kernel/tls.c): base,
    limit in bytes or (pages) in 4 KiB units. */
 void arch_set_tls(uint32_t base, uint32_t limit, int pages);

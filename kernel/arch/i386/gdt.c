@@ -37,6 +37,7 @@
  *    selector: arch_init_user_frame builds them, the CPU saved them, and the
  *    exception reply cannot change them (kernel/exception.c, privileged_restore).
  */
+#include <stddef.h>
 #include <stdint.h>
 #include "arch/i386/arch.h"
 #include "arch/i386/mmu.h"
@@ -128,12 +129,27 @@ void arch_set_kernel_stack(uint32_t esp0)
  * two agree): base 15..0 beside the limit, base 23..16 and 31..24 around
  * the constant access byte and flags.
  */
-void arch_set_utcb(uint32_t utcb)
+static inline void utcb_words(uint32_t utcb, uint32_t d[2])
 {
-    uint32_t *d = (uint32_t *)&gdt[SEG_UTCB];
     d[0] = utcb << 16 | (L4_UTCB_SIZE - 1);
     d[1] = (utcb & 0xFF000000u) | (utcb >> 16 & 0xFFu) | utcb_high_bits;
 }
+
+void arch_set_utcb(uint32_t utcb)
+{
+    utcb_words(utcb, (uint32_t *)&gdt[SEG_UTCB]);
+}
+
+/* The same two words, made once per thread, which the IPC fast path
+   copies into the GDT (arch_load_utcb) instead of computing them. */
+void arch_utcb_descriptor(uint32_t utcb, uint32_t d[2])
+{
+    utcb_words(utcb, d);
+}
+
+uint32_t *const arch_utcb_slot = (uint32_t *)&gdt[SEG_UTCB];
+/* (Through char *: esp0, at offset 4 of the packed TSS, is aligned.) */
+uint32_t *const arch_esp0 = (uint32_t *)((char *)&tss + offsetof(struct tss, esp0));
 
 /*
  * Loads the TLS segment (SEG_TLS) of the thread about to run: writable
