@@ -104,7 +104,7 @@ def main():
     # Labs 0..5 teach the slow path: their handouts break its figures down
     # function by function, and once Lab 6 makes kernel/fastpath.c a hole,
     # their reference builds have no fast path.  So their figures are
-    # measured on a kernel built without it (FASTPATH=0, build/solN-slow).
+    # measured on a kernel built without it (FASTPATH=0, the default).
     os.environ["FASTPATH"] = "0"
     data = load()
     benches = data.get("benchmarks", {})

@@ -617,11 +617,12 @@ def highest_solution(top=TOP):
     return n
 
 
-def build_dir(solution):
-    # FASTPATH=0 in the environment: make builds the kernel without its
-    # IPC fast path into a directory of its own (Makefile).
-    slow = "-slow" if os.environ.get("FASTPATH") == "0" else ""
-    return os.path.join(TOP, "build", ("student" if solution in (None, "") else "sol%s" % solution) + slow)
+def build_dir(solution, fast=None):
+    # With the IPC fast path (fast, or FASTPATH=1 in the environment) make
+    # builds the kernel into a directory of its own (Makefile).
+    fast = os.environ.get("FASTPATH") == "1" if fast is None else fast
+    return os.path.join(TOP, "build", ("student" if solution in (None, "") else "sol%s" % solution)
+                        + ("-fast" if fast else ""))
 
 
 # One build at a time in this process: `make SOLUTION=N` remakes the overlay
@@ -634,12 +635,16 @@ _build_lock = threading.Lock()
 _built = set()
 
 
-def build(solution):
-    """Builds the tree (once per process); returns (ok, log)."""
-    key = solution if solution not in (None, "") else None
+def build(solution, fast=None):
+    """Builds the tree (once per process); returns (ok, log).  fast: with
+    the IPC fast path (FASTPATH=1, build_dir's -fast tree); None: as
+    FASTPATH in the environment says."""
+    fast = os.environ.get("FASTPATH") == "1" if fast is None else fast
+    key = (solution if solution not in (None, "") else None, fast)
     # -j with output kept per target, so that two compilers' messages never mix.
-    cmd = ["make", "-s", "-j%d" % (os.cpu_count() or 2), "--output-sync=target", "all"]
-    if key is not None:
+    cmd = ["make", "-s", "-j%d" % (os.cpu_count() or 2), "--output-sync=target", "all",
+           "FASTPATH=%d" % fast]
+    if key[0] is not None:
         cmd.append("SOLUTION=%s" % solution)
     # The compiler quotes the student's source: decoded with replacement
     # and cleaned (qemu.clean), like everything a kernel prints.
