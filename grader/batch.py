@@ -417,10 +417,7 @@ def grade_one(submission, args, sandbox, base, log):
         cmd = ["python3" if sandbox.enabled else sys.executable, "grader/grade.py",
                "--built", "yes" if built else "no", "--jobs", str(args.cores),
                "--json", os.path.join(sandbox.path(results, SB_RESULTS), "grade.json")]
-        if args.lab is not None:
-            cmd += ["--lab", str(args.lab)]
-        if args.tests_dir:
-            cmd += ["--tests-dir", sandbox.path(args.tests_dir, SB_TESTS)]
+        cmd += lab_and_tests(args, sandbox)
         rc, out, problem = sandbox.run(cmd, tree, args.timeout, results=results,
                                        tests=args.tests_dir)
         log.write("== tests\n" + clean(out))
@@ -440,16 +437,22 @@ def grade_one(submission, args, sandbox, base, log):
         shutil.rmtree(work, ignore_errors=True)
 
 
+def lab_and_tests(args, sandbox):
+    """grade.py's --lab and --tests-dir for this batch (the tests folder as
+    the sandbox shows it)."""
+    extra = ["--lab", str(args.lab)] if args.lab is not None else []
+    if args.tests_dir:
+        extra += ["--tests-dir", sandbox.path(args.tests_dir, SB_TESTS)]
+    return extra
+
+
 def run_bench(python, tree, results, args, sandbox, log):
     """make bench LAB=n on the graded tree, in the sandbox (for Gradescope's
     leaderboard); returns the figures measured, checked, as a list of
     (name, value, unit, reference or None)."""
     bench_cmd = [python, "grader/grade.py", "--bench", "--built", "yes",
                  "--json", os.path.join(sandbox.path(results, SB_RESULTS), "bench.json")]
-    if args.lab is not None:
-        bench_cmd += ["--lab", str(args.lab)]
-    if args.tests_dir:
-        bench_cmd += ["--tests-dir", sandbox.path(args.tests_dir, SB_TESTS)]
+    bench_cmd += lab_and_tests(args, sandbox)
     rc, out, problem = sandbox.run(bench_cmd, tree, args.timeout, results=results,
                                    tests=args.tests_dir)
     log.write("== benchmarks\n" + clean(out))
