@@ -215,7 +215,7 @@ def faults_as_counted(res, values):
     return None
 
 
-# The IPC fast path's count, on the Lab 2 reference built with it (FASTPATH=1).
+# The IPC fast path's count, on the Lab 6 reference (kernel/fastpath.c).
 FASTPATH_TEST = Test("fastpath", timeout=60,
                      programs=["bench_ipc 100 instructions {nonce}"],
                      watches=[gradelib.Watch("sched_switch_direct", mode="at_least",
@@ -226,16 +226,16 @@ FASTPATH_TEST = Test("fastpath", timeout=60,
 
 
 def test_fastpath(build):
-    """The IPC fast path (kernel/fastpath.c, built with FASTPATH=1) carries the
+    """The IPC fast path (kernel/fastpath.c, Lab 6's reference) carries the
     common case: of bench_ipc's 100 calls to a server thread that waits for
     them, and the server's replies, nearly all switch directly
     (sched_switch_direct), and each answer is right (bench_ipc checks it).
-    It runs on the Lab 2 reference built with the fast path."""
-    need_solution(TOP, 2, "bench_ipc needs the reference of Labs 1 and 2")
-    ok, log = gradelib.build("2", fast=True)
+    It runs on the Lab 6 reference."""
+    need_solution(TOP, 6, "the fast path needs the reference of Lab 6")
+    ok, log = gradelib.build("6", fast=True)
     if not ok:
-        raise Failure("make SOLUTION=2 FASTPATH=1 failed", log)
-    o = gradelib.run_test(FASTPATH_TEST, gradelib.build_dir("2", fast=True))
+        raise Failure("make SOLUTION=6 failed", log)
+    o = gradelib.run_test(FASTPATH_TEST, gradelib.build_dir("6", fast=True))
     if not o.passed:
         raise Failure(o.reason, o.output)
 
