@@ -618,11 +618,12 @@ def highest_solution(top=TOP):
 
 
 def build_dir(solution, fast=None):
-    # With the IPC fast path (fast, or FASTPATH=1 in the environment) make
-    # builds the kernel into a directory of its own (Makefile).
-    fast = os.environ.get("FASTPATH") == "1" if fast is None else fast
+    # Without the IPC fast path (fast False, or FASTPATH=0 in the
+    # environment) make builds the kernel into a directory of its own
+    # (Makefile).
+    fast = os.environ.get("FASTPATH") != "0" if fast is None else fast
     return os.path.join(TOP, "build", ("student" if solution in (None, "") else "sol%s" % solution)
-                        + ("-fast" if fast else ""))
+                        + ("" if fast else "-slow"))
 
 
 # One build at a time in this process: `make SOLUTION=N` remakes the overlay
@@ -636,10 +637,10 @@ _built = set()
 
 
 def build(solution, fast=None):
-    """Builds the tree (once per process); returns (ok, log).  fast: with
-    the IPC fast path (FASTPATH=1, build_dir's -fast tree); None: as
-    FASTPATH in the environment says."""
-    fast = os.environ.get("FASTPATH") == "1" if fast is None else fast
+    """Builds the tree (once per process); returns (ok, log).  fast: False
+    builds without the IPC fast path (FASTPATH=0, build_dir's -slow tree);
+    None: as FASTPATH in the environment says (on unless it is 0)."""
+    fast = os.environ.get("FASTPATH") != "0" if fast is None else fast
     key = (solution if solution not in (None, "") else None, fast)
     # -j with output kept per target, so that two compilers' messages never mix.
     cmd = ["make", "-s", "-j%d" % (os.cpu_count() or 2), "--output-sync=target", "all",

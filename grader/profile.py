@@ -50,6 +50,7 @@ PROFILES = {
     "trap.rtt": ("bench_trap", "measure_trap_rtt", SYSCALL, "measure_trap_rtt"),
     "ipc.rtt.same_space": ("bench_ipc", "main", SYSCALL, "main"),
     "ipc.rtt.inter_space": ("bench_map", "main", SYSCALL, "main"),
+    "ipc.fast.inter_space": ("bench_map", "main", SYSCALL, "main"),
     "ipc.map.1page": ("bench_map", "map_rpc", SYSCALL, "main"),
     "exc.rtt": ("bench_exc", "main", r"^ud2", "main"),
     "lx.getpid": ("rootfs/bin/lxbench", "bench_getpid", LINUX_CALL, "main"),

@@ -215,31 +215,6 @@ def faults_as_counted(res, values):
     return None
 
 
-# The IPC fast path's count, on the Lab 2 reference built with it (FASTPATH=1).
-FASTPATH_TEST = Test("fastpath", timeout=60,
-                     programs=["bench_ipc 100 instructions {nonce}"],
-                     watches=[gradelib.Watch("sched_switch_direct", mode="at_least",
-                                             expect="150",
-                                             what="direct switches of the IPC fast path")],
-                     expect=[(r"^bench_ipc: nonce={nonce} runs=100$", "bench_ipc's first line"),
-                             (r"^BENCH ipc\.rtt\.same_space value=\d+ ", "bench_ipc's result line")])
-
-
-def test_fastpath(build):
-    """The IPC fast path (kernel/fastpath.c, built with FASTPATH=1) carries the
-    common case: of bench_ipc's 100 calls to a server thread that waits for
-    them, and the server's replies, nearly all switch directly
-    (sched_switch_direct), and each answer is right (bench_ipc checks it).
-    It runs on the Lab 2 reference built with the fast path."""
-    need_solution(TOP, 2, "bench_ipc needs the reference of Labs 1 and 2")
-    ok, log = gradelib.build("2", fast=True)
-    if not ok:
-        raise Failure("make SOLUTION=2 FASTPATH=1 failed", log)
-    o = gradelib.run_test(FASTPATH_TEST, gradelib.build_dir("2", fast=True))
-    if not o.passed:
-        raise Failure(o.reason, o.output)
-
-
 HOSTILE_RESUME = """
     /* Hostile (grader/systests.py, test_sec_exc_reply): trusts the reply
        with every flag, and with the kernel's code segment when asked. */
@@ -655,7 +630,6 @@ TESTS = [
          expect=[(r"^sec_entry segs: nonce={nonce} ok: \d+ selectors kept, \d+ faulted$",
                   "sec_entry's success line")],
          check=faults_as_counted),
-    Test("fastpath", doc=test_fastpath.__doc__, run=test_fastpath),
     Test("quota", timeout=60, solution="2",
          doc="One task can use up only its own share of kernel memory: page tables and shadow "
              "tables are charged to the space they map (user/sec_quota.c).  Mapping is Lab 2's "

@@ -1,0 +1,107 @@
+"""Lab 6 — a fast path for IPC.  Handout: labs/lab6-fastpath/README.md.
+
+Holes: fastpath_ipc and fastpath_call (kernel/fastpath.c).  The given stub
+says "not taken" to every IPC, so the slow path does them all and every
+answer is already right: what these tests grade is which path carried
+which IPC, and that the answers stay the slow path's.
+
+GDB counts both paths in given code: the fast path's switch
+(sched_switch_direct, kernel/sched.c) and the slow path's entry (ipc_slow,
+kernel/ipc_syscall.c).  The "checks" test's program (user/tests/lab6_fast.c)
+gives each of its calls its own label, so GDB's conditions tell the calls
+apart; its digest folds, in order, what each of its threads received, and
+the grader works it out from the seed alone (expected_words) and reads it
+from the program's memory when the program stops the machine.  A kernel
+that prints the success line, or skips the IPC, cannot make GDB see the
+switches or the program's memory hold the digest.
+"""
+
+import lab1
+from gradelib import Test, Bench, Watch, digest
+
+LAB = 6
+TITLE = "A fast path for IPC"
+
+M = 0xFFFFFFFF
+ETIMEOUT, ERECV = 5, 0x100
+LABEL = 0x6A0                   # lab6_fast's scenario n has label LABEL + 2n
+ITEM_MAP = 0x8                  # L4_ITEM_MAP
+H_RAN = 0x4848
+
+# The current thread's saved user registers, as thread_tf() finds them
+# (kernel/thread.h: the trapframe ends the thread's 4 KiB kernel stack).
+CURRENT_TF = "(((struct trapframe *)((char *)current + 4096)) - 1)"
+
+
+def expected_words(v):
+    """What lab6_fast folds after its seed, in the order its threads fold it
+    (user/tests/lab6_fast.c): the server S's view of each message (label,
+    MR1, untyped and typed counts, the typed words), the caller's result
+    and reply, and the helper's mark, which comes before S's view of the
+    last call because the helper outranks S."""
+    m = [lab1.seeded(v["seed"], n) for n in range(5)]
+
+    def server(n, typed=()):
+        return [LABEL + 2 * n, m[n], 1, len(typed)] + list(typed)
+
+    def reply(n):
+        return [0, LABEL + 2 * n + 1, ~m[n] & M]
+
+    return (server(0) + reply(0) +
+            server(1, [ITEM_MAP, 0]) + reply(1) +            # nil window: nothing lands
+            [-ETIMEOUT] +                                    # 2: the receiver waits for S
+            [-(ETIMEOUT | ERECV)] + server(3) + [-ETIMEOUT] +  # 3: S's reply finds nobody
+            [H_RAN] + server(4) + reply(4))
+
+
+def slow_labels(first, last):
+    """A GDB condition at ipc_slow: the call's label is one of lab6_fast's
+    scenarios first..last."""
+    return "(tf->esi >> 16) >= %#x && (tf->esi >> 16) <= %#x && !((tf->esi >> 16) & 1)" % (
+        LABEL + 2 * first, LABEL + 2 * last)
+
+
+FAST_RUN = Test(
+    "fast_taken", points=40,
+    doc="bench_ipc's calls to a server thread that waits for them, and the server's replies, "
+        "switch directly (the fast path), and every answer is right.",
+    programs=["bench_ipc 100 instructions {nonce}"],
+    watches=[Watch("sched_switch_direct", mode="at_least", expect="150",
+                   what="direct switches of the IPC fast path")],
+    expect=[(r"^bench_ipc: nonce={nonce} runs=100$", "bench_ipc's first line"),
+            (r"^BENCH ipc\.rtt\.same_space value=\d+ ", "bench_ipc's result line")])
+
+CHECKS = Test(
+    "checks", points=60,
+    doc="A common-case call takes the fast path; a map item, a receiver waiting for another "
+        "thread, a zero receive timeout and a ready thread above the receiver each leave the "
+        "call to the slow path, with the slow path's results.",
+    programs=["lab6_fast {nonce} {seed}"],
+    params={"seed": (1, 2**31 - 1)},
+    derive=lambda v: {"digest": digest(expected_words(v), v["seed"])},
+    watches=[
+        Watch("sys_kdb_exit", cond="tf->ebx == 0", key="test_digest", mode="equals",
+              expect="{digest}", symbols=["lab6_fast"],
+              what="lab6_fast's digest in its own memory when it stopped the machine"),
+        Watch("sched_switch_direct", cond="(%s->esi >> 16) == %#x" % (CURRENT_TF, LABEL),
+              mode="at_least", expect="1",
+              what="direct switches of the common-case call (label %#x)" % LABEL),
+        Watch("ipc_slow", cond=slow_labels(0, 0), key="tf->esi >> 16", expect="0",
+              what="slow-path entries of the common-case call (label %#x)" % LABEL),
+        Watch("ipc_slow", cond=slow_labels(1, 4), key="tf->esi >> 16", expect="4",
+              what="slow-path entries of the four calls the fast path must refuse "
+                   "(labels %#x..%#x)" % (LABEL + 2, LABEL + 8)),
+    ],
+    expect=[(r"^lab6 checks: nonce={nonce} digest={digest:08x} ok$",
+             "lab6_fast's success line")])
+
+TESTS = [FAST_RUN, CHECKS]
+
+# Lab 2's ipc.rtt.inter_space under a name of its own: the figures
+# (grader/figures.json) are one per name, and Lab 2's is the slow path's.
+BENCHES = [
+    Bench("ipc.fast.inter_space",
+          program=["bench_map ipc.fast.inter_space 1000 {unit} {nonce}", "bench_map server"],
+          paper="2 x 121 cycles one-way IPC (1997); Liedtke's lower bound: about 20 kernel "
+                "instructions one way; plus the TLB refills an address-space switch costs"),
+]
