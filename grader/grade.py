@@ -56,7 +56,7 @@ def progress(done, total, name):
         sys.stderr.flush()
 
 
-def run_all(tests, build, jobs, also=None):
+def run_all(tests, build, jobs, also=None, scale=None):
     """Runs tests in parallel (gradelib.run_tests; also: variants judged on
     the same boots), showing progress on a terminal; returns outcomes in the
     order of tests."""
@@ -65,7 +65,7 @@ def run_all(tests, build, jobs, also=None):
     def show(o):
         done.append(o)
         progress(len(done), len(tests), "lab%d/%s" % (o.test.lab, o.test.name))
-    outcomes = gradelib.run_tests(tests, build, jobs, show, also)
+    outcomes = gradelib.run_tests(tests, build, jobs, show, also, scale)
     if sys.stderr.isatty():
         sys.stderr.write("\r\033[K")
     return outcomes
