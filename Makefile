@@ -41,23 +41,23 @@
 # a build directory of its own (build/student-slow, build/solN-slow,
 # objects in build/obj-slow/), so that objects of the two kernels never mix.
 FASTPATH ?= 1
-FAST := $(if $(filter 0,$(FASTPATH)),-slow)
+SLOW := $(if $(filter 0,$(FASTPATH)),-slow)
 
 SOLUTION ?=
 ifeq ($(SOLUTION),)
-B   := build/student$(FAST)
+B   := build/student$(SLOW)
 SRC := .
 else
 # SOLUTION=all is the tree of the last lab in solutions/ (labs 0..N are all
 # there are): it is built once, in build/solN/, and build/solall links to it.
 _last := $(shell ls solutions 2>/dev/null | sed -n 's/^lab\([0-9][0-9]*\)$$/\1/p' | sort -n | tail -n 1)
-B   := build/sol$(if $(filter all,$(SOLUTION)),$(or $(_last),all),$(SOLUTION))$(FAST)
+B   := build/sol$(if $(filter all,$(SOLUTION)),$(or $(_last),all),$(SOLUTION))$(SLOW)
 SRC := $(B)/src
 _overlay := $(shell tools/overlay $(SOLUTION) $(SRC))
 ifeq ($(SOLUTION),all)
 ifneq ($(_last),)
-_link := $(shell mkdir -p build && { [ "$$(readlink build/solall$(FAST))" = sol$(_last)$(FAST) ] || \
-                 { rm -rf build/solall$(FAST) && ln -sfn sol$(_last)$(FAST) build/solall$(FAST); }; })
+_link := $(shell mkdir -p build && { [ "$$(readlink build/solall$(SLOW))" = sol$(_last)$(SLOW) ] || \
+                 { rm -rf build/solall$(SLOW) && ln -sfn sol$(_last)$(SLOW) build/solall$(SLOW); }; })
 endif
 endif
 endif
@@ -72,7 +72,7 @@ endif
 # itself.  Headers come from this folder's kernel/, include/, user/include/
 # (never from a tree's mirror): the mirrors hold no headers of their own
 # (tools/overlay refuses a solution header).
-OBJ  := build/obj$(FAST)
+OBJ  := build/obj$(SLOW)
 real  = $(patsubst $(CURDIR)/%,%,$(realpath $1))
 # A file's place in the tree: kernel/ipc.c, also for its link
 # build/sol1/src/kernel/ipc.c (to solutions/lab1/kernel/ipc.c).
@@ -105,7 +105,7 @@ WARN    := -Wall -Wextra $(WERROR)
 KCFLAGS := -m32 -std=gnu11 -O1 -g $(WARN) $(PATHMAP) -ffreestanding -fno-pic -fno-pie \
            -fno-stack-protector -fno-omit-frame-pointer -mno-sse -mno-mmx -mno-80387 \
            -fno-asynchronous-unwind-tables -Ikernel -Iinclude -MMD -MP \
-           -DFASTPATH=$(if $(FAST),0,1)
+           -DFASTPATH=$(if $(SLOW),0,1)
 UCFLAGS := -m32 -std=gnu11 -O1 -g $(WARN) $(PATHMAP) -ffreestanding -fno-pic -fno-pie \
            -fno-stack-protector -fno-omit-frame-pointer -mno-sse -mno-mmx \
            -fno-asynchronous-unwind-tables -Iuser/include -Iinclude -MMD -MP
