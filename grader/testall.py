@@ -175,15 +175,14 @@ def main():
         if check is not transcripts.run:
             p, f = document_check(name, check)
             passed, failed = passed + p, failed + f
-    # The parts that boot QEMU run side by side, with at most --jobs + 2
+    # The parts that boot QEMU run side by side, with at most --jobs + 1
     # boots at once between them all (qemu.limit_boots): one part's idle
     # moments (a build, a timeout it waits out) are another's boots, and
-    # the boots beyond --jobs fill the time a slot's holder spends not
-    # computing (a kernel that hangs on purpose, GDB connecting and
-    # stopping, a transcript typing).
+    # the one boot more fills the time a slot's holder spends not computing
+    # (a kernel that hangs on purpose, GDB connecting, a transcript typing).
     # Each part's lines are printed when it ends, in this order, so the log
     # reads as before.
-    qemu.limit_boots(a.jobs + 2)
+    qemu.limit_boots(a.jobs + 1)
     parts = [
         ("transcripts", lambda say: document_part(DOCUMENT_CHECKS[2][0], transcripts.run, say)),
         ("system", lambda say: gradelib.say_outcomes(
