@@ -620,18 +620,23 @@ def highest_solution(top=TOP):
     return n
 
 
+def with_fastpath(fast=None):
+    """Whether a build has the IPC fast path: fast if given, else what
+    FASTPATH in the environment says (on unless it is 0)."""
+    return os.environ.get("FASTPATH") != "0" if fast is None else fast
+
+
 def build_dir(solution, fast=None):
-    # Without the IPC fast path (fast False, or FASTPATH=0 in the
-    # environment) make builds the kernel into a directory of its own
-    # (Makefile).
-    fast = os.environ.get("FASTPATH") != "0" if fast is None else fast
+    # Without the IPC fast path make builds the kernel into a directory of
+    # its own (Makefile).
+    fast = with_fastpath(fast)
     return os.path.join(TOP, "build", ("student" if solution in (None, "") else "sol%s" % solution)
                         + ("" if fast else "-slow"))
 
 
-# One build at a time in this process: `make SOLUTION=N` remakes the overlay
-# build/solN/src from scratch, so two builds of one tree at once (two system
-# tests run in parallel, say) would pull the sources from under each other.
+# One build at a time in this process: the Makefile already lets one make
+# at a time build a tree (flock), and a second build, even of another tree,
+# would only compete for the same cores.
 _build_lock = threading.Lock()
 # The trees this process has built: the tree does not change while the
 # grader runs, so each is built once (make test asks for build/sol2 in a
@@ -642,8 +647,8 @@ _built = set()
 def build(solution, fast=None):
     """Builds the tree (once per process); returns (ok, log).  fast: False
     builds without the IPC fast path (FASTPATH=0, build_dir's -slow tree);
-    None: as FASTPATH in the environment says (on unless it is 0)."""
-    fast = os.environ.get("FASTPATH") != "0" if fast is None else fast
+    None: as FASTPATH in the environment says (with_fastpath)."""
+    fast = with_fastpath(fast)
     key = (solution if solution not in (None, "") else None, fast)
     # -j with output kept per target, so that two compilers' messages never mix.
     cmd = ["make", "-s", "-j%d" % (os.cpu_count() or 2), "--output-sync=target", "all",
