@@ -54,6 +54,9 @@ _last := $(shell ls solutions 2>/dev/null | sed -n 's/^lab\([0-9][0-9]*\)$$/\1/p
 B   := build/sol$(if $(filter all,$(SOLUTION)),$(or $(_last),all),$(SOLUTION))$(SLOW)
 SRC := $(B)/src
 _overlay := $(shell tools/overlay $(SOLUTION) $(SRC))
+ifneq ($(.SHELLSTATUS),0)
+$(error tools/overlay could not build the mirror $(SRC): see its message above)
+endif
 ifeq ($(SOLUTION),all)
 ifneq ($(_last),)
 _link := $(shell mkdir -p build && { [ "$$(readlink build/solall$(SLOW))" = sol$(_last)$(SLOW) ] || \
