@@ -12,6 +12,7 @@
 
 #include <stdint.h>
 #include "thread.h"
+#include "sched.h"
 #include "l4/abi.h"
 
 /* --- kernel/ipc.c: the rendezvous (Lab 1) --- */
@@ -44,16 +45,45 @@ int32_t sys_ipc(struct trapframe *tf);
 /* t ends: wakes, with -L4_ECANCELED, every thread waiting for it. */
 void ipc_cancel(struct thread *t);
 
+/*
+ * The small helpers below are on every IPC's path and each is a few
+ * instructions of work, so they are inline here: as functions, their
+ * calls, frames and returns cost more than what they do.
+ */
+
 /* Whether rcv is blocked in a receive phase that accepts a message from snd. */
-int ipc_accepts(const struct thread *rcv, const struct thread *snd);
+static inline int ipc_accepts(const struct thread *rcv, const struct thread *snd)
+{
+    return rcv->state == TS_RECEIVING &&
+           (rcv->ipc_from == L4_ANYTHREAD || rcv->ipc_from == snd->tid);
+}
 
 /* Message register i of thread t, wherever it is kept: MR0 and MR1 in
    the saved %esi and %edi, the others in the UTCB. */
-uint32_t ipc_get_mr(struct thread *t, unsigned i);
-void ipc_set_mr(struct thread *t, unsigned i, uint32_t v);
+static inline uint32_t ipc_get_mr(struct thread *t, unsigned i)
+{
+    struct trapframe *tf = thread_tf(t);
+    return i == 0 ? tf->esi : i == 1 ? tf->edi : t->utcb->mr[i];
+}
+
+static inline void ipc_set_mr(struct thread *t, unsigned i, uint32_t v)
+{
+    struct trapframe *tf = thread_tf(t);
+    if (i == 0)
+        tf->esi = v;
+    else if (i == 1)
+        tf->edi = v;
+    else
+        t->utcb->mr[i] = v;
+}
 
 /* Ends t's blocked wait: its IPC returns error (0 for success). */
-void ipc_wake(struct thread *t, int error);
+static inline void ipc_wake(struct thread *t, int error)
+{
+    t->ipc_error = error;
+    current->ipc_woke = 1;      /* for sys_ipc's direct switch after a plain send */
+    sched_wakeup(t);
+}
 
 /* A caller's message was taken: it keeps waiting, now for the reply, in
    its receive phase (with that phase's timeout). */
@@ -81,8 +111,13 @@ static inline unsigned ipc_max_words(const struct thread *t)
 void sendq_append(struct thread *dest, struct thread *snd);
 void sendq_remove(struct thread *dest, struct thread *snd);
 /* Unlinks and returns the first queued sender that `from` accepts
-   (a thread ID or L4_ANYTHREAD), or NULL. */
-struct thread *sendq_take(struct thread *rcv, l4_tid_t from);
+   (a thread ID or L4_ANYTHREAD), or NULL.  Most receives find the queue
+   empty: only a queue with senders costs the walk (sendq_search). */
+struct thread *sendq_search(struct thread *rcv, l4_tid_t from);
+static inline struct thread *sendq_take(struct thread *rcv, l4_tid_t from)
+{
+    return rcv->senders ? sendq_search(rcv, from) : NULL;
+}
 
 /* --- kernel/fastpath.c: the common case, done quickly (Lab 6) --- */
 

@@ -12,23 +12,6 @@
 #include "sched.h"
 #include "l4/abi.h"
 
-uint32_t ipc_get_mr(struct thread *t, unsigned i)
-{
-    struct trapframe *tf = thread_tf(t);
-    return i == 0 ? tf->esi : i == 1 ? tf->edi : t->utcb->mr[i];
-}
-
-void ipc_set_mr(struct thread *t, unsigned i, uint32_t v)
-{
-    struct trapframe *tf = thread_tf(t);
-    if (i == 0)
-        tf->esi = v;
-    else if (i == 1)
-        tf->edi = v;
-    else
-        t->utcb->mr[i] = v;
-}
-
 /* The typed items of the current thread's message: pairs of words, each
    a map or grant item of a valid flexpage.  (Kept out of line: most
    messages have no items, and sys_ipc is the IPC path.) */
@@ -144,19 +127,6 @@ int ipc_call(struct thread *dest)
     return err;
 }
 
-int ipc_accepts(const struct thread *rcv, const struct thread *snd)
-{
-    return rcv->state == TS_RECEIVING &&
-           (rcv->ipc_from == L4_ANYTHREAD || rcv->ipc_from == snd->tid);
-}
-
-void ipc_wake(struct thread *t, int error)
-{
-    t->ipc_error = error;
-    current->ipc_woke = 1;
-    sched_wakeup(t);
-}
-
 void ipc_await_reply(struct thread *caller)
 {
     if (caller->ipc_from != L4_ANYTHREAD && !thread_lookup(caller->ipc_from))
@@ -192,7 +162,7 @@ void sendq_remove(struct thread *dest, struct thread *snd)
     snd->ipc_partner = NULL;
 }
 
-struct thread *sendq_take(struct thread *rcv, l4_tid_t from)
+struct thread *sendq_search(struct thread *rcv, l4_tid_t from)
 {
     for (struct thread *s = rcv->senders; s; s = s->send_next) {
         if (from == L4_ANYTHREAD || s->tid == from) {

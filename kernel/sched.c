@@ -147,7 +147,7 @@ static void check_pick(const struct thread *t)
  * tests of Labs 0..3, where every thread keeps the default priority, never
  * run Lab 4's code.  It also spares the common case the bitmap scan.
  */
-static struct thread *pick(void)
+static inline __attribute__((always_inline)) struct thread *pick(void)
 {
     if (!ready_other)
         return ready_queues[L4_PRIO_DEFAULT].head ? take_head(L4_PRIO_DEFAULT) : NULL;
@@ -159,15 +159,21 @@ static struct thread *pick(void)
     return t;
 }
 
-static void timeout_cancel(struct thread *t)
+/* Takes t, whose timeout is armed, off the list of pending timeouts. */
+static __attribute__((noinline)) void timeout_unlist(struct thread *t)
 {
-    if (!t->timeout_armed)
-        return;
     struct thread **pp = &timeouts;
     while (*pp != t)
         pp = &(*pp)->timeout_next;
     *pp = t->timeout_next;
     t->timeout_armed = 0;
+}
+
+/* Most waits have no timeout: only an armed one costs the list walk. */
+static inline void timeout_cancel(struct thread *t)
+{
+    if (t->timeout_armed)
+        timeout_unlist(t);
 }
 
 /* Arms a timeout of n ticks, counted from the next tick, so that the
@@ -230,18 +236,34 @@ void sched_set_state(struct thread *t, enum thread_state state)
     change_state(t, state, 0);
 }
 
+static inline __attribute__((always_inline)) void reschedule(void);
+
 void sched_block(enum thread_state state, uint16_t timeout)
 {
+    struct thread *self = current;
     assert(is_blocked(state) && timeout != L4_TIMEOUT_ZERO);
-    change_state(current, state, 0);
-    timeout_arm(current, timeout);
-    schedule();
+    /* The running thread is ready, so blocking it is only its new state
+       (it is on no queue); anything else takes change_state's checks. */
+    if (self->state == TS_READY)
+        self->state = state;
+    else
+        change_state(self, state, 0);
+    timeout_arm(self, timeout);
+    reschedule();
 }
 
+/* What change_state(t, TS_READY, 1) does to a blocked thread, without
+   the tests a blocked thread answers the same way every time. */
 void sched_wakeup(struct thread *t)
 {
     assert(is_blocked(t->state));
-    change_state(t, TS_READY, 1);
+    timeout_cancel(t);
+    t->state = TS_READY;
+    if (t != current) {
+        enqueue(t, 1);
+        if (t->prio > current->prio)
+            decide(SCHED_PREEMPT);
+    }
 }
 
 void sched_rewait(struct thread *t, enum thread_state state, uint16_t timeout)
@@ -319,20 +341,26 @@ static inline __attribute__((always_inline)) void switch_to(struct thread *next,
 }
 
 /*
- * The one place where threads are switched (sched.h says who calls it).
+ * The one place where threads are switched (sched.h says who calls it):
+ * schedule(), and sched_block, which has it inline (a blocking IPC, the
+ * common case, is spared a call).
  * A current thread that is still ready goes back to its queue: to the
  * front if it was preempted, since its turn was interrupted, not over;
  * to the back otherwise (it yielded).  An ended or blocked one goes
- * nowhere.  Returns when the caller's thread is chosen again.
+ * nowhere.  Returns when the caller's thread is chosen again.  The switch
+ * copies the UTCB descriptor each thread has made once (switch_to's fast
+ * variant) instead of building it again.
  */
-void schedule(void)
+static inline __attribute__((always_inline)) void reschedule(void)
 {
-    reap();
+    if (dead)
+        reap();
     if (live_threads == 0) {
         kprintf("l4lab: no user thread left to run; shutting down.\n");
         arch_shutdown(L4_EXIT_OK);
     }
-    check_deadlock();
+    if (!ready_count)
+        check_deadlock();       /* (which needs more than that to report) */
     if (current->state == TS_READY && current != idle)
         enqueue(current, sched_action == SCHED_PREEMPT);
     sched_action = SCHED_RUN_ON;
@@ -340,7 +368,12 @@ void schedule(void)
     if (!next)
         next = idle;
     if (next != current)
-        switch_to(next, 0);
+        switch_to(next, 1);
+}
+
+void schedule(void)
+{
+    reschedule();
 }
 
 /* Whether a ready thread has a higher priority than prio, so that pick()

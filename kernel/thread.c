@@ -49,16 +49,6 @@ static int tid_assign(struct thread *t)
 
 struct thread *const *const thread_table = table;
 
-/* The same test as thread_lookup_inline (thread.h), on the table itself:
-   the slow path's lookups are not to pay for the pointer. */
-struct thread *thread_lookup(l4_tid_t tid)
-{
-    if (!l4_tid_is_thread(tid) || l4_tid_number(tid) >= MAX_THREADS)
-        return NULL;
-    struct thread *t = table[l4_tid_number(tid)];
-    return t && t->tid == tid ? t : NULL;
-}
-
 void thread_for_each(void (*fn)(struct thread *t, void *arg), void *arg)
 {
     for (uint32_t n = 1; n < MAX_THREADS; n++)

@@ -110,12 +110,10 @@ struct thread *thread_create_by_handler(struct space *s, const char *name);
 /* Creates the kernel's idle thread, which runs fn. */
 struct thread *thread_create_kernel(const char *name, void (*fn)(void));
 
-/* The live user thread with exactly this ID, or NULL (nil, any, unknown, stale). */
-struct thread *thread_lookup(l4_tid_t tid);
-
-/* The same, inline, for the IPC fast path (kernel/fastpath.c), which
-   cannot afford the call (thread_lookup makes the same test).  The
-   table, by thread number, is thread.c's. */
+/* The live user thread with exactly this ID, or NULL (nil, any, unknown,
+   stale).  Inline: the test is a few instructions, cheaper than a call,
+   and IPC makes it on every message.  The table, by thread number, is
+   thread.c's. */
 extern struct thread *const *const thread_table;
 static inline struct thread *thread_lookup_inline(l4_tid_t tid)
 {
@@ -123,6 +121,10 @@ static inline struct thread *thread_lookup_inline(l4_tid_t tid)
         return NULL;
     struct thread *t = thread_table[l4_tid_number(tid)];
     return t && t->tid == tid ? t : NULL;
+}
+static inline struct thread *thread_lookup(l4_tid_t tid)
+{
+    return thread_lookup_inline(tid);
 }
 
 /* Calls fn for every live user thread (for the IPC code's clean-up). */
