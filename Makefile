@@ -107,6 +107,7 @@ WARN    := -Wall -Wextra $(WERROR)
 # backtraces, -O1 -g so that GDB's view stays close to the source.
 KCFLAGS := -m32 -std=gnu11 -O1 -g $(WARN) $(PATHMAP) -ffreestanding -fno-pic -fno-pie \
            -fno-stack-protector -fno-omit-frame-pointer -mno-sse -mno-mmx -mno-80387 \
+           -mpreferred-stack-boundary=2 \
            -fno-asynchronous-unwind-tables -Ikernel -Iinclude -MMD -MP \
            -DFASTPATH=$(if $(SLOW),0,1)
 UCFLAGS := -m32 -std=gnu11 -O1 -g $(WARN) $(PATHMAP) -ffreestanding -fno-pic -fno-pie \

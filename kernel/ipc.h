@@ -113,7 +113,7 @@ void sendq_remove(struct thread *dest, struct thread *snd);
 /* Unlinks and returns the first queued sender that `from` accepts
    (a thread ID or L4_ANYTHREAD), or NULL.  Most receives find the queue
    empty: only a queue with senders costs the walk (sendq_search). */
-struct thread *sendq_search(struct thread *rcv, l4_tid_t from);
+IPC_PATH struct thread *sendq_search(struct thread *rcv, l4_tid_t from);
 static inline struct thread *sendq_take(struct thread *rcv, l4_tid_t from)
 {
     return rcv->senders ? sendq_search(rcv, from) : NULL;

@@ -162,7 +162,7 @@ void sendq_remove(struct thread *dest, struct thread *snd)
     snd->ipc_partner = NULL;
 }
 
-struct thread *sendq_search(struct thread *rcv, l4_tid_t from)
+IPC_PATH struct thread *sendq_search(struct thread *rcv, l4_tid_t from)
 {
     for (struct thread *s = rcv->senders; s; s = s->send_next) {
         if (from == L4_ANYTHREAD || s->tid == from) {

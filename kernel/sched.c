@@ -62,7 +62,8 @@ void sched_init(struct thread *idle_thread)
 /* enqueue, take_head and unlink are on every IPC's path: keep them inline. */
 static inline void enqueue(struct thread *t, int front)
 {
-    struct ready_queue *q = &ready_queues[t->prio];
+    unsigned prio = t->prio;
+    struct ready_queue *q = &ready_queues[prio];
     if (front) {
         t->next = q->head;
         q->head = t;
@@ -76,10 +77,14 @@ static inline void enqueue(struct thread *t, int front)
             q->head = t;
         q->tail = t;
     }
-    ready_bitmap[t->prio / 32] |= 1u << (t->prio % 32);
-    ready_count++;
-    if (t->prio != L4_PRIO_DEFAULT)
+    /* The default priority's bit is a constant: no shifts to find it. */
+    if (prio == L4_PRIO_DEFAULT) {
+        ready_bitmap[L4_PRIO_DEFAULT / 32] |= 1u << (L4_PRIO_DEFAULT % 32);
+    } else {
+        ready_bitmap[prio / 32] |= 1u << (prio % 32);
         ready_other++;
+    }
+    ready_count++;
 }
 
 /* Takes the head off priority prio's queue, which is not empty. */
@@ -236,9 +241,9 @@ void sched_set_state(struct thread *t, enum thread_state state)
     change_state(t, state, 0);
 }
 
-static inline __attribute__((always_inline)) void reschedule(void);
+static inline __attribute__((always_inline)) void reschedule(int blocked);
 
-void sched_block(enum thread_state state, uint16_t timeout)
+IPC_PATH void sched_block(enum thread_state state, uint16_t timeout)
 {
     struct thread *self = current;
     assert(is_blocked(state) && timeout != L4_TIMEOUT_ZERO);
@@ -249,12 +254,12 @@ void sched_block(enum thread_state state, uint16_t timeout)
     else
         change_state(self, state, 0);
     timeout_arm(self, timeout);
-    reschedule();
+    reschedule(1);
 }
 
 /* What change_state(t, TS_READY, 1) does to a blocked thread, without
    the tests a blocked thread answers the same way every time. */
-void sched_wakeup(struct thread *t)
+IPC_PATH void sched_wakeup(struct thread *t)
 {
     assert(is_blocked(t->state));
     timeout_cancel(t);
@@ -351,17 +356,18 @@ static inline __attribute__((always_inline)) void switch_to(struct thread *next,
  * copies the UTCB descriptor each thread has made once (switch_to's fast
  * variant) instead of building it again.
  */
-static inline __attribute__((always_inline)) void reschedule(void)
+static inline __attribute__((always_inline)) void reschedule(int blocked)
 {
     if (dead)
         reap();
-    if (live_threads == 0) {
+    /* A thread that blocks has started and not ended: it is one of them. */
+    if (!blocked && live_threads == 0) {
         kprintf("l4lab: no user thread left to run; shutting down.\n");
         arch_shutdown(L4_EXIT_OK);
     }
     if (!ready_count)
-        check_deadlock();       /* (which needs more than that to report) */
-    if (current->state == TS_READY && current != idle)
+        check_deadlock();       /* only with nothing ready can it be one */
+    if (!blocked && current->state == TS_READY && current != idle)
         enqueue(current, sched_action == SCHED_PREEMPT);
     sched_action = SCHED_RUN_ON;
     struct thread *next = pick();
@@ -373,7 +379,7 @@ static inline __attribute__((always_inline)) void reschedule(void)
 
 void schedule(void)
 {
-    reschedule();
+    reschedule(0);
 }
 
 /* Whether a ready thread has a higher priority than prio, so that pick()

@@ -15,6 +15,15 @@
 
 #define SCHED_SLICE_MAX L4_SLICE_MAX    /* l4/abi.h */
 
+/* The given functions every IPC calls (sched_block, sched_wakeup, and
+   sendq_search in ipc.h) take their arguments in registers (%eax, %edx,
+   %ecx) rather than on the stack: on the IPC path, pushing, loading and
+   popping arguments costs as much as some of their own work.  It is part
+   of the function's type, so the definition says it too.  Nothing
+   changes for their callers or for GDB, which finds the arguments
+   wherever the compiler put them. */
+#define IPC_PATH __attribute__((regparm(3)))
+
 extern struct thread *current;
 extern volatile uint32_t ticks; /* timer interrupts since boot (kernel/trap.c) */
 
@@ -31,12 +40,12 @@ void sched_set_state(struct thread *t, enum thread_state state);
  * timeout is an IPC timeout (l4/abi.h): L4_TIMEOUT_NEVER, or a number of
  * ticks after which the timer gives up on it (sched_wait_ops.timed_out).
  */
-void sched_block(enum thread_state state, uint16_t timeout);
+IPC_PATH void sched_block(enum thread_state state, uint16_t timeout);
 
 /* Makes a blocked thread ready, ahead of the others of its priority: it
    runs next (direct process switch) when the current thread blocks or
    yields, or as soon as the trap ends if its priority is higher. */
-void sched_wakeup(struct thread *t);
+IPC_PATH void sched_wakeup(struct thread *t);
 
 /* Changes what a blocked thread waits for (a caller whose message was
    taken starts waiting for the reply), with a fresh timeout. */

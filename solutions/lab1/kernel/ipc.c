@@ -37,17 +37,19 @@ void ipc_transfer(struct thread *snd, struct thread *rcv)
     struct trapframe *stf = thread_tf(snd), *rtf = thread_tf(rcv);
     l4_tag_t tag = stf->esi;
     unsigned last = l4_tag_untyped(tag) + l4_tag_typed(tag);
-    const uint32_t *from = snd->utcb->mr;
-    uint32_t *to = rcv->utcb->mr;
 
     rtf->esi = tag;                         /* MR0 and MR1 travel in registers */
     rtf->edi = stf->edi;
-    for (unsigned i = 2; i <= last; i++)
-        to[i] = from[i];
-    if (l4_tag_typed(tag))                  /* most messages have no items */
-        ipc_map_items(snd, rcv);
     rtf->ecx = snd->tid;                    /* the receiver learns who sent it */
     rcv->ipc_received = 1;
+    if (last >= 2) {                        /* most messages fit in MR0 and MR1 */
+        const uint32_t *from = snd->utcb->mr;
+        uint32_t *to = rcv->utcb->mr;
+        for (unsigned i = 2; i <= last; i++)
+            to[i] = from[i];
+        if (l4_tag_typed(tag))              /* and have no items */
+            ipc_map_items(snd, rcv);
+    }
 }
 
 /*
