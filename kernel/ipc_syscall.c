@@ -92,7 +92,7 @@ static SLOW_PATH int32_t ipc_slow(struct trapframe *tf)
     /* A plain send that woke its receiver gives way to it when the trap
        ends: the receiver is at the head of its priority's ready queue, the
        sender goes to the back of its own (direct process switch). */
-    if (!err && self->ipc_woke && from == L4_NILTHREAD)
+    if (from == L4_NILTHREAD && !err && self->ipc_woke)
         sched_yield();
     return err;
 }

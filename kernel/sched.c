@@ -45,8 +45,8 @@ struct thread *current = &boot;
 struct ready_queue ready_queues[PRIO_LEVELS];
 uint32_t ready_bitmap[PRIO_WORDS];
 enum sched_action sched_action;     /* see sched.h */
-static unsigned ready_count;        /* threads on the ready queues */
-static unsigned ready_other;        /* ... of a priority other than L4_PRIO_DEFAULT (pick) */
+unsigned ready_count;               /* threads on the ready queues */
+unsigned ready_other;               /* ... of a priority other than L4_PRIO_DEFAULT (pick) */
 static const struct sched_wait_ops *wait_ops;   /* the IPC code's (sched_set_wait_ops) */
 static struct thread *idle;
 static struct thread *dead;         /* list of ended threads, not yet freed */
@@ -59,34 +59,8 @@ void sched_init(struct thread *idle_thread)
     idle->prio = 0;                 /* below everyone (it is never on a queue) */
 }
 
-/* enqueue, take_head and unlink are on every IPC's path: keep them inline. */
-static inline void enqueue(struct thread *t, int front)
-{
-    unsigned prio = t->prio;
-    struct ready_queue *q = &ready_queues[prio];
-    if (front) {
-        t->next = q->head;
-        q->head = t;
-        if (!q->tail)
-            q->tail = t;
-    } else {
-        t->next = NULL;
-        if (q->tail)
-            q->tail->next = t;
-        else
-            q->head = t;
-        q->tail = t;
-    }
-    /* The default priority's bit is a constant: no shifts to find it. */
-    if (prio == L4_PRIO_DEFAULT) {
-        ready_bitmap[L4_PRIO_DEFAULT / 32] |= 1u << (L4_PRIO_DEFAULT % 32);
-    } else {
-        ready_bitmap[prio / 32] |= 1u << (prio % 32);
-        ready_other++;
-    }
-    ready_count++;
-}
-
+/* take_head and unlink are on every IPC's path: keep them inline
+   (enqueue is sched.h's ready_enqueue, for the inline sched_wakeup). */
 /* Takes the head off priority prio's queue, which is not empty. */
 static inline struct thread *take_head(unsigned prio)
 {
@@ -164,8 +138,9 @@ static inline __attribute__((always_inline)) struct thread *pick(void)
     return t;
 }
 
-/* Takes t, whose timeout is armed, off the list of pending timeouts. */
-static __attribute__((noinline)) void timeout_unlist(struct thread *t)
+/* Takes t, whose timeout is armed, off the list of pending timeouts
+   (sched.h: sched_wakeup calls it too). */
+void timeout_unlist(struct thread *t)
 {
     struct thread **pp = &timeouts;
     while (*pp != t)
@@ -221,7 +196,7 @@ void change_state(struct thread *t, enum thread_state state, int front)
     if (is_blocked(t->state))
         timeout_cancel(t);
     if (state == TS_READY && t != current) {
-        enqueue(t, front);
+        ready_enqueue(t, front);
         if (t->prio > current->prio)
             decide(SCHED_PREEMPT);
     }
@@ -255,20 +230,6 @@ IPC_PATH void sched_block(enum thread_state state, uint16_t timeout)
         change_state(self, state, 0);
     timeout_arm(self, timeout);
     reschedule(1);
-}
-
-/* What change_state(t, TS_READY, 1) does to a blocked thread, without
-   the tests a blocked thread answers the same way every time. */
-IPC_PATH void sched_wakeup(struct thread *t)
-{
-    assert(is_blocked(t->state));
-    timeout_cancel(t);
-    t->state = TS_READY;
-    if (t != current) {
-        enqueue(t, 1);
-        if (t->prio > current->prio)
-            decide(SCHED_PREEMPT);
-    }
 }
 
 void sched_rewait(struct thread *t, enum thread_state state, uint16_t timeout)
@@ -368,7 +329,7 @@ static inline __attribute__((always_inline)) void reschedule(int blocked)
     if (!ready_count)
         check_deadlock();       /* only with nothing ready can it be one */
     if (!blocked && current->state == TS_READY && current != idle)
-        enqueue(current, sched_action == SCHED_PREEMPT);
+        ready_enqueue(current, sched_action == SCHED_PREEMPT);
     sched_action = SCHED_RUN_ON;
     struct thread *next = pick();
     if (!next)
@@ -440,7 +401,7 @@ void sched_set_params(struct thread *t, unsigned prio, unsigned slice)
     if (t->state == TS_READY && t != current) {
         unlink(t);
         t->prio = prio;
-        enqueue(t, 0);
+        ready_enqueue(t, 0);
         if (prio > current->prio)
             decide(SCHED_PREEMPT);
     } else {

@@ -10,13 +10,14 @@
 #ifndef SCHED_H
 #define SCHED_H
 
+#include "kernel.h"
 #include "thread.h"
 #include "l4/abi.h"
 
 #define SCHED_SLICE_MAX L4_SLICE_MAX    /* l4/abi.h */
 
-/* The given functions every IPC calls (sched_block, sched_wakeup, and
-   sendq_search in ipc.h) take their arguments in registers (%eax, %edx,
+/* The given functions every IPC calls (sched_block, and sendq_search in
+   ipc.h) take their arguments in registers (%eax, %edx,
    %ecx) rather than on the stack: on the IPC path, pushing, loading and
    popping arguments costs as much as some of their own work.  It is part
    of the function's type, so the definition says it too.  Nothing
@@ -44,8 +45,9 @@ IPC_PATH void sched_block(enum thread_state state, uint16_t timeout);
 
 /* Makes a blocked thread ready, ahead of the others of its priority: it
    runs next (direct process switch) when the current thread blocks or
-   yields, or as soon as the trap ends if its priority is higher. */
-IPC_PATH void sched_wakeup(struct thread *t);
+   yields, or as soon as the trap ends if its priority is higher.  (Inline,
+   at the end of this file: every message wakes a thread.) */
+static inline void sched_wakeup(struct thread *t);
 
 /* Changes what a blocked thread waits for (a caller whose message was
    taken starts waiting for the reply), with a fresh timeout. */
@@ -129,5 +131,59 @@ extern uint32_t ready_bitmap[PRIO_WORDS];
 /* LAB 4 (kernel/prio.c): takes the first thread of the highest non-empty
    priority off its queue and returns it; NULL if no thread is ready. */
 struct thread *sched_pick(void);
+
+/*
+ * sched.c's own, here only so that sched_wakeup can be inline.  Threads on
+ * the ready queues, and those of them whose priority is not the default
+ * (pick() asks sched_pick only while there are some).
+ */
+extern unsigned ready_count, ready_other;
+void timeout_unlist(struct thread *t);      /* t is on the list of pending timeouts */
+
+/* Puts ready thread t, which is not current, on its priority's queue: at
+   the front (its turn was interrupted, or IPC woke it) or at the back. */
+static inline void ready_enqueue(struct thread *t, int front)
+{
+    unsigned prio = t->prio;
+    struct ready_queue *q = &ready_queues[prio];
+    if (front) {
+        t->next = q->head;
+        q->head = t;
+        if (!q->tail)
+            q->tail = t;
+    } else {
+        t->next = NULL;
+        if (q->tail)
+            q->tail->next = t;
+        else
+            q->head = t;
+        q->tail = t;
+    }
+    /* The default priority's bit is a constant: no shifts to find it. */
+    if (prio == L4_PRIO_DEFAULT) {
+        ready_bitmap[L4_PRIO_DEFAULT / 32] |= 1u << (L4_PRIO_DEFAULT % 32);
+    } else {
+        ready_bitmap[prio / 32] |= 1u << (prio % 32);
+        ready_other++;
+    }
+    ready_count++;
+}
+
+/* What sched_set_state(t, TS_READY) does to a blocked thread, at the front
+   of its queue, without the tests a blocked thread answers the same way
+   every time. */
+static inline void sched_wakeup(struct thread *t)
+{
+    if (t->state != TS_SENDING && t->state != TS_RECEIVING)
+        panic("sched_wakeup: thread %u (%s) is not blocked", thread_number(t), t->name);
+    if (t->timeout_armed)
+        timeout_unlist(t);
+    t->state = TS_READY;
+    if (t != current) {
+        ready_enqueue(t, 1);
+        if (t->prio > current->prio && sched_action < SCHED_PREEMPT)
+            sched_action = SCHED_PREEMPT;   /* it preempts us when the trap ends */
+    }
+}
 
 #endif
