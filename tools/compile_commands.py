@@ -25,6 +25,11 @@ import sys
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
+# GCC's flags that clang does not know (clangd would mark every file with an
+# error): they change only how the code is generated (the kernel's stack
+# alignment), not what the source means, so the editor is right without them.
+GCC_ONLY = ("-mpreferred-stack-boundary=",)
+
 
 def entries(make_output, cc="gcc"):
     """The database's entries for the compiler commands in make -n's output."""
@@ -43,7 +48,7 @@ def entries(make_output, cc="gcc"):
                 continue
             # make writes a Linux program under a temporary name
             # ($$ is the shell's process number): the name it ends up with.
-            argv = [a.replace(".$$.tmp", "") for a in argv]
+            argv = [a.replace(".$$.tmp", "") for a in argv if not a.startswith(GCC_ONLY)]
             path = os.path.normpath(os.path.join(TOP, sources[0]))
             out.append({"directory": TOP, "file": path, "arguments": argv})
     return out
