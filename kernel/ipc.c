@@ -6,7 +6,7 @@
  * the work.  It copies the message, and wakes the side that was waiting,
  * whose registers then already hold the result when it runs again.
  *
- * What you may use (kernel/ipc_syscall.c, kernel/sched.c): ipc_accepts,
+ * What you may use (kernel/ipc.h, kernel/sched.h): ipc_accepts,
  * ipc_wake, ipc_await_reply, sendq_append / sendq_remove / sendq_take,
  * sched_block, thread_tf, and the fields of struct thread (thread.h).
  */

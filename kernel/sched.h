@@ -72,7 +72,8 @@ void sched_set_wait_ops(const struct sched_wait_ops *ops);
  * its queue, picks the next thread and switches to it.  It is called from
  * four places: trap(), on the way back to user mode, when sched_action
  * asks for it; sched_block(), since a blocking thread waits inside its
- * system call; the idle loop after every interrupt; and sched_start().
+ * system call (there its work is inline, sparing every blocking IPC a
+ * call); the idle loop after every interrupt; and sched_start().
  *
  * Everything else that wants another thread to run records a decision in
  * sched_action and lets trap() act on it once, when the kernel's work for
