@@ -59,9 +59,9 @@ void sched_init(struct thread *idle_thread)
     idle->prio = 0;                 /* below everyone (it is never on a queue) */
 }
 
-/* take_head and unlink are on every IPC's path: keep them inline
-   (enqueue is sched.h's ready_enqueue, for the inline sched_wakeup). */
-/* Takes the head off priority prio's queue, which is not empty. */
+/* Takes the head off priority prio's queue, which is not empty.  (It and
+   unlink are on every IPC's path: inline.  Their counterpart, enqueueing,
+   is sched.h's ready_enqueue, which the inline sched_wakeup uses.) */
 static inline struct thread *take_head(unsigned prio)
 {
     struct ready_queue *q = &ready_queues[prio];

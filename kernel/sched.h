@@ -17,12 +17,11 @@
 #define SCHED_SLICE_MAX L4_SLICE_MAX    /* l4/abi.h */
 
 /* The given functions every IPC calls (sched_block, and sendq_search in
-   ipc.h) take their arguments in registers (%eax, %edx,
-   %ecx) rather than on the stack: on the IPC path, pushing, loading and
-   popping arguments costs as much as some of their own work.  It is part
-   of the function's type, so the definition says it too.  Nothing
-   changes for their callers or for GDB, which finds the arguments
-   wherever the compiler put them. */
+   ipc.h) take their arguments in registers (%eax, %edx, %ecx) rather than
+   on the stack: on the IPC path, pushing, loading and popping arguments
+   costs as much as some of their own work.  It is part of the function's
+   type, so the definition says it too.  Nothing changes for their callers
+   or for GDB, which finds the arguments wherever the compiler put them. */
 #define IPC_PATH __attribute__((regparm(3)))
 
 extern struct thread *current;

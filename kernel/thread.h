@@ -122,6 +122,8 @@ static inline struct thread *thread_lookup_inline(l4_tid_t tid)
     struct thread *t = thread_table[l4_tid_number(tid)];
     return t && t->tid == tid ? t : NULL;
 }
+/* The same: the IPC fast path (kernel/fastpath.c) knows it by the name
+   above, which says why it may use it. */
 static inline struct thread *thread_lookup(l4_tid_t tid)
 {
     return thread_lookup_inline(tid);

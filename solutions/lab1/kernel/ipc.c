@@ -42,12 +42,14 @@ void ipc_transfer(struct thread *snd, struct thread *rcv)
     rtf->edi = stf->edi;
     rtf->ecx = snd->tid;                    /* the receiver learns who sent it */
     rcv->ipc_received = 1;
-    if (last >= 2) {                        /* most messages fit in MR0 and MR1 */
+    /* Most messages fit in MR0 and MR1 and have no items (two words
+       each, so a message with items has MR2): nothing more to do then. */
+    if (last >= 2) {
         const uint32_t *from = snd->utcb->mr;
         uint32_t *to = rcv->utcb->mr;
         for (unsigned i = 2; i <= last; i++)
             to[i] = from[i];
-        if (l4_tag_typed(tag))              /* and have no items */
+        if (l4_tag_typed(tag))
             ipc_map_items(snd, rcv);
     }
 }
