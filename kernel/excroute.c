@@ -72,7 +72,7 @@ void exception(struct trapframe *tf)
         user_fault(tf, 0, NULL);
         return;
     }
-    struct thread *handler = thread_lookup(self->exc_handler);
+    struct thread *handler = thread_lookup_inline(self->exc_handler);
     if (!handler || handler == self) {
         fmt_snprintf(note, sizeof note, "its exception handler, thread %u, did not resume it: %s",
                      l4_tid_number(self->exc_handler),

@@ -7,12 +7,12 @@
 #include "arch/i386/trapframe.h"
 
 /* A thread's TLS segment, by thread number, with the ID it belongs to: a
-   reused number finds another owner and so gets the default. */
+   reused number finds another owner and so gets the default.  The
+   segment is kept as its GDT descriptor, made once by SYS_THREAD_TLS, so
+   that a switch copies two words instead of building them. */
 struct tls {
     l4_tid_t owner;
-    uint32_t base;
-    uint32_t limit;             /* 0..L4_TLS_LIMIT_MAX */
-    uint32_t flags;             /* L4_TLS_PAGES or 0 */
+    uint32_t desc[2];           /* arch_tls_descriptor's words */
 };
 extern struct tls tls_table[MAX_THREADS];
 /* Whose segment the GDT slot holds: a thread's ID, or L4_NILTHREAD for
