@@ -56,9 +56,9 @@ void proc_for_each(void (*fn)(struct proc *p, void *arg), void *arg)
 
 struct proc *proc_by_tid(l4_tid_t tid)
 {
-    for (unsigned i = 0; i < procs_top; i++)
-        if (procs[i].state == P_RUNNING && procs[i].tid == tid)
-            return &procs[i];
+    for (struct proc *p = procs, *end = procs + procs_top; p < end; p++)
+        if (p->state == P_RUNNING && p->tid == tid)
+            return p;
     return NULL;
 }
 
