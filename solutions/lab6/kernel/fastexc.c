@@ -17,11 +17,20 @@
 #include "sched.h"
 #include "l4/abi.h"
 
-/* The words MR2..MR12 of a UTCB as one object, so that saving and
-   restoring them is one structure copy. */
-struct exc_words {
-    uint32_t w[L4_EXC_WORDS - 1];
-};
+/*
+ * Where the reply lands.  The handler's reply writes MR2..MR12 into the
+ * thread's UTCB (ipc_transfer, or the fast path's copy), but the thread
+ * did not ask for this IPC: its own MR2..MR12 must be as they were.
+ * exception_ipc saves them before and restores them after, 22 words
+ * moved.  Here the thread's UTCB pointer (current->utcb, the kernel's
+ * view of it; never the thread's own, at utcb_uva) points for the wait at
+ * a stand-in on our kernel stack, and the reply lands there: the real
+ * UTCB is never touched.  The stand-in needs only what a reply can reach:
+ * the receive window (L4_NILPAGE: a map item lands nowhere) and MR0..MR12,
+ * since a longer message to a thread in an exception is refused
+ * (ipc_max_words).  Nothing else reads a waiting thread's UTCB.
+ */
+#define STAND_IN_WORDS (offsetof(struct l4_utcb, mr) / 4 + 1 + L4_EXC_WORDS)
 
 /* The exception message, as exception_ipc's exception_message builds it,
    written where ipc_transfer would put it: MR0 and MR1 in the handler's
@@ -79,29 +88,29 @@ int fastexc_ipc(struct thread *handler, struct trapframe *tf, int *err)
         1 + L4_EXC_WORDS > ipc_max_words(handler))
         return 0;
 
-    /* What the thread keeps: its MR2..MR12, its receive window, and the
-       three registers the reply's tag, MR1 and sender ID land in. */
-    struct l4_utcb *utcb = self->utcb;
-    struct exc_words *mine = (struct exc_words *)&utcb->mr[2];
-    struct exc_words saved = *mine;
+    /* What the thread keeps: its UTCB (see STAND_IN_WORDS), and the three
+       registers the reply's tag, MR1 and sender ID land in. */
+    uint32_t stand_in[STAND_IN_WORDS];
+    struct l4_utcb *utcb = self->utcb, *reply = (struct l4_utcb *)stand_in;
     uint32_t esi = tf->esi, edi = tf->edi, ecx = tf->ecx;
-    l4_fpage_t window = utcb->rcv_window;
 
     fastexc_send(self, tf, handler);
     self->ipc_from = handler->tid;
     self->ipc_rcv_timeout = L4_TIMEOUT_NEVER;
     self->ipc_received = 0;
-    utcb->rcv_window = L4_NILPAGE;      /* a reply maps nothing into our space */
+    reply->rcv_window = L4_NILPAGE;
+    self->utcb = reply;
     if (!sched_switch_direct(TS_RECEIVING, handler)) {
-        /* Nothing of ours changed but the window; what the handler got is
-           what the slow path gives it again. */
-        utcb->rcv_window = window;
+        /* Nothing of ours changed; what the handler got is what the slow
+           path gives it again. */
+        self->utcb = utcb;
         self->ipc_from = L4_NILTHREAD;
         return 0;
     }
 
-    /* Woken: the reply is in our %esi, %edi, %ecx and UTCB, or the
-       handler ended (ipc_cancel) and ipc_error says so. */
+    /* Woken: the reply is in our %esi, %edi, %ecx and the stand-in, or
+       the handler ended (ipc_cancel) and ipc_error says so. */
+    self->utcb = utcb;
     self->ipc_from = L4_NILTHREAD;
     int e = self->ipc_error;
     if (e < 0)
@@ -109,14 +118,12 @@ int fastexc_ipc(struct thread *handler, struct trapframe *tf, int *err)
     else if (tf->esi != l4_tag_make(0, L4_EXC_WORDS, 0))
         e = -L4_EINVAL;
     if (!e) {
-        fastexc_resume(tf, utcb->mr);
+        fastexc_resume(tf, reply->mr);
     } else {
         tf->esi = esi;
         tf->edi = edi;
         tf->ecx = ecx;
     }
-    *mine = saved;
-    utcb->rcv_window = window;
     *err = e;
     return 1;
 }
