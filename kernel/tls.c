@@ -34,17 +34,9 @@ struct tls tls_table[MAX_THREADS];
 l4_tid_t tls_loaded = L4_NILTHREAD;
 int tls_used;
 
-/* The default segment's descriptor (base 0, limit 1 byte), made when
-   the first thread gets a segment of its own. */
-static uint32_t tls_default[2];
-
-/* Writes owner's segment (t), or the default for L4_NILTHREAD, into the
-   GDT slot: two words, made beforehand. */
-void tls_load(l4_tid_t owner, const struct tls *t)
-{
-    arch_load_tls(owner == L4_NILTHREAD ? tls_default : t->desc);
-    tls_loaded = owner;
-}
+/* Made when the first thread gets a segment of its own: until then
+   tls_switch never loads a segment. */
+uint32_t tls_default[2];
 
 /* SYS_THREAD_TLS(thread, base, limit, flags): sets thread's TLS segment;
    returns its GDT index, from which the caller makes the selector. */
