@@ -129,12 +129,14 @@ static void retry_waiting(void)
     *mrs = saved;
 }
 
-/* Answers one message from thread from: 1 if the reply is in the MRs. */
+/* Answers one message from thread from: 1 if the reply is in the MRs.
+   Nearly every message is a process's: it is looked up first, and only a
+   message from no process can be the console reader's. */
 static int serve(l4_tid_t from)
 {
-    if (console_is_reader(from))
-        return console_input();         /* typed bytes, from the server's own reader */
     struct proc *p = proc_by_tid(from);
+    if (!p && console_is_reader(from))
+        return console_input();         /* typed bytes, from the server's own reader */
     l4_tag_t tag = l4_mr(0);
     uint32_t label = l4_tag_label(tag);
     if (!p) {
