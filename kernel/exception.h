@@ -32,9 +32,10 @@ int exception_ipc(struct thread *handler, struct trapframe *tf);
 
 /* --- Lab 6 (kernel/fastexc.c) --- */
 
-/* exception_ipc's common case, the handler waiting for us: 0 if not taken
-   (nothing changed), else 1 with *err set to what exception_ipc would
-   have returned, and tf and the thread's UTCB as it would leave them. */
-int fastexc_ipc(struct thread *handler, struct trapframe *tf, int *err);
+/* exception_ipc's common case, the handler waiting for us: what
+   exception_ipc would have returned, with tf and the thread's UTCB as it
+   would leave them, or FASTPATH_NOT_TAKEN (ipc.h) having changed
+   nothing. */
+int fastexc_ipc(struct thread *handler, struct trapframe *tf);
 
 #endif

@@ -30,7 +30,8 @@
  * LAB 6: the current thread's exception (its registers in tf) as a call
  * to handler, done whole, or not at all.
  *
- * Return 0, having changed nothing, unless every check below holds; then
+ * Return FASTPATH_NOT_TAKEN (kernel/ipc.h), having changed nothing,
+ * unless every check below holds; then
  * write the exception message where ipc_transfer would put it (the same
  * words in the same order as exception_ipc's message: the tag and the
  * vector into the handler's saved %esi and %edi, MR2..MR12 into its
@@ -38,15 +39,15 @@
  * receive phase as ipc_call would (ipc_from the handler, no timeout,
  * ipc_received 0) with our receive window L4_NILPAGE, and switch with
  * sched_switch_direct(TS_RECEIVING, handler).  If that refuses (it returns
- * 0), undo what is ours and return 0: what the handler got is what the
- * slow path gives it again.  Once woken, do with the reply exactly what
+ * 0), undo what is ours and return FASTPATH_NOT_TAKEN: what the handler
+ * got is what the slow path gives it again.  Once woken, do with the reply exactly what
  * exception_ipc does (solutions/lab4/kernel/exception.c): the same check
  * of the tag, the same registers taken (of eflags only EFLAGS_ARITH), the
  * same registers put back on an error (%esi, %edi, %ecx), MR2..MR12 and
- * the receive window as they were on every path.  Then set *err to what
- * exception_ipc would return (an IPC error carries L4_ERECV, as ipc_call
- * gives it) and return 1.  The results must be the slow path's, bit for
- * bit: a test runs both.
+ * the receive window as they were on every path.  Then return what
+ * exception_ipc would return: 0, -L4_EINVAL for a reply that is not a
+ * resume message, or the IPC's error (with L4_ERECV, as ipc_call gives
+ * it).  The results must be the slow path's, bit for bit.
  *
  * The checks, and why each exists (they are fastpath_call's):
  *  - we handle no interrupt line: an interrupt may be pending for us;
@@ -61,8 +62,8 @@
  * (exception() has checked that the handler exists and is not us.)
  * Tested by grader/lab6.py: exc_fast_taken and exc_fast_checks.
  */
-int fastexc_ipc(struct thread *handler, struct trapframe *tf, int *err)
+int fastexc_ipc(struct thread *handler, struct trapframe *tf)
 {
-    (void)handler, (void)tf, (void)err;
-    return 0;
+    (void)handler, (void)tf;
+    return FASTPATH_NOT_TAKEN;
 }

@@ -77,16 +77,16 @@ void fastexc_resume(struct trapframe *tf, const uint32_t *mr)
     tf->ebp = mr[L4_EXC_EBP];
 }
 
-int fastexc_ipc(struct thread *handler, struct trapframe *tf, int *err)
+int fastexc_ipc(struct thread *handler, struct trapframe *tf)
 {
     struct thread *self = current;
 
     if (self->irq_lines || sched_action != SCHED_RUN_ON)
-        return 0;
+        return FASTPATH_NOT_TAKEN;
     if (handler->state != TS_RECEIVING ||
         (handler->ipc_from != self->tid && handler->ipc_from != L4_ANYTHREAD) ||
         1 + L4_EXC_WORDS > ipc_max_words(handler))
-        return 0;
+        return FASTPATH_NOT_TAKEN;
 
     /* What the thread keeps: its UTCB (see STAND_IN_WORDS), and the three
        registers the reply's tag, MR1 and sender ID land in. */
@@ -105,7 +105,7 @@ int fastexc_ipc(struct thread *handler, struct trapframe *tf, int *err)
            path gives it again. */
         self->utcb = utcb;
         self->ipc_from = L4_NILTHREAD;
-        return 0;
+        return FASTPATH_NOT_TAKEN;
     }
 
     /* Woken: the reply is in our %esi, %edi, %ecx and the stand-in, or
@@ -124,6 +124,5 @@ int fastexc_ipc(struct thread *handler, struct trapframe *tf, int *err)
         tf->edi = edi;
         tf->ecx = ecx;
     }
-    *err = e;
-    return 1;
+    return e;
 }
