@@ -55,6 +55,7 @@ PROFILES = {
     "exc.rtt": ("bench_exc", "main", r"^ud2", "main"),
     "lx.getpid": ("rootfs/bin/lxbench", "bench_getpid", LINUX_CALL, "main"),
     "lx.write_null": ("rootfs/bin/lxbench", "bench_write_null", LINUX_CALL, "main"),
+    "lx.pipe_rtt": ("rootfs/bin/lxbench", "bench_pipe_rtt", LINUX_CALL, "main"),
 }
 
 

@@ -30,4 +30,12 @@ void exception(struct trapframe *tf);
    error.  The thread's message registers are as they were either way. */
 int exception_ipc(struct thread *handler, struct trapframe *tf);
 
+/* --- Lab 6 (kernel/fastexc.c) --- */
+
+/* exception_ipc's common case, the handler waiting for us: what
+   exception_ipc would have returned, with tf and the thread's UTCB as it
+   would leave them, or FASTPATH_NOT_TAKEN (ipc.h) having changed
+   nothing. */
+int fastexc_ipc(struct thread *handler, struct trapframe *tf);
+
 #endif

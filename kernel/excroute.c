@@ -61,7 +61,9 @@ static void privileged_restore(struct trapframe *tf, const struct privileged *p)
     tf->eflags = (p->eflags & ~EFLAGS_ARITH) | (tf->eflags & EFLAGS_ARITH);
 }
 
-void exception(struct trapframe *tf)
+/* The thread has no handler that could answer (handler: what its
+   exc_handler names, or NULL): it is reported and stopped. */
+static void __attribute__((noinline)) no_handler(struct trapframe *tf, const struct thread *handler)
 {
     struct thread *self = current;
     char note[160];
@@ -72,25 +74,43 @@ void exception(struct trapframe *tf)
         user_fault(tf, 0, NULL);
         return;
     }
-    struct thread *handler = thread_lookup(self->exc_handler);
+    fmt_snprintf(note, sizeof note, "its exception handler, thread %u, did not resume it: %s",
+                 l4_tid_number(self->exc_handler),
+                 handler ? "the thread is its own exception handler and cannot answer itself"
+                         : "no such thread (it has ended)");
+    user_fault(tf, 0, note);
+}
+
+/* The handler did not resume the thread (err says why): it is reported
+   and stopped. */
+static void __attribute__((noinline)) unresumed(struct trapframe *tf, int err)
+{
+    char note[160];
+    fmt_snprintf(note, sizeof note, "its exception handler, thread %u, did not resume it: "
+                 "%s (error %d)", l4_tid_number(current->exc_handler), unresumed_why(err), err);
+    user_fault(tf, 0, note);
+}
+
+/* Every Linux system call passes here (Lab 5), so the common case is
+   kept short: the reports are out of line, and the exception fast path
+   (Lab 6, kernel/fastexc.c) is tried before Lab 4's exception_ipc. */
+void exception(struct trapframe *tf)
+{
+    struct thread *self = current;
+    struct thread *handler = thread_lookup_inline(self->exc_handler);   /* NULL for nil */
     if (!handler || handler == self) {
-        fmt_snprintf(note, sizeof note, "its exception handler, thread %u, did not resume it: %s",
-                     l4_tid_number(self->exc_handler),
-                     handler ? "the thread is its own exception handler and cannot answer itself"
-                             : "no such thread (it has ended)");
-        user_fault(tf, 0, note);
+        no_handler(tf, handler);
         return;
     }
     struct privileged before;
     privileged_save(tf, &before);
     self->in_exception = 1;
-    int err = exception_ipc(handler, tf);
+    int err = FASTPATH ? fastexc_ipc(handler, tf) : FASTPATH_NOT_TAKEN;
+    if (err == FASTPATH_NOT_TAKEN)
+        err = exception_ipc(handler, tf);
     self->in_exception = 0;
-    if (err == 0) {
-        privileged_restore(tf, &before);
-        return;         /* back to user mode with the registers of the reply */
-    }
-    fmt_snprintf(note, sizeof note, "its exception handler, thread %u, did not resume it: "
-                 "%s (error %d)", l4_tid_number(self->exc_handler), unresumed_why(err), err);
-    user_fault(tf, 0, note);
+    if (err == 0)
+        privileged_restore(tf, &before);  /* back to user mode with the reply's registers */
+    else
+        unresumed(tf, err);
 }

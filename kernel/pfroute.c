@@ -67,7 +67,7 @@ void pagefault(struct trapframe *tf, uint32_t addr)
         user_fault(tf, addr, NULL);
         return;
     }
-    struct thread *pager = thread_lookup(self->pager);
+    struct thread *pager = thread_lookup_inline(self->pager);   /* every fault: inline */
     if (!pager || pager == self) {
         fmt_snprintf(note, sizeof note, "its pager, thread %u, did not resolve it: %s",
                      l4_tid_number(self->pager),

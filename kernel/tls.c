@@ -18,7 +18,8 @@
  * one byte) without thread.c having to know about TLS.  The GDT slot is
  * rewritten only when the thread switched to needs another segment than
  * the one it holds (tls_switch in tls.h), so threads without one (every
- * L4 program) cost the switch a few instructions.
+ * L4 program) cost the switch a few instructions; and then it is two
+ * words copied, since the descriptor is made when the segment is set.
  */
 #include "kernel.h"
 #include "sched.h"
@@ -33,16 +34,9 @@ struct tls tls_table[MAX_THREADS];
 l4_tid_t tls_loaded = L4_NILTHREAD;
 int tls_used;
 
-/* Writes owner's segment (t), or the default for L4_NILTHREAD, into the
-   GDT slot. */
-void tls_load(l4_tid_t owner, const struct tls *t)
-{
-    if (owner == L4_NILTHREAD)
-        arch_set_tls(0, 0, 0);
-    else
-        arch_set_tls(t->base, t->limit, t->flags & L4_TLS_PAGES);
-    tls_loaded = owner;
-}
+/* Made when the first thread gets a segment of its own: until then
+   tls_switch never loads a segment. */
+uint32_t tls_default[2];
 
 /* SYS_THREAD_TLS(thread, base, limit, flags): sets thread's TLS segment;
    returns its GDT index, from which the caller makes the selector. */
@@ -57,9 +51,12 @@ int32_t sys_thread_tls(struct trapframe *tf)
     if (tf->edx > L4_TLS_LIMIT_MAX || (tf->esi & ~(L4_TLS_PAGES | L4_TLS_SELECT)))
         return -L4_EINVAL;
     struct tls *slot = &tls_table[thread_number(t)];
-    *slot = (struct tls){t->tid, tf->ecx, tf->edx, tf->esi & L4_TLS_PAGES};
+    slot->owner = t->tid;
+    arch_tls_descriptor(tf->ecx, tf->edx, tf->esi & L4_TLS_PAGES, slot->desc);
     if ((tf->esi & L4_TLS_SELECT) && t != current)
         thread_tf(t)->gs = TLS_SEL;     /* it holds the selector when it next enters user mode */
+    if (!tls_used)
+        arch_tls_descriptor(0, 0, 0, tls_default);
     tls_used = 1;
     if (t == current)
         tls_load(t->tid, slot);     /* the caller's own: effective at its next segment load */

@@ -63,6 +63,7 @@ struct mm {
     uint32_t *dir;              /* 1024 entries: the server address of a table, 0 */
     struct vma vma[MAX_VMAS];
     unsigned nvma;
+    unsigned hint;              /* the area mm_find found last: its first guess */
     uint32_t brk_start, brk;    /* the heap: [brk_start, PAGE_UP(brk)) */
 };
 

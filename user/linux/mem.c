@@ -176,9 +176,18 @@ int mm_add(struct mm *mm, uint32_t start, uint32_t end, uint32_t prot,
    the page then has the rights of both (mm_prot). */
 struct vma *mm_find(struct mm *mm, uint32_t va)
 {
+    /* The areas do not overlap, so the last one found, if it still holds
+       va, is the one: a call's copy_in and copy_out look up the same few
+       pages again and again (the hint may be stale or garbage: it is
+       only a guess, checked like any other). */
+    unsigned h = mm->hint;
+    if (h < mm->nvma && va >= mm->vma[h].start && va < mm->vma[h].end)
+        return &mm->vma[h];
     for (unsigned i = 0; i < mm->nvma; i++)
-        if (va >= mm->vma[i].start && va < mm->vma[i].end)
+        if (va >= mm->vma[i].start && va < mm->vma[i].end) {
+            mm->hint = i;
             return &mm->vma[i];
+        }
     return NULL;
 }
 

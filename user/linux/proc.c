@@ -19,11 +19,18 @@
 
 static struct proc procs[MAX_PROCS];
 static int next_pid = 1;
+/* One past the highest slot ever used: the loops over every process
+   (proc_for_each, proc_by_tid), which run on every message and several
+   times per retry of the waiting calls, stop there instead of at
+   MAX_PROCS.  It never goes down: a freed slot below it is P_FREE. */
+static unsigned procs_top;
 
 struct proc *proc_alloc(void)
 {
     for (unsigned i = 0; i < MAX_PROCS; i++)
         if (procs[i].state == P_FREE) {
+            if (i >= procs_top)
+                procs_top = i + 1;
             int pid = next_pid++;
             procs[i] = (struct proc){.state = P_RUNNING, .pid = pid, .pgid = pid, .sid = pid,
                                      .cwd = "/", .umask = 022};
@@ -42,16 +49,16 @@ struct proc *proc_by_pid(int pid)
 
 void proc_for_each(void (*fn)(struct proc *p, void *arg), void *arg)
 {
-    for (unsigned i = 0; i < MAX_PROCS; i++)
+    for (unsigned i = 0; i < procs_top; i++)
         if (procs[i].state != P_FREE)
             fn(&procs[i], arg);
 }
 
 struct proc *proc_by_tid(l4_tid_t tid)
 {
-    for (unsigned i = 0; i < MAX_PROCS; i++)
-        if (procs[i].state == P_RUNNING && procs[i].tid == tid)
-            return &procs[i];
+    for (struct proc *p = procs, *end = procs + procs_top; p < end; p++)
+        if (p->state == P_RUNNING && p->tid == tid)
+            return p;
     return NULL;
 }
 

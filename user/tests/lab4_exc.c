@@ -392,15 +392,19 @@ static void expect_report(enum insn x, l4_tid_t its_handler, const char *why)
     else
         fmt_snprintf(h, sizeof h, "%u", l4_tid_number(its_handler));
     random_regs();
-    /* One printf for the whole line: printed in pieces, it could be cut by
-       the kernel's "[thread N exited]" line of the worker before. */
+    /* One system call for the whole line, newline included: printed in
+       pieces, it could be cut by the kernel's "[thread N exited]" line of
+       the worker before (printf writes every 128 characters). */
     char line[256];
     int n = fmt_snprintf(line, sizeof line,
                          "lab4 robust: expecting a report: vector %u at 0x%08x, handler %s (%s); regs",
                          insns[x].vector, eip, h, why);
     for (int i = 0; i < NREGS && n < (int)sizeof line; i++)
         n += fmt_snprintf(line + n, sizeof line - n, " %08x", exc_in[i]);
-    printf("%s\n", line);
+    if (n > (int)sizeof line - 2)
+        n = (int)sizeof line - 2;
+    line[n++] = '\n';
+    l4_kdb_puts(line, (uint32_t)n);
     robust_insn = x;
 }
 

@@ -85,9 +85,17 @@ static inline void arch_load_utcb(const uint32_t d[2])
     arch_utcb_slot[1] = d[1];
 }
 
-/* Loads the TLS segment of the thread about to run (kernel/tls.c): base,
-   limit in bytes or (pages) in 4 KiB units. */
-void arch_set_tls(uint32_t base, uint32_t limit, int pages);
+/* The TLS segment's two descriptor words for base, limit in bytes or
+   (pages) in 4 KiB units (gdt.c), made once when a thread's segment is
+   set (kernel/tls.c); and the switch path's load of them into the GDT's
+   TLS slot, two words written. */
+void arch_tls_descriptor(uint32_t base, uint32_t limit, int pages, uint32_t d[2]);
+extern uint32_t *const arch_tls_slot;
+static inline void arch_load_tls(const uint32_t d[2])
+{
+    arch_tls_slot[0] = d[0];
+    arch_tls_slot[1] = d[1];
+}
 
 /* Builds a trapframe that enters ring 3 at eip with stack esp. */
 void arch_init_user_frame(struct trapframe *tf, uint32_t eip, uint32_t esp);

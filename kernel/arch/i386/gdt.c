@@ -107,7 +107,9 @@ void gdt_init(void)
     if (gdt[SEG_UTCB] != utcb_descriptor(0xA5C3E100u))
         panic("arch_set_utcb and utcb_descriptor disagree (kernel/arch/i386/gdt.c)");
     arch_set_utcb(0);
-    arch_set_tls(0, 0, 0);
+    uint32_t tls_default[2];
+    arch_tls_descriptor(0, 0, 0, tls_default);
+    arch_load_tls(tls_default);
 
     tss.ss0 = KDATA_SEL;
     tss.iomap_base = sizeof tss;    /* no I/O bitmap: ring 3 has no port access */
@@ -152,18 +154,24 @@ uint32_t *const arch_utcb_slot = (uint32_t *)&gdt[SEG_UTCB];
 uint32_t *const arch_esp0 = (uint32_t *)((char *)&tss + offsetof(struct tss, esp0));
 
 /*
- * Loads the TLS segment (SEG_TLS) of the thread about to run: writable
- * data of DPL 3 at base, with limit in bytes or, with pages, in 4 KiB
- * units.  Whatever the arguments, the descriptor stays present user data,
- * so a selector loaded with it can always be popped again; paging still
- * keeps the kernel's half out of reach, whatever the limit.
+ * The descriptor of a TLS segment (SEG_TLS): writable data of DPL 3 at
+ * base, with limit in bytes or, with pages, in 4 KiB units.  Whatever the
+ * arguments, the descriptor stays present user data, so a selector loaded
+ * with it can always be popped again; paging still keeps the kernel's
+ * half out of reach, whatever the limit.  Made when the segment is set,
+ * not on every switch: building it takes 64-bit shifts (about 110
+ * instructions), copying it takes two stores (arch_load_tls).
  */
-void arch_set_tls(uint32_t base, uint32_t limit, int pages)
+void arch_tls_descriptor(uint32_t base, uint32_t limit, int pages, uint32_t d[2])
 {
-    gdt[SEG_TLS] = descriptor(base, limit & 0xFFFFFu,
-                              ACC_PRESENT | ACC_CODEDATA | ACC_DATA | ACC_DPL(3),
-                              pages ? FLAGS_4K32 : 0x4u);
+    uint64_t x = descriptor(base, limit & 0xFFFFFu,
+                            ACC_PRESENT | ACC_CODEDATA | ACC_DATA | ACC_DPL(3),
+                            pages ? FLAGS_4K32 : 0x4u);
+    d[0] = (uint32_t)x;
+    d[1] = (uint32_t)(x >> 32);
 }
+
+uint32_t *const arch_tls_slot = (uint32_t *)&gdt[SEG_TLS];
 
 void arch_init_user_frame(struct trapframe *tf, uint32_t eip, uint32_t esp)
 {

@@ -1,0 +1,128 @@
+/*
+ * Lab 6: the exception fast path.  Reference solution; kernel/fastexc.c
+ * states the contract and labs/lab6-fastpath/README.md explains it.
+ *
+ * Lab 4's exception_ipc stages the exception message through the thread's
+ * own message registers, one ipc_set_mr at a time, lets ipc_call copy them
+ * to the handler, and reads the reply back one ipc_get_mr at a time.  When
+ * the handler already waits, the words can go straight from the trapframe
+ * into the handler's registers and UTCB, and the reply's words straight
+ * from the thread's UTCB into its trapframe.  The result must be the slow
+ * path's in every register and every word of the UTCB, on every path: a
+ * valid reply, an invalid one, and a handler that ends.
+ */
+#include "kernel.h"
+#include "exception.h"
+#include "ipc.h"
+#include "sched.h"
+#include "l4/abi.h"
+
+/*
+ * Where the reply lands.  The handler's reply writes MR2..MR12 into the
+ * thread's UTCB (ipc_transfer, or the fast path's copy), but the thread
+ * did not ask for this IPC: its own MR2..MR12 must be as they were.
+ * exception_ipc saves them before and restores them after, 22 words
+ * moved.  Here the thread's UTCB pointer (current->utcb, the kernel's
+ * view of it; never the thread's own, at utcb_uva) points for the wait at
+ * a stand-in on our kernel stack, and the reply lands there: the real
+ * UTCB is never touched.  The stand-in needs only what a reply can reach:
+ * the receive window (L4_NILPAGE: a map item lands nowhere) and MR0..MR12,
+ * since a longer message to a thread in an exception is refused
+ * (ipc_max_words).  Nothing else reads a waiting thread's UTCB.
+ */
+#define STAND_IN_WORDS (offsetof(struct l4_utcb, mr) / 4 + 1 + L4_EXC_WORDS)
+
+/* The exception message, as exception_ipc's exception_message builds it,
+   written where ipc_transfer would put it: MR0 and MR1 in the handler's
+   saved %esi and %edi, MR2..MR12 in its UTCB, our ID in its %ecx. */
+static inline __attribute__((always_inline))
+void fastexc_send(const struct thread *self, const struct trapframe *tf, struct thread *handler)
+{
+    struct trapframe *htf = thread_tf(handler);
+    uint32_t *mr = handler->utcb->mr;
+
+    htf->esi = l4_tag_make(L4_LABEL_EXCEPTION, L4_EXC_WORDS, 0);
+    htf->edi = tf->trapno;
+    mr[L4_EXC_ERROR] = tf->err;
+    mr[L4_EXC_EIP] = tf->eip;
+    mr[L4_EXC_ESP] = tf->esp;
+    mr[L4_EXC_EFLAGS] = tf->eflags;
+    mr[L4_EXC_EAX] = tf->eax;
+    mr[L4_EXC_EBX] = tf->ebx;
+    mr[L4_EXC_ECX] = tf->ecx;
+    mr[L4_EXC_EDX] = tf->edx;
+    mr[L4_EXC_ESI] = tf->esi;
+    mr[L4_EXC_EDI] = tf->edi;
+    mr[L4_EXC_EBP] = tf->ebp;
+    htf->ecx = self->tid;
+    handler->ipc_received = 1;
+    handler->ipc_error = 0;
+}
+
+/* A valid reply's registers (its words in mr, as exception_resume reads
+   them): %esi, %edi and %ecx, which the reply's tag, MR1 and sender ID
+   overwrote, come back from the reply too. */
+static inline __attribute__((always_inline))
+void fastexc_resume(struct trapframe *tf, const uint32_t *mr)
+{
+    tf->eip = mr[L4_EXC_EIP];
+    tf->esp = mr[L4_EXC_ESP];
+    tf->eflags = (tf->eflags & ~EFLAGS_ARITH) | (mr[L4_EXC_EFLAGS] & EFLAGS_ARITH);
+    tf->eax = mr[L4_EXC_EAX];
+    tf->ebx = mr[L4_EXC_EBX];
+    tf->ecx = mr[L4_EXC_ECX];
+    tf->edx = mr[L4_EXC_EDX];
+    tf->esi = mr[L4_EXC_ESI];
+    tf->edi = mr[L4_EXC_EDI];
+    tf->ebp = mr[L4_EXC_EBP];
+}
+
+int fastexc_ipc(struct thread *handler, struct trapframe *tf)
+{
+    struct thread *self = current;
+
+    if (self->irq_lines || sched_action != SCHED_RUN_ON)
+        return FASTPATH_NOT_TAKEN;
+    if (handler->state != TS_RECEIVING ||
+        (handler->ipc_from != self->tid && handler->ipc_from != L4_ANYTHREAD) ||
+        1 + L4_EXC_WORDS > ipc_max_words(handler))
+        return FASTPATH_NOT_TAKEN;
+
+    /* What the thread keeps: its UTCB (see STAND_IN_WORDS), and the three
+       registers the reply's tag, MR1 and sender ID land in. */
+    uint32_t stand_in[STAND_IN_WORDS];
+    struct l4_utcb *utcb = self->utcb, *reply = (struct l4_utcb *)stand_in;
+    uint32_t esi = tf->esi, edi = tf->edi, ecx = tf->ecx;
+
+    fastexc_send(self, tf, handler);
+    self->ipc_from = handler->tid;
+    self->ipc_rcv_timeout = L4_TIMEOUT_NEVER;
+    self->ipc_received = 0;
+    reply->rcv_window = L4_NILPAGE;
+    self->utcb = reply;
+    if (!sched_switch_direct(TS_RECEIVING, handler)) {
+        /* Nothing of ours changed; what the handler got is what the slow
+           path gives it again. */
+        self->utcb = utcb;
+        self->ipc_from = L4_NILTHREAD;
+        return FASTPATH_NOT_TAKEN;
+    }
+
+    /* Woken: the reply is in our %esi, %edi, %ecx and the stand-in, or
+       the handler ended (ipc_cancel) and ipc_error says so. */
+    self->utcb = utcb;
+    self->ipc_from = L4_NILTHREAD;
+    int e = self->ipc_error;
+    if (e < 0)
+        e = -((-e) | L4_ERECV);
+    else if (tf->esi != l4_tag_make(0, L4_EXC_WORDS, 0))
+        e = -L4_EINVAL;
+    if (!e) {
+        fastexc_resume(tf, reply->mr);
+    } else {
+        tf->esi = esi;
+        tf->edi = edi;
+        tf->ecx = ecx;
+    }
+    return e;
+}
