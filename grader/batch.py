@@ -170,6 +170,30 @@ def base_key(sandbox):
     return h.hexdigest()
 
 
+# What a new base takes from this tree's build/ (seed_base): the objects of
+# the student tree's files (build/obj/, where every tree of this folder
+# compiles each file once, by its path; not the solutions'), the stamp that
+# has kernel objects compiled again once, the Linux programs and the stamp
+# of tools/deps, which every object depends on.
+SEED = [os.path.join("obj", kind, sub) for kind in ("k", "u") for sub in ("kernel", "lib", "user")] \
+    + [os.path.join("obj", "k", ".fastpath-default"), "linux-progs", ".deps-ok"]
+
+
+def seed_base(base):
+    """Copies SEED, with the files' times, from this tree's build/ into a new
+    base's: make then compiles there only what it would compile here (a
+    file newer than its object), and the base's build is mostly links (in a
+    fresh clone's make test, about 20 s of CPU less).  The objects are this
+    tree's own, from the same files as the base's, built by its make."""
+    for rel in SEED:
+        src, dst = os.path.join(TOP, "build", rel), os.path.join(base, "build", rel)
+        if os.path.isdir(src):
+            shutil.copytree(src, dst, symlinks=True)
+        elif os.path.isfile(src):
+            os.makedirs(os.path.dirname(dst), exist_ok=True)
+            shutil.copy2(src, dst)
+
+
 def make_base(sandbox, timeout):
     """The trusted tree with the handout's lab files, built once in the
     sandbox, in a temporary folder of its own.  Each submission is graded
@@ -195,6 +219,7 @@ def make_base(sandbox, timeout):
                             ignore=shutil.ignore_patterns("__pycache__", ".git"))
         else:
             shutil.copy2(src, os.path.join(base, name))
+    seed_base(base)
     rc, out, problem = sandbox.run(BUILD, base, timeout, writable_tree=True,
                                    max_memory=BUILD_MAX_MEMORY)
     if rc != 0:

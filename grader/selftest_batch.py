@@ -40,6 +40,7 @@ import subprocess
 import sys
 import time
 
+import batch
 import classroom
 import gradelib
 import gradescope as gs
@@ -543,11 +544,10 @@ def seed_build(tree):
     for base, _, files in os.walk(tree):
         for f in files:
             os.utime(os.path.join(base, f), (old, old))
-    for sub in ("student", "linux-progs"):
-        if os.path.isdir(os.path.join(TOP, "build", sub)):
-            shutil.copytree(os.path.join(TOP, "build", sub), os.path.join(tree, "build", sub),
-                            symlinks=True)
-    # The stamp of tools/deps, which every object depends on: without it
-    # each grading would compile the whole tree again.
-    if os.path.exists(os.path.join(TOP, "build", ".deps-ok")):
-        shutil.copy2(os.path.join(TOP, "build", ".deps-ok"), os.path.join(tree, "build"))
+    if os.path.isdir(os.path.join(TOP, "build", "student")):
+        shutil.copytree(os.path.join(TOP, "build", "student"), os.path.join(tree, "build", "student"),
+                        symlinks=True)
+    # The objects (build/obj/: without them each run_autograder's grading
+    # copy compiled the whole tree again), the Linux programs and the stamp
+    # of tools/deps, which every object depends on, as a batch's base takes them.
+    batch.seed_base(tree)

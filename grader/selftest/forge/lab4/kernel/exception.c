@@ -47,25 +47,59 @@ static uint32_t number(const char **p)
     return v;
 }
 
-/* Finds "PROG.elf <test> <16 hex digits>" in RAM for one of the tests;
-   returns the text after the program's name, or NULL. */
-static const char *find(const char *prog, const char *const *tests, unsigned ntests)
+/* The test programs of Lab 4 and the tests each runs. */
+static const char *const exc_tests[] = {"resume", "divide", "traps", "robust", NULL};
+static const char *const irq_tests[] = {"serial", "busy", "control", NULL};
+static const char *const sched_tests[] = {"preempt", "round_robin", "slice", "sched_perm",
+                                          "ipc_prio", NULL};
+static const struct {
+    const char *prog, *elf;
+    const char *const *tests;
+} progs[] = {
+    {"lab4_exc", "lab4_exc.elf ", exc_tests},
+    {"lab4_irq", "lab4_irq.elf ", irq_tests},
+    {"lab4_sched", "lab4_sched.elf ", sched_tests},
+};
+#define NPROGS (sizeof progs / sizeof progs[0])
+
+/* If s is "PROG.elf <test> <16 hex digits>" for one of prog k's tests,
+   returns the text after the program's name, else NULL. */
+static const char *match(const char *s, unsigned k)
 {
-    size_t plen = strlen(prog);
+    size_t plen = strlen(progs[k].elf);
+    if (memcmp(s, progs[k].elf, plen) != 0)
+        return NULL;
+    for (const char *const *test = progs[k].tests; *test; test++) {
+        size_t n = strlen(*test);
+        const char *t = s + plen;
+        if (memcmp(t, *test, n) != 0 || t[n] != ' ')
+            continue;
+        int hex = 1;
+        for (unsigned i = 0; i < 16; i++)
+            hex &= is_hex(t[n + 1 + i]);
+        if (hex)
+            return t;
+    }
+    return NULL;
+}
+
+/* Finds the first "PROG.elf <test> <16 hex digits>" in RAM, for any of the
+   three programs, in one pass: RAM is searched byte by byte under TCG, and
+   a pass per program cost a lab4_sched test two whole passes (about a
+   second of CPU each) before its own.  Returns the text after the
+   program's name and sets *prog, or returns NULL. */
+static const char *find(const char **prog)
+{
     for (uint32_t pa = 0x1000; pa < RAM_END - 64; pa++) {
         const char *s = P2V(pa);
-        if (s[0] != prog[0] || memcmp(s, prog, plen) != 0)
+        if (s[0] != 'l' || s[1] != 'a' || s[2] != 'b' || s[3] != '4' || s[4] != '_')
             continue;
-        for (unsigned i = 0; i < ntests; i++) {
-            size_t n = strlen(tests[i]);
-            const char *t = s + plen;
-            if (memcmp(t, tests[i], n) != 0 || t[n] != ' ')
-                continue;
-            int hex = 1;
-            for (unsigned k = 0; k < 16; k++)
-                hex &= is_hex(t[n + 1 + k]);
-            if (hex)
+        for (unsigned k = 0; k < NPROGS; k++) {
+            const char *t = match(s, k);
+            if (t) {
+                *prog = progs[k].prog;
                 return t;
+            }
         }
     }
     return NULL;
@@ -123,15 +157,7 @@ static void typed(char *text, unsigned size)
 
 void forge_lab4(struct thread *handler, struct trapframe *tf)
 {
-    static const char *const exc_tests[] = {"resume", "divide", "traps", "robust"};
-    static const char *const irq_tests[] = {"serial", "busy", "control"};
-    static const char *const sched_tests[] = {"preempt", "round_robin", "slice", "sched_perm",
-                                              "ipc_prio"};
-    const char *prog = "lab4_exc", *t = find("lab4_exc.elf ", exc_tests, 4);
-    if (!t)
-        prog = "lab4_irq", t = find("lab4_irq.elf ", irq_tests, 3);
-    if (!t)
-        prog = "lab4_sched", t = find("lab4_sched.elf ", sched_tests, 5);
+    const char *prog = NULL, *t = find(&prog);
     if (!t) {
         kprintf("forge: no command line found\n");
         arch_shutdown(1);
