@@ -66,6 +66,17 @@ void user_fault(struct trapframe *tf, uint32_t addr, const char *note)
     thread_exit(current, -1);
 }
 
+/* Whether a kernel-mode #DB is a user's TF=1 carried into the sysenter
+   entry: sysenter does not clear TF, so each of the entry's instructions
+   up to the popfd that clears it traps (arch/i386/sysenter.asm).  Nothing
+   is wrong then; the entry saves TF with the user's eflags. */
+extern char sysenter_entry[], sysenter_entry_clean[];
+static int sysenter_stepped(const struct trapframe *tf)
+{
+    return tf->trapno == T_DEBUG && tf->eip > (uint32_t)sysenter_entry &&
+           tf->eip <= (uint32_t)sysenter_entry_clean;
+}
+
 void trap(struct trapframe *tf)
 {
     if (tf->trapno == L4_SYSCALL_VECTOR && tf_from_user(tf)) {
@@ -81,7 +92,7 @@ void trap(struct trapframe *tf)
         fpu_trap(tf);           /* its first FPU instruction since a switch */
     else if (tf_from_user(tf))
         exception(tf);
-    else
+    else if (!sysenter_stepped(tf))
         panic_trap(tf);
 
     /* The one point where a decision this trap made about the current
