@@ -184,7 +184,13 @@ def count_calls(start, end, skip, calls, limit):
             if steps > limit:
                 print("FIGTRACE-LIMIT %d" % limit)
                 return
-            gdb.execute("stepi", to_string=True)
+            try:
+                gdb.execute("stepi", to_string=True)
+            except gdb.error:
+                # Raised before the step or after it, when GDB makes a
+                # frame of where it stopped: step again only if it did not.
+                if int(gdb.parse_and_eval("$pc")) & 0xffffffff == pc:
+                    step_without_frame(pc)
             pc = int(gdb.parse_and_eval("$pc")) & 0xffffffff
         seen.update(count)
         result.append({"%d" % a: n for a, n in count.items()})
@@ -195,6 +201,24 @@ def count_calls(start, end, skip, calls, limit):
         binary = sym[sym.index("of") + 1] if "of" in sym else "kernel.elf"
         where["%d" % pc] = [name, os.path.basename(binary), source_file(pc)]
     print("FIGTRACE " + json.dumps({"calls": result, "where": where}))
+def step_without_frame(pc):
+    # GDB refuses to stepi where it cannot unwind the frame: in a user
+    # stub that has moved %ebp (the sysenter stub passes `from` there) and
+    # on sysenter's first kernel instructions.  Run to the next instruction
+    # with a temporary breakpoint instead; after sysenter, that is the
+    # kernel's entry, after sysexit the %eip in %edx.
+    insn = gdb.selected_inferior().architecture().disassemble(pc)[0]
+    if insn["asm"].startswith("sysenter"):
+        nxt = int(gdb.parse_and_eval("(unsigned)&sysenter_entry"))
+    elif insn["asm"].startswith("sysexit"):
+        nxt = int(gdb.parse_and_eval("$edx")) & 0xffffffff
+    else:
+        nxt = pc + insn["length"]
+    gdb.execute("tbreak *%d" % nxt, to_string=True)
+    try:
+        gdb.execute("continue", to_string=True)
+    except gdb.error:
+        pass
 def source_file(pc):
     # The file of the function the pc is in: of the outermost function
     # block around it, since code inlined from a header counts in its
