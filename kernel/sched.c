@@ -295,9 +295,11 @@ static void check_deadlock(void)
     arch_shutdown(L4_EXIT_DEADLOCK);
 }
 
-/* fast: the IPC fast path's switch, which writes the kernel stack and
-   the UTCB descriptor inline (a constant: the compiler keeps one). */
-static inline __attribute__((always_inline)) void switch_to(struct thread *next, int fast)
+/* Both callers (schedule and the fast path's sched_switch_direct) write
+   the kernel stack and the UTCB descriptor inline, the descriptor made
+   once per thread (thread.c): one copy of each word.  The stack switch is
+   arch_switch's, inline (arch.h). */
+static inline __attribute__((always_inline)) void switch_to(struct thread *next)
 {
     struct thread *prev = current;
     if (next->magic != THREAD_MAGIC)
@@ -305,17 +307,12 @@ static inline __attribute__((always_inline)) void switch_to(struct thread *next,
     current = next;
     if (next != idle) {
         space_activate(next->space);
-        if (fast) {
-            arch_load_kernel_stack((uint32_t)next + KSTACK_SIZE);
-            arch_load_utcb(next->utcb_desc);
-        } else {
-            arch_set_kernel_stack((uint32_t)next + KSTACK_SIZE);
-            arch_set_utcb(next->utcb_uva);
-        }
+        arch_load_kernel_stack((uint32_t)next + KSTACK_SIZE);
+        arch_load_utcb(next->utcb_desc);
         tls_switch(next);
     }
     fpu_switch();
-    arch_switch(&prev->ksp, next->ksp);
+    arch_switch_inline(&prev->ksp, next->ksp);
 }
 
 /*
@@ -340,7 +337,7 @@ void schedule(void)
     if (!next)
         next = idle;
     if (next != current)
-        switch_to(next, 0);
+        switch_to(next);
 }
 
 /* Whether a ready thread has a higher priority than prio, so that pick()
@@ -382,7 +379,7 @@ int sched_switch_direct(enum thread_state state, struct thread *next)
         timeout_cancel(next);
     current->state = state;
     next->state = TS_READY;
-    switch_to(next, 1);
+    switch_to(next);
     return 1;
 }
 

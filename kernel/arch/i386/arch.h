@@ -69,20 +69,27 @@ void arch_set_kernel_stack(uint32_t esp0);
 void arch_set_utcb(uint32_t utcb);
 
 /* The UTCB descriptor's two words for a UTCB at utcb (gdt.c), and, for
-   the IPC fast path's switch, the same work as arch_set_kernel_stack and
+   the thread switch, the same work as arch_set_kernel_stack and
    arch_set_utcb done inline: the TSS's esp0 and the GDT's UTCB slot are
    written directly, the descriptor made beforehand. */
 void arch_utcb_descriptor(uint32_t utcb, uint32_t d[2]);
-extern uint32_t *const arch_utcb_slot;
-extern uint32_t *const arch_esp0;
+struct tss {
+    uint32_t link;
+    uint32_t esp0, ss0;
+    uint32_t unused[22];
+    uint16_t trap, iomap_base;
+} __attribute__((packed));
+extern struct tss arch_tss;         /* gdt.c; sysenter.asm reads its esp0 */
+extern uint64_t arch_gdt[];         /* gdt.c */
 static inline void arch_load_kernel_stack(uint32_t esp0)
 {
-    *arch_esp0 = esp0;
+    arch_tss.esp0 = esp0;
 }
 static inline void arch_load_utcb(const uint32_t d[2])
 {
-    arch_utcb_slot[0] = d[0];
-    arch_utcb_slot[1] = d[1];
+    uint32_t *slot = (uint32_t *)&arch_gdt[6];     /* SEG_UTCB (mmu.h) */
+    slot[0] = d[0];
+    slot[1] = d[1];
 }
 
 /* Loads the TLS segment of the thread about to run (kernel/tls.c): base,
@@ -94,6 +101,22 @@ void arch_init_user_frame(struct trapframe *tf, uint32_t eip, uint32_t esp);
 
 /* Saves the callee-saved registers and %esp, switches to new_esp. */
 void arch_switch(uint32_t *save_esp, uint32_t new_esp);
+/* The same, inline: it leaves the same frame as arch_switch (a return
+   address, then %ebp, %ebx, %esi, %edi), so that either one resumes a
+   thread the other switched out.  %eax, %ecx, %edx are clobbered, as by
+   a call. */
+static inline __attribute__((always_inline)) void arch_switch_inline(uint32_t *save_esp,
+                                                                     uint32_t new_esp)
+{
+    __asm__ volatile("push $1f\n\t"
+                     "push %%ebp\n\tpush %%ebx\n\tpush %%esi\n\tpush %%edi\n\t"
+                     "mov %%esp, (%0)\n\t"
+                     "mov %1, %%esp\n\t"
+                     "pop %%edi\n\tpop %%esi\n\tpop %%ebx\n\tpop %%ebp\n\t"
+                     "ret\n"
+                     "1:"
+                     : "+a"(save_esp), "+d"(new_esp) : : "ecx", "memory", "cc");
+}
 void trap_return(void);
 /* Where every trap lands (kernel/trap.c). */
 void trap(struct trapframe *tf);

@@ -45,17 +45,12 @@
 #include "l4/abi.h"
 #include "kernel.h"
 
-struct tss {
-    uint32_t link;
-    uint32_t esp0, ss0;
-    uint32_t unused[22];
-    uint16_t trap, iomap_base;
-} __attribute__((packed));
 _Static_assert(sizeof(struct tss) == 104, "TSS size");
 
 /* Global for sysenter.asm, which loads esp0 from it (sysenter does not). */
 struct tss arch_tss;
-static uint64_t gdt[SEG_COUNT];
+uint64_t arch_gdt[SEG_COUNT];   /* global for arch_load_utcb (arch.h) */
+#define gdt arch_gdt
 static uint32_t utcb_high_bits;     /* the UTCB descriptor's high word without its base */
 
 #define ACC_PRESENT  0x80u
@@ -169,9 +164,7 @@ void arch_utcb_descriptor(uint32_t utcb, uint32_t d[2])
     utcb_words(utcb, d);
 }
 
-uint32_t *const arch_utcb_slot = (uint32_t *)&gdt[SEG_UTCB];
-/* (Through char *: esp0, at offset 4 of the packed TSS, is aligned.) */
-uint32_t *const arch_esp0 = (uint32_t *)((char *)&arch_tss + offsetof(struct tss, esp0));
+_Static_assert(SEG_UTCB == 6, "arch_load_utcb (arch.h) names the UTCB slot 6");
 
 /*
  * Loads the TLS segment (SEG_TLS) of the thread about to run: writable
