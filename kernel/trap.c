@@ -67,13 +67,16 @@ void user_fault(struct trapframe *tf, uint32_t addr, const char *note)
 }
 
 /* Whether a kernel-mode #DB is a user's TF=1 carried into the sysenter
-   entry: sysenter does not clear TF, so each of the entry's instructions
-   up to the popfd that clears it traps (arch/i386/sysenter.asm).  Nothing
-   is wrong then; the entry saves TF with the user's eflags. */
+   entry: sysenter does not clear TF, so sysenter itself traps, with %eip
+   at the entry's first instruction and %esp on SYSENTER_ESP's stack, and
+   so does each of the entry's instructions up to the popfd that clears TF
+   (arch/i386/sysenter.asm).  Nothing is wrong then: the entry saves TF
+   with the user's eflags and returns through iret, so that the user's
+   single step goes on in user mode. */
 extern char sysenter_entry[], sysenter_entry_clean[];
 static int sysenter_stepped(const struct trapframe *tf)
 {
-    return tf->trapno == T_DEBUG && tf->eip > (uint32_t)sysenter_entry &&
+    return tf->trapno == T_DEBUG && tf->eip >= (uint32_t)sysenter_entry &&
            tf->eip <= (uint32_t)sysenter_entry_clean;
 }
 

@@ -29,10 +29,11 @@
 ; frame) goes to %ebp, the frame's %esp and %eip to %ecx and %edx.
 ;
 ; What sysenter leaves to us (it clears only IF, VM and RF):
-;   TF: a user's TF=1 raises #DB after each instruction until popfd below
-;       clears it.  The first lands after `mov esp`, so on the thread's
-;       kernel stack; trap() ignores a kernel-mode #DB whose eip lies
-;       between sysenter_entry and sysenter_entry_clean.  The pushfd saves
+;   TF: a user's TF=1 raises #DB after sysenter itself, on the first
+;       kernel instruction, with %esp = SYSENTER_ESP (below), and after
+;       each instruction until popfd below clears it; trap() ignores a
+;       kernel-mode #DB whose eip lies from sysenter_entry to
+;       sysenter_entry_clean.  The pushfd saves
 ;       TF with the rest, and the exit returns through iret when the saved
 ;       eflags has TF (or NT) set, so the user's single step goes on there.
 ;   NT: an iret with NT set is a task return; popfd clears it here, before
@@ -43,7 +44,8 @@
 ;   Interrupts: off from sysenter on, and on again only in user mode (the
 ;       sti before sysexit takes effect after it) or in trap_return's iret.
 ; SYSENTER_ESP points at a small stack of its own (gdt.c), used only by the
-; first instruction; it loads the thread's kernel stack from the TSS.
+; first instruction (and the #DB above); it loads the thread's kernel stack
+; from the TSS.
 ;
 ; The return address.  The kernel never uses the user's %ecx and %edx
 ; except as the %esp and %eip to return to, in ring 3: sysexit always
@@ -143,10 +145,11 @@ sysenter_iret:
         jmp trap_return
 
 section .bss
-; The stack SYSENTER_ESP names: only sysenter's first instruction runs on
-; it (it loads the thread's own), but it must be a valid stack should
-; anything arrive there (an NMI: the kernel enables none).
+; The stack SYSENTER_ESP names.  Only the entry's first instruction runs
+; on it (it loads the thread's own), but a user's TF=1 raises #DB before
+; that instruction, and trap_common and trap() run here then (trap.c,
+; sysenter_stepped): a whole trapframe and a few C frames.
 global sysenter_stack_top
 alignb 16
-        resb 256
+        resb 1024
 sysenter_stack_top:
