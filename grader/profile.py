@@ -51,6 +51,7 @@ PROFILES = {
     "ipc.rtt.same_space": ("bench_ipc", "main", SYSCALL, "main"),
     "ipc.rtt.inter_space": ("bench_map", "main", SYSCALL, "main"),
     "ipc.fast.inter_space": ("bench_map", "main", SYSCALL, "main"),
+    "ipc.fast.inter_space.int": ("bench_map", "rtt_inter_space_int", SYSCALL, "main"),
     "ipc.map.1page": ("bench_map", "map_rpc", SYSCALL, "main"),
     "exc.rtt": ("bench_exc", "main", r"^ud2", "main"),
     "lx.getpid": ("rootfs/bin/lxbench", "bench_getpid", LINUX_CALL, "main"),
