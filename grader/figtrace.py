@@ -26,12 +26,16 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import gradelib  # noqa: E402
 import qemu  # noqa: E402
 
+# A system call's entry: int $0x30, or sysenter (Lab 6's, which libl4's
+# l4_ipc uses): either returns to the instruction after it.
+ENTRY = r"(int\s+\$0x30|sysenter)\b"
+
 # Each trace: the lab whose reference it runs (SOLUTION=lab), the boot
 # modules, the programs whose symbols GDB loads, where counting starts and
 # where it ends, the stops to skip first and the calls to count.  A place is
-# ("int", program, function, k): the int $0x30 of the k-th pair of rdtsc
-# in that function with one int between them (it ends at the instruction
-# after it); ("rdtsc", program, regex[, function]):
+# ("int", program, function, k): the int $0x30 or sysenter (ENTRY) of the
+# k-th pair of rdtsc in that function with one such entry between them (it
+# ends at the instruction after it); ("rdtsc", program, regex[, function]):
 # the first rdtsc of the first pair with such an instruction between them
 # (in that function; it ends at the second); ("sym", symbol); ("first", listing, function,
 # regex): the first such instruction of a function ("kernel" for the kernel);
@@ -47,7 +51,7 @@ TRACES = {
     "map.1page": (2, ["bench_map ipc.map.1page 10 instructions x", "bench_map server"],
                   ["bench_map"], ("int", "bench_map", "map_rpc", 0), None, 2, 3),
     "map_rpc": (2, ["bench_map ipc.map.1page 10 instructions x", "bench_map server"],
-                ["bench_map"], ("rdtsc", "bench_map", r"int\s+\$0x30"), None, 2, 3),
+                ["bench_map"], ("rdtsc", "bench_map", ENTRY, "map_rpc"), None, 2, 3),
     "pf": (3, ["sigma0", "bench_pf 10 instructions x"], ["bench_pf", "sigma0"],
            ("rdtsc", "bench_pf", r"0x20000000\("), None, 0, 3),
     "zero": (3, ["sigma0", "bench_pf 10 instructions x"], ["bench_pf", "sigma0"],
@@ -115,7 +119,7 @@ def place(build, spec):
         singles = 0
         for a, b in zip(ts, ts[1:]):
             between = insns[a + 1:b]
-            ints = [j for j, (_, text) in enumerate(between) if re.match(r"int\s+\$0x30", text)]
+            ints = [j for j, (_, text) in enumerate(between) if re.match(ENTRY, text)]
             if kind == "int" and len(ints) == 1:
                 if singles == spec[3]:
                     return between[ints[0]][0], insns[a + 2 + ints[0]][0]

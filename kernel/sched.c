@@ -297,8 +297,7 @@ static void check_deadlock(void)
 
 /* Both callers (schedule and the fast path's sched_switch_direct) write
    the kernel stack and the UTCB descriptor inline, the descriptor made
-   once per thread (thread.c): one copy of each word.  The stack switch is
-   arch_switch's, inline (arch.h). */
+   once per thread (thread.c): one copy of each word. */
 static inline __attribute__((always_inline)) void switch_to(struct thread *next)
 {
     struct thread *prev = current;
@@ -312,7 +311,7 @@ static inline __attribute__((always_inline)) void switch_to(struct thread *next)
         tls_switch(next);
     }
     fpu_switch();
-    arch_switch_inline(&prev->ksp, next->ksp);
+    arch_switch(&prev->ksp, next->ksp);
 }
 
 /*

@@ -66,20 +66,6 @@ void user_fault(struct trapframe *tf, uint32_t addr, const char *note)
     thread_exit(current, -1);
 }
 
-/* Whether a kernel-mode #DB is a user's TF=1 carried into the sysenter
-   entry: sysenter does not clear TF, so sysenter itself traps, with %eip
-   at the entry's first instruction and %esp on SYSENTER_ESP's stack, and
-   so does each of the entry's instructions up to the popfd that clears TF
-   (arch/i386/sysenter.asm).  Nothing is wrong then: the entry saves TF
-   with the user's eflags and returns through iret, so that the user's
-   single step goes on in user mode. */
-extern char sysenter_entry[], sysenter_entry_clean[];
-static int sysenter_stepped(const struct trapframe *tf)
-{
-    return tf->trapno == T_DEBUG && tf->eip >= (uint32_t)sysenter_entry &&
-           tf->eip <= (uint32_t)sysenter_entry_clean;
-}
-
 void trap(struct trapframe *tf)
 {
     if (tf->trapno == L4_SYSCALL_VECTOR && tf_from_user(tf)) {
@@ -95,7 +81,7 @@ void trap(struct trapframe *tf)
         fpu_trap(tf);           /* its first FPU instruction since a switch */
     else if (tf_from_user(tf))
         exception(tf);
-    else if (!sysenter_stepped(tf))
+    else if (!arch_sysenter_stepped(tf))    /* (arch.h: a user's TF, not a bug) */
         panic_trap(tf);
 
     /* The one point where a decision this trap made about the current

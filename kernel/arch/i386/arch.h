@@ -101,25 +101,23 @@ void arch_init_user_frame(struct trapframe *tf, uint32_t eip, uint32_t esp);
 
 /* Saves the callee-saved registers and %esp, switches to new_esp. */
 void arch_switch(uint32_t *save_esp, uint32_t new_esp);
-/* The same, inline: it leaves the same frame as arch_switch (a return
-   address, then %ebp, %ebx, %esi, %edi), so that either one resumes a
-   thread the other switched out.  %eax, %ecx, %edx are clobbered, as by
-   a call. */
-static inline __attribute__((always_inline)) void arch_switch_inline(uint32_t *save_esp,
-                                                                     uint32_t new_esp)
-{
-    __asm__ volatile("push $1f\n\t"
-                     "push %%ebp\n\tpush %%ebx\n\tpush %%esi\n\tpush %%edi\n\t"
-                     "mov %%esp, (%0)\n\t"
-                     "mov %1, %%esp\n\t"
-                     "pop %%edi\n\tpop %%esi\n\tpop %%ebx\n\tpop %%ebp\n\t"
-                     "ret\n"
-                     "1:"
-                     : "+a"(save_esp), "+d"(new_esp) : : "ecx", "memory", "cc");
-}
 void trap_return(void);
 /* Where every trap lands (kernel/trap.c). */
 void trap(struct trapframe *tf);
+
+/* Whether a kernel-mode #DB is a user's TF=1 carried into the sysenter
+   entry (sysenter.asm): sysenter does not clear TF, so sysenter itself
+   traps, with %eip at the entry's first instruction and %esp on
+   SYSENTER_ESP's stack, and so does each of the entry's instructions up
+   to the popfd that clears TF.  Nothing is wrong then, and trap() returns:
+   the entry saves TF with the user's eflags and returns through iret, so
+   that the user's single step goes on in user mode. */
+extern char sysenter_entry[], sysenter_entry_clean[];
+static inline int arch_sysenter_stepped(const struct trapframe *tf)
+{
+    return tf->trapno == T_DEBUG && tf->eip >= (uint32_t)sysenter_entry &&
+           tf->eip <= (uint32_t)sysenter_entry_clean;
+}
 
 /* A short name for an exception vector ("page fault"). */
 const char *arch_trap_name(uint32_t trapno);
