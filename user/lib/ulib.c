@@ -66,10 +66,7 @@ void sleep_ticks(unsigned ticks)
 }
 
 /* printf collects output in a buffer and prints it with one system call
-   per 256 characters, so lines of different threads rarely interleave: a
-   line that took two calls could be cut by whatever another thread, or
-   the kernel on its behalf, prints in between (lab4_exc's announcements,
-   of about 170 characters, were, once the IPC stubs got shorter). */
+   per 256 characters, so lines of different threads rarely interleave. */
 struct pbuf {
     char buf[256];
     unsigned len;
