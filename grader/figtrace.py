@@ -26,12 +26,16 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import gradelib  # noqa: E402
 import qemu  # noqa: E402
 
+# A system call's entry: int $0x30, or sysenter (Lab 6's, which libl4's
+# l4_ipc uses): either returns to the instruction after it.
+ENTRY = r"(int\s+\$0x30|sysenter)\b"
+
 # Each trace: the lab whose reference it runs (SOLUTION=lab), the boot
 # modules, the programs whose symbols GDB loads, where counting starts and
 # where it ends, the stops to skip first and the calls to count.  A place is
-# ("int", program, function, k): the int $0x30 of the k-th pair of rdtsc
-# in that function with one int between them (it ends at the instruction
-# after it); ("rdtsc", program, regex[, function]):
+# ("int", program, function, k): the int $0x30 or sysenter (ENTRY) of the
+# k-th pair of rdtsc in that function with one such entry between them (it
+# ends at the instruction after it); ("rdtsc", program, regex[, function]):
 # the first rdtsc of the first pair with such an instruction between them
 # (in that function; it ends at the second); ("sym", symbol); ("first", listing, function,
 # regex): the first such instruction of a function ("kernel" for the kernel);
@@ -47,7 +51,7 @@ TRACES = {
     "map.1page": (2, ["bench_map ipc.map.1page 10 instructions x", "bench_map server"],
                   ["bench_map"], ("int", "bench_map", "map_rpc", 0), None, 2, 3),
     "map_rpc": (2, ["bench_map ipc.map.1page 10 instructions x", "bench_map server"],
-                ["bench_map"], ("rdtsc", "bench_map", r"int\s+\$0x30"), None, 2, 3),
+                ["bench_map"], ("rdtsc", "bench_map", ENTRY, "map_rpc"), None, 2, 3),
     "pf": (3, ["sigma0", "bench_pf 10 instructions x"], ["bench_pf", "sigma0"],
            ("rdtsc", "bench_pf", r"0x20000000\("), None, 0, 3),
     "zero": (3, ["sigma0", "bench_pf 10 instructions x"], ["bench_pf", "sigma0"],
@@ -115,7 +119,7 @@ def place(build, spec):
         singles = 0
         for a, b in zip(ts, ts[1:]):
             between = insns[a + 1:b]
-            ints = [j for j, (_, text) in enumerate(between) if re.match(r"int\s+\$0x30", text)]
+            ints = [j for j, (_, text) in enumerate(between) if re.match(ENTRY, text)]
             if kind == "int" and len(ints) == 1:
                 if singles == spec[3]:
                     return between[ints[0]][0], insns[a + 2 + ints[0]][0]
@@ -184,7 +188,13 @@ def count_calls(start, end, skip, calls, limit):
             if steps > limit:
                 print("FIGTRACE-LIMIT %d" % limit)
                 return
-            gdb.execute("stepi", to_string=True)
+            try:
+                gdb.execute("stepi", to_string=True)
+            except gdb.error:
+                # Raised before the step or after it, when GDB makes a
+                # frame of where it stopped: step again only if it did not.
+                if int(gdb.parse_and_eval("$pc")) & 0xffffffff == pc:
+                    step_without_frame(pc)
             pc = int(gdb.parse_and_eval("$pc")) & 0xffffffff
         seen.update(count)
         result.append({"%d" % a: n for a, n in count.items()})
@@ -195,6 +205,24 @@ def count_calls(start, end, skip, calls, limit):
         binary = sym[sym.index("of") + 1] if "of" in sym else "kernel.elf"
         where["%d" % pc] = [name, os.path.basename(binary), source_file(pc)]
     print("FIGTRACE " + json.dumps({"calls": result, "where": where}))
+def step_without_frame(pc):
+    # GDB refuses to stepi where it cannot unwind the frame: in a user
+    # stub that has moved %ebp (the sysenter stub passes `from` there) and
+    # on sysenter's first kernel instructions.  Run to the next instruction
+    # with a temporary breakpoint instead; after sysenter, that is the
+    # kernel's entry, after sysexit the %eip in %edx.
+    insn = gdb.selected_inferior().architecture().disassemble(pc)[0]
+    if insn["asm"].startswith("sysenter"):
+        nxt = int(gdb.parse_and_eval("(unsigned)&sysenter_entry"))
+    elif insn["asm"].startswith("sysexit"):
+        nxt = int(gdb.parse_and_eval("$edx")) & 0xffffffff
+    else:
+        nxt = pc + insn["length"]
+    gdb.execute("tbreak *%d" % nxt, to_string=True)
+    try:
+        gdb.execute("continue", to_string=True)
+    except gdb.error:
+        pass
 def source_file(pc):
     # The file of the function the pc is in: of the outermost function
     # block around it, since code inlined from a header counts in its

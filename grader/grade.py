@@ -214,6 +214,23 @@ def native_column(benches, kvm):
     return data["benchmarks"]
 
 
+def slow_column(args, benches, kvm):
+    """make bench LAB=6 (or later) also measures every benchmark on the same
+    tree built without the IPC fast path (FASTPATH=0, build/*-slow), so that
+    each figure has the slow path's beside it: [(result, why)] per
+    benchmark, or None when there is no such column (an earlier lab, a
+    tree that is the slow one already, KVM, or a build made by the caller)."""
+    if args.lab is None or args.lab < 6 or not gradelib.with_fastpath() or kvm or args.built:
+        return None
+    solution = args.solution or None
+    ok, log = gradelib.build(solution, fast=False)
+    if not ok:
+        print("FASTPATH=0: the tree without the fast path did not build; no column for it")
+        return None
+    build = gradelib.build_dir(solution, fast=False)
+    return [run_bench(b, build, kvm) for b in benches]
+
+
 def bench(args):
     """Measures the benchmarks of labs 0..LAB on one tree; the reference
     column comes from grader/figures.json (make figures), so that a handout
@@ -232,6 +249,7 @@ def bench(args):
         print("KVM=1: KVM cannot run a 32-bit protected-mode guest here (probe cached "
               "in build/kvm-probe; delete it to probe again): measuring under -icount.")
     results = [run_bench(b, build, kvm) for b in benches]
+    slow = slow_column(args, benches, kvm)
 
     if kvm:
         print("Benchmarks under KVM: real CPU cycles of this machine (they vary from run to run).")
@@ -240,6 +258,8 @@ def bench(args):
     print(figures.provenance(known) + ("; its figures are instructions, not cycles" if kvm else ""))
     native_figs = native_column(benches, kvm)
     head = "%-22s %12s  %-12s %10s   " % ("name", label, "unit", "reference")
+    if slow is not None:
+        head = head[:-3] + " %10s   " % "FASTPATH=0"
     print(head + ("%10s  %11s   " % ("native", "ours/native") if native_figs else "") + "paper")
     table = []
     for i, b in enumerate(benches):
@@ -251,6 +271,10 @@ def bench(args):
         line = "%-22s %12s  %-12s %10s   " % (
             b.name, mine["value"] if mine else "-", mine["unit"] if mine else "",
             ref["value"] if ref else "-")
+        if slow is not None:
+            theirs = slow[i][0]
+            row.update(slow=theirs and theirs["value"])
+            line = line[:-3] + " %10s   " % (theirs["value"] if theirs else "-")
         if native_figs:
             nat = native_figs.get(b.name)
             ratio = mine and nat and not kvm and round(mine["value"] / nat["value"], 2)

@@ -105,6 +105,12 @@ BENCHES = [
           program=["bench_map ipc.fast.inter_space 1000 {unit} {nonce}", "bench_map server"],
           paper="2 x 121 cycles one-way IPC (1997); Liedtke's lower bound: about 20 kernel "
                 "instructions one way; plus the TLB refills an address-space switch costs"),
+    # The same round trip entered with int $0x30 on both sides (l4_ipc_int),
+    # so that the handout can set sysenter's saving beside it.
+    Bench("ipc.fast.inter_space.int",
+          program=["bench_map ipc.fast.inter_space.int 1000 {unit} {nonce}",
+                   "bench_map server int"],
+          paper="compare ipc.fast.inter_space: the same round trip entered with sysenter"),
 ]
 
 # --- The exception fast path (kernel/fastexc.c; issue 16, part B) ---

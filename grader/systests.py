@@ -215,6 +215,23 @@ def faults_as_counted(res, values):
     return None
 
 
+SYSENTER_FAULTS = [
+    r"^user fault: thread \d+ \(sec_entry\): debug \(vector 1\) at eip 0x078[0-9a-f]{5}$",
+    r"^user fault: thread \d+ \(sec_entry\): page fault \(vector 14\) at eip 0xc0100000$",
+    r"^user fault: thread \d+ \(sec_entry\): page fault \(vector 14\) at eip 0x078[0-9a-f]{5}$"]
+
+
+def sysenter_faults(res, values):
+    """sec_entry sysenter's three children fault in user mode, in order: the
+    single step after a sysenter with TF set, the return to a kernel %eip,
+    the first push on a kernel %esp."""
+    reports, _ = sec_faults(res)
+    if len(reports) != 3 or not all(re.match(p, l) for p, l in zip(SYSENTER_FAULTS, reports)):
+        return ("expected three user faults: a debug trap (TF) and two page faults (kernel "
+                "%%eip, kernel %%esp) in sec_entry; got: %s" % (reports or "none"))
+    return None
+
+
 HOSTILE_RESUME = """
     /* Hostile (grader/systests.py, test_sec_exc_reply): trusts the reply
        with every flag, and with the kernel's code segment when asked. */
@@ -630,6 +647,13 @@ TESTS = [
          expect=[(r"^sec_entry segs: nonce={nonce} ok: \d+ selectors kept, \d+ faulted$",
                   "sec_entry's success line")],
          check=faults_as_counted),
+    Test("sec_sysenter", timeout=60,
+         doc="The sysenter entry (kernel/arch/i386/sysenter.asm) survives a user's TF (the #DB "
+             "on its first instruction), NT, AC and DF, and timer interrupts; a kernel address "
+             "as the %eip or %esp to return to faults in user mode.",
+         programs=["sec_entry sysenter {nonce}"],
+         expect=[(r"^sec_entry sysenter: nonce={nonce} ok: \d+ IPCs", "sec_entry's success line")],
+         check=sysenter_faults),
     Test("quota", timeout=60, solution="2",
          doc="One task can use up only its own share of kernel memory: page tables and shadow "
              "tables are charged to the space they map (user/sec_quota.c).  Mapping is Lab 2's "

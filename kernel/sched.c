@@ -283,9 +283,10 @@ static void check_deadlock(void)
     arch_shutdown(L4_EXIT_DEADLOCK);
 }
 
-/* fast: the IPC fast path's switch, which writes the kernel stack and
-   the UTCB descriptor inline (a constant: the compiler keeps one). */
-static inline __attribute__((always_inline)) void switch_to(struct thread *next, int fast)
+/* Both callers (schedule and the fast path's sched_switch_direct) write
+   the kernel stack and the UTCB descriptor inline, the descriptor made
+   once per thread (thread.c): one copy of each word. */
+static inline __attribute__((always_inline)) void switch_to(struct thread *next)
 {
     struct thread *prev = current;
     if (next->magic != THREAD_MAGIC)
@@ -293,13 +294,8 @@ static inline __attribute__((always_inline)) void switch_to(struct thread *next,
     current = next;
     if (next != idle) {
         space_activate(next->space);
-        if (fast) {
-            arch_load_kernel_stack((uint32_t)next + KSTACK_SIZE);
-            arch_load_utcb(next->utcb_desc);
-        } else {
-            arch_set_kernel_stack((uint32_t)next + KSTACK_SIZE);
-            arch_set_utcb(next->utcb_uva);
-        }
+        arch_load_kernel_stack((uint32_t)next + KSTACK_SIZE);
+        arch_load_utcb(next->utcb_desc);
         tls_switch(next);
     }
     fpu_switch();
@@ -335,7 +331,7 @@ static inline __attribute__((always_inline)) void reschedule(int blocked)
     if (!next)
         next = idle;
     if (next != current)
-        switch_to(next, 1);
+        switch_to(next);
 }
 
 void schedule(void)
@@ -382,7 +378,7 @@ int sched_switch_direct(enum thread_state state, struct thread *next)
         timeout_cancel(next);
     current->state = state;
     next->state = TS_READY;
-    switch_to(next, 1);
+    switch_to(next);
     return 1;
 }
 

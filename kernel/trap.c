@@ -81,7 +81,7 @@ void trap(struct trapframe *tf)
         fpu_trap(tf);           /* its first FPU instruction since a switch */
     else if (tf_from_user(tf))
         exception(tf);
-    else
+    else if (!arch_sysenter_stepped(tf))    /* (arch.h: a user's TF, not a bug) */
         panic_trap(tf);
 
     /* The one point where a decision this trap made about the current

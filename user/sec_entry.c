@@ -26,6 +26,12 @@
  *   sec_entry segs NONCE SEED  loads every user selector into the segment
  *       registers across system calls and switches, and random other
  *       values, each of which must fault (#GP) in a thread of its own.
+ *   sec_entry sysenter NONCE   the sysenter entry (Lab 6's, given code): IPCs
+ *       entered with NT, AC and DF set and across timer interrupts must
+ *       work; one with TF set must come back and single-step in user mode
+ *       (the #DB sysenter raises on the kernel's first instruction must not
+ *       stop the kernel); a kernel address as the %eip or %esp to return to
+ *       must fault in user mode.  Three threads fault: grader/systests.py.
  *   sec_entry tls NONCE        (Lab 5's TLS segment, SYS_THREAD_TLS) checks
  *       the call's arguments, gives two threads TLS segments on distinct
  *       words and checks through %fs, across system calls and switches,
@@ -765,6 +771,114 @@ static void mode_tls(void)
            nonce, mine, tls_rounds);
 }
 
+/* --- sysenter ------------------------------------------------------- */
+
+#define EFL_TF 0x100u
+#define EFL_DF 0x400u
+#define EFL_NT 0x4000u
+#define EFL_AC 0x40000u
+
+/* int32_t se_call(uint32_t flags): an IPC with neither phase (to and from
+   nil: it needs no Lab 1) through sysenter, with the eflags bits in flags
+   set by the popfd just before it, so that none of them traps in user mode
+   first (TF takes effect after the instruction that follows popfd: the
+   sysenter).  Returns the IPC's result, or 0xBAD if a register the ABI
+   keeps (%ebx, %esi, %edi, the sender in %ebp, %esp) came back changed. */
+int32_t se_call(uint32_t flags);
+__asm__(".text\n"
+        "se_call:\n"
+        "    push %ebp\n    push %ebx\n    push %esi\n    push %edi\n"
+        "    xor %ebx, %ebx\n    xor %ebp, %ebp\n    xor %eax, %eax\n"
+        "    mov $0x5EC05EC0, %esi\n    mov $0x12345678, %edi\n"
+        "    pushf\n"
+        "    mov 24(%esp), %ecx\n"
+        "    or %ecx, (%esp)\n"
+        "    lea 4(%esp), %ecx\n"
+        "    mov $1f, %edx\n"
+        "    popf\n"
+        "    sysenter\n"
+        "1:  pushf\n"
+        "    andl $~0x44500, (%esp)\n"
+        "    popf\n"
+        "    cmp %esp, %ecx\n    jne 2f\n"
+        "    test %ebx, %ebx\n    jne 2f\n"
+        "    test %ebp, %ebp\n    jne 2f\n"
+        "    cmp $0x5EC05EC0, %esi\n    jne 2f\n"
+        "    cmp $0x12345678, %edi\n    jne 2f\n"
+        "    jmp 3f\n"
+        "2:  mov $0xBAD, %eax\n"
+        "3:  pop %edi\n    pop %esi\n    pop %ebx\n    pop %ebp\n"
+        "    ret\n");
+
+/* void se_return_to(uint32_t eip, uint32_t esp): sysenter asking to come
+   back at eip with esp; se_land pushes first thing. */
+void se_return_to(uint32_t eip, uint32_t esp);
+void se_land(void);
+__asm__(".text\n"
+        "se_return_to:\n"
+        "    mov 4(%esp), %edx\n    mov 8(%esp), %ecx\n"
+        "    xor %ebx, %ebx\n    xor %ebp, %ebp\n    xor %eax, %eax\n"
+        "    sysenter\n"
+        "se_land:\n"
+        "    push %eax\n"
+        "    movl $1, reached\n"
+        "4:  jmp 4b\n");
+
+static void se_child_tf(void)
+{
+    se_call(EFL_TF);
+    reached = 1;                /* the single step must have stopped us */
+}
+
+static char se_stack[256] __attribute__((aligned(16)));
+static void se_child_kernel_eip(void)
+{
+    se_return_to(L4_USER_TOP + 0x100000u, (uint32_t)(se_stack + sizeof se_stack));
+    reached = 1;
+}
+
+static void se_child_kernel_esp(void)
+{
+    se_return_to((uint32_t)se_land, L4_USER_TOP + 0x100000u);
+    reached = 1;
+}
+
+static void mode_sysenter(void)
+{
+    static const struct { uint32_t flags; const char *what; } ok[] = {
+        {0, "no flags"}, {EFL_NT, "NT"}, {EFL_AC | EFL_DF, "AC and DF"},
+        {EFL_NT | EFL_AC | EFL_DF, "NT, AC and DF"}};
+    for (unsigned i = 0; i < ARRAY_SIZE(ok); i++) {
+        int32_t r = se_call(ok[i].flags);
+        if (r != 0)
+            test_fail("an IPC through sysenter with %s set returned %#x, expected 0 and the "
+                      "registers kept (0xbad: a register came back changed; "
+                      "kernel/arch/i386/sysenter.asm)", ok[i].what, r);
+    }
+    /* Long enough for timer interrupts to arrive during the entry and exit. */
+    uint32_t t0 = l4_clock();
+    unsigned calls = 0;
+    while (l4_clock() - t0 < 3) {
+        int32_t r = se_call(0);
+        if (r != 0)
+            test_fail("IPC %u through sysenter returned %#x", calls, r);
+        calls++;
+    }
+    static void (*const bad[])(void) = {se_child_tf, se_child_kernel_eip, se_child_kernel_esp};
+    static const char *const what[] = {
+        "sysenter with TF set (it must single-step in user mode after the call)",
+        "sysenter returning to a kernel %eip", "sysenter returning with a kernel %esp"};
+    for (int i = 0; i < 3; i++) {
+        reached = 0;
+        if (!run_child(bad[i], i, 200))
+            test_fail("the thread trying %s neither faulted nor ended", what[i]);
+        if (reached)
+            test_fail("%s went on as if nothing happened", what[i]);
+    }
+    printf("sec_entry sysenter: nonce=%s ok: %u IPCs with NT, AC, DF and interrupts; "
+           "TF, kernel eip and kernel esp faulted in user mode\n", nonce, calls + 4);
+}
+
 int main(int argc, char **argv)
 {
     mode = argc > 1 ? argv[1] : "";
@@ -782,7 +896,9 @@ int main(int argc, char **argv)
         mode_segs(argc > 3 ? (uint32_t)strtoul(argv[3], 0, 0) : 1);
     else if (strcmp(mode, "tls") == 0)
         mode_tls();
+    else if (strcmp(mode, "sysenter") == 0)
+        mode_sysenter();
     else
-        test_fail("unknown mode '%s' (ldt, df, fpu, exc, segs, tls)", mode);
+        test_fail("unknown mode '%s' (ldt, df, fpu, exc, segs, tls, sysenter)", mode);
     return 0;
 }

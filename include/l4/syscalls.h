@@ -1,6 +1,7 @@
 /*
  * libl4: the system calls as C functions for user programs.  Each is one
- * `int $L4_SYSCALL_VECTOR`; the register convention is in l4/abi.h.
+ * `int $L4_SYSCALL_VECTOR`, except IPC, which uses sysenter (l4_ipc); the
+ * register conventions are in l4/abi.h.
  */
 #ifndef L4_SYSCALLS_H
 #define L4_SYSCALLS_H
@@ -68,8 +69,36 @@ static inline l4_tid_t l4_myself(void)
  * the same way; the stub moves them between the UTCB and the registers.
  * Returns 0 or -error (L4_ERECV or-ed in for receive-phase errors); the
  * sender of a received message is stored in *sender if not NULL.
+ *
+ * l4_ipc enters the kernel with sysenter (Lab 6, docs/abi.md "The
+ * sysenter entry"), l4_ipc_int with `int $0x30`; both do the same IPC.
+ * sysexit returns to the %eip in %edx and the %esp in %ecx, so those two
+ * carry no arguments here: from goes in %ebp and the sender comes back
+ * there.  GCC keeps %ebp as the frame pointer, so the stub saves it itself.
  */
 static inline int32_t l4_ipc(l4_tid_t to, l4_tid_t from, uint32_t timeouts, l4_tid_t *sender)
+{
+    struct l4_utcb *u = l4_utcb();
+    int32_t ret;
+    uint32_t mr0 = u->mr[0], mr1 = u->mr[1], src = from;
+    __asm__ volatile("push %%ebp\n\t"
+                     "mov %%ecx, %%ebp\n\t"
+                     "mov %%esp, %%ecx\n\t"
+                     "mov $1f, %%edx\n\t"
+                     "sysenter\n"
+                     "1:\tmov %%ebp, %%ecx\n\t"
+                     "pop %%ebp"
+                     : "=a"(ret), "+c"(src), "+S"(mr0), "+D"(mr1)
+                     : "a"(timeouts), "b"(to)
+                     : "edx", "memory");
+    u->mr[0] = mr0;
+    u->mr[1] = mr1;
+    if (sender)
+        *sender = src;
+    return ret;
+}
+
+static inline int32_t l4_ipc_int(l4_tid_t to, l4_tid_t from, uint32_t timeouts, l4_tid_t *sender)
 {
     struct l4_utcb *u = l4_utcb();
     int32_t ret;

@@ -3,12 +3,16 @@
  * Booted as two or three modules, each a task of its own:
  *
  *   bench_map NAME RUNS UNIT NONCE   module 0, the client: measures NAME
- *   bench_map server                 modules 1 and 2: serve the client
+ *   bench_map server [int]           modules 1 and 2: serve the client (int:
+ *                                    through `int $0x30`, not sysenter)
  *
  *   ipc.rtt.inter_space  a one-word l4_call to the server (module 1), answered
  *                        with reply-and-wait: bench_ipc's round trip, across spaces
  *   ipc.fast.inter_space the same round trip under its own name: Lab 6 measures
  *                        it on its reference (the fast path), Lab 2 on its own
+ *   ipc.fast.inter_space.int  the same with `int $0x30` (l4_ipc_int) on both
+ *                        sides instead of sysenter (boot the servers as
+ *                        'bench_map server int'): Lab 6 compares the two
  *   ipc.map.1page        the same call carrying one map item of a 4 KiB page,
  *                        into the server's 4 KiB receive window; each map
  *                        replaces the previous one
@@ -73,10 +77,28 @@ static void serve_other(uint32_t tag)
     l4_set_mr(1, out);
 }
 
-static __attribute__((noreturn)) void serve(void)
+/* The server's reply-and-wait through `int $0x30` (ipc.fast.inter_space.int). */
+static int32_t reply_wait_int(l4_tid_t client, l4_tid_t *sender)
+{
+    return l4_ipc_int(client, L4_ANYTHREAD, l4_timeouts(L4_TIMEOUT_ZERO, L4_TIMEOUT_NEVER), sender);
+}
+
+static __attribute__((noreturn)) void serve(int with_int)
 {
     l4_tid_t client;
     int32_t r = l4_receive(L4_ANYTHREAD, L4_TIMEOUT_NEVER, &client);
+    while (with_int) {                  /* a loop of its own: no test per request below */
+        if (r != 0)
+            test_fail("server %x: receive returned %d", l4_myself(), r);
+        uint32_t tag = l4_mr(0);
+        if (l4_tag_label(tag) == REQ_ECHO) {
+            l4_set_mr(0, l4_tag_make(0, 1, 0));
+            l4_set_mr(1, l4_mr(1) + 1);
+        } else {
+            serve_other(tag);
+        }
+        r = reply_wait_int(client, &client);
+    }
     for (;;) {
         if (r != 0)
             test_fail("server %x: receive returned %d", l4_myself(), r);
@@ -120,6 +142,25 @@ static void check_landed(uint32_t got, l4_fpage_t want, unsigned i, const char *
 {
     if (got != want)
         test_fail("%s %u landed as fpage %x, expected %x", what, i, got, want);
+}
+
+/* The same round trip through `int $0x30`. */
+static uint32_t rtt_inter_space_int(unsigned runs, uint64_t overhead)
+{
+    uint64_t best = ~0ull;
+    for (unsigned i = 0; i < runs; i++) {
+        l4_set_mr(0, l4_tag_make(REQ_ECHO, 1, 0));
+        l4_set_mr(1, i);
+        uint64_t t0 = rdtsc();
+        int32_t r = l4_ipc_int(l4_boot_tid(1), l4_boot_tid(1),
+                               l4_timeouts(L4_TIMEOUT_NEVER, L4_TIMEOUT_NEVER), 0);
+        uint64_t t1 = rdtsc();
+        if (r != 0 || l4_mr(1) != i + 1)
+            test_fail("call %u returned %d with word %u, expected 0 and %u", i, r, l4_mr(1), i + 1);
+        if (t1 - t0 < best)
+            best = t1 - t0;
+    }
+    return (uint32_t)(best - overhead);
 }
 
 static uint32_t rtt_inter_space(unsigned runs, uint64_t overhead)
@@ -185,9 +226,9 @@ int main(int argc, char **argv)
 {
     test_begin("bench_map", NULL);
     if (argc > 1 && strcmp(argv[1], "server") == 0)
-        serve();
+        serve(argc > 2 && strcmp(argv[2], "int") == 0);
     if (argc < 2)
-        test_fail("usage: bench_map NAME [RUNS [UNIT [NONCE]]] | bench_map server");
+        test_fail("usage: bench_map NAME [RUNS [UNIT [NONCE]]] | bench_map server [int]");
     const char *name = argv[1];
     unsigned runs = argc > 2 ? strtoul(argv[2], NULL, 0) : 100;
     unit = argc > 3 ? argv[3] : "cycles";
@@ -202,6 +243,8 @@ int main(int argc, char **argv)
     uint32_t value;
     if (strcmp(name, "ipc.rtt.inter_space") == 0 || strcmp(name, "ipc.fast.inter_space") == 0)
         value = rtt_inter_space(runs, overhead);
+    else if (strcmp(name, "ipc.fast.inter_space.int") == 0)
+        value = rtt_inter_space_int(runs, overhead);
     else if (strcmp(name, "ipc.map.1page") == 0)
         value = map_rpc(runs, overhead, l4_fpage((uint32_t)page, 12, RW),
                         l4_fpage(WINDOW_BASE, 12, RW));
@@ -211,7 +254,8 @@ int main(int argc, char **argv)
     else if (strcmp(name, "unmap.chain") == 0)
         value = unmap_chain(runs, overhead);
     else
-        test_fail("no benchmark '%s' (ipc.rtt.inter_space, ipc.fast.inter_space, ipc.map.1page, "
+        test_fail("no benchmark '%s' (ipc.rtt.inter_space, ipc.fast.inter_space, "
+                  "ipc.fast.inter_space.int, ipc.map.1page, "
                   "ipc.map.1024pages, unmap.chain)", name);
     printf("BENCH %s value=%u unit=%s runs=%u\n", name, value, unit, runs);
     l4_kdb_exit(0);

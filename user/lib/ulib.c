@@ -66,9 +66,9 @@ void sleep_ticks(unsigned ticks)
 }
 
 /* printf collects output in a buffer and prints it with one system call
-   per 128 characters, so lines of different threads rarely interleave. */
+   per 256 characters, so lines of different threads rarely interleave. */
 struct pbuf {
-    char buf[128];
+    char buf[256];
     unsigned len;
 };
 

@@ -69,20 +69,27 @@ void arch_set_kernel_stack(uint32_t esp0);
 void arch_set_utcb(uint32_t utcb);
 
 /* The UTCB descriptor's two words for a UTCB at utcb (gdt.c), and, for
-   the IPC fast path's switch, the same work as arch_set_kernel_stack and
+   the thread switch, the same work as arch_set_kernel_stack and
    arch_set_utcb done inline: the TSS's esp0 and the GDT's UTCB slot are
    written directly, the descriptor made beforehand. */
 void arch_utcb_descriptor(uint32_t utcb, uint32_t d[2]);
-extern uint32_t *const arch_utcb_slot;
-extern uint32_t *const arch_esp0;
+struct tss {
+    uint32_t link;
+    uint32_t esp0, ss0;
+    uint32_t unused[22];
+    uint16_t trap, iomap_base;
+} __attribute__((packed));
+extern struct tss arch_tss;         /* gdt.c; sysenter.asm reads its esp0 */
+extern uint64_t arch_gdt[];         /* gdt.c */
 static inline void arch_load_kernel_stack(uint32_t esp0)
 {
-    *arch_esp0 = esp0;
+    arch_tss.esp0 = esp0;
 }
 static inline void arch_load_utcb(const uint32_t d[2])
 {
-    arch_utcb_slot[0] = d[0];
-    arch_utcb_slot[1] = d[1];
+    uint32_t *slot = (uint32_t *)&arch_gdt[6];     /* SEG_UTCB (mmu.h) */
+    slot[0] = d[0];
+    slot[1] = d[1];
 }
 
 /* The TLS segment's two descriptor words for base, limit in bytes or
@@ -105,6 +112,20 @@ void arch_switch(uint32_t *save_esp, uint32_t new_esp);
 void trap_return(void);
 /* Where every trap lands (kernel/trap.c). */
 void trap(struct trapframe *tf);
+
+/* Whether a kernel-mode #DB is a user's TF=1 carried into the sysenter
+   entry (sysenter.asm): sysenter does not clear TF, so sysenter itself
+   traps, with %eip at the entry's first instruction and %esp on
+   SYSENTER_ESP's stack, and so does each of the entry's instructions up
+   to the popfd that clears TF.  Nothing is wrong then, and trap() returns:
+   the entry saves TF with the user's eflags and returns through iret, so
+   that the user's single step goes on in user mode. */
+extern char sysenter_entry[], sysenter_entry_clean[];
+static inline int arch_sysenter_stepped(const struct trapframe *tf)
+{
+    return tf->trapno == T_DEBUG && tf->eip >= (uint32_t)sysenter_entry &&
+           tf->eip <= (uint32_t)sysenter_entry_clean;
+}
 
 /* A short name for an exception vector ("page fault"). */
 const char *arch_trap_name(uint32_t trapno);

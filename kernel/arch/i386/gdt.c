@@ -45,16 +45,12 @@
 #include "l4/abi.h"
 #include "kernel.h"
 
-struct tss {
-    uint32_t link;
-    uint32_t esp0, ss0;
-    uint32_t unused[22];
-    uint16_t trap, iomap_base;
-} __attribute__((packed));
 _Static_assert(sizeof(struct tss) == 104, "TSS size");
 
-static struct tss tss;
-static uint64_t gdt[SEG_COUNT];
+/* Global for sysenter.asm, which loads esp0 from it (sysenter does not). */
+struct tss arch_tss;
+uint64_t arch_gdt[SEG_COUNT];   /* global for arch_load_utcb (arch.h) */
+#define gdt arch_gdt
 static uint32_t utcb_high_bits;     /* the UTCB descriptor's high word without its base */
 
 #define ACC_PRESENT  0x80u
@@ -95,13 +91,33 @@ static void load_segments(void)
         : : "r"((uint32_t)KDATA_SEL), "i"(KCODE_SEL) : "eax", "memory");
 }
 
+/*
+ * The sysenter entry (sysenter.asm).  sysenter loads %cs from
+ * IA32_SYSENTER_CS and %ss from the next descriptor; sysexit loads the
+ * user %cs and %ss from the two after those, with RPL 3.  That is why
+ * SEG_KCODE, SEG_KDATA, SEG_UCODE and SEG_UDATA follow each other in the
+ * GDT.  SYSENTER_ESP is a small stack of the entry's own: the entry
+ * switches to the thread's kernel stack (esp0) at once, since the MSR
+ * cannot follow the running thread without a wrmsr on every switch.
+ */
+extern char sysenter_entry[], sysenter_stack_top[];
+_Static_assert(SEG_KDATA == SEG_KCODE + 1 && SEG_UCODE == SEG_KCODE + 2 &&
+               SEG_UDATA == SEG_KCODE + 3, "sysenter and sysexit's segment order");
+
+static void sysenter_init(void)
+{
+    wrmsr(MSR_SYSENTER_CS, KCODE_SEL);
+    wrmsr(MSR_SYSENTER_ESP, (uint32_t)sysenter_stack_top);
+    wrmsr(MSR_SYSENTER_EIP, (uint32_t)sysenter_entry);
+}
+
 void gdt_init(void)
 {
     gdt[SEG_KCODE] = descriptor(0, 0xFFFFF, ACC_PRESENT | ACC_CODEDATA | ACC_CODE | ACC_DPL(0), FLAGS_4K32);
     gdt[SEG_KDATA] = descriptor(0, 0xFFFFF, ACC_PRESENT | ACC_CODEDATA | ACC_DATA | ACC_DPL(0), FLAGS_4K32);
     gdt[SEG_UCODE] = descriptor(0, 0xFFFFF, ACC_PRESENT | ACC_CODEDATA | ACC_CODE | ACC_DPL(3), FLAGS_4K32);
     gdt[SEG_UDATA] = descriptor(0, 0xFFFFF, ACC_PRESENT | ACC_CODEDATA | ACC_DATA | ACC_DPL(3), FLAGS_4K32);
-    gdt[SEG_TSS] = descriptor((uint32_t)&tss, sizeof tss - 1, ACC_PRESENT | ACC_TSS32, 0);
+    gdt[SEG_TSS] = descriptor((uint32_t)&arch_tss, sizeof arch_tss - 1, ACC_PRESENT | ACC_TSS32, 0);
     utcb_high_bits = (uint32_t)(utcb_descriptor(0) >> 32);
     arch_set_utcb(0xA5C3E100u);
     if (gdt[SEG_UTCB] != utcb_descriptor(0xA5C3E100u))
@@ -111,16 +127,17 @@ void gdt_init(void)
     arch_tls_descriptor(0, 0, 0, tls_default);
     arch_load_tls(tls_default);
 
-    tss.ss0 = KDATA_SEL;
-    tss.iomap_base = sizeof tss;    /* no I/O bitmap: ring 3 has no port access */
+    arch_tss.ss0 = KDATA_SEL;
+    arch_tss.iomap_base = sizeof arch_tss;    /* no I/O bitmap: ring 3 has no port access */
     load_segments();
     ltr(TSS_SEL);
     lldt(0);                        /* no LDT: see the top of this file */
+    sysenter_init();
 }
 
 void arch_set_kernel_stack(uint32_t esp0)
 {
-    tss.esp0 = esp0;
+    arch_tss.esp0 = esp0;
 }
 
 /*
@@ -149,9 +166,7 @@ void arch_utcb_descriptor(uint32_t utcb, uint32_t d[2])
     utcb_words(utcb, d);
 }
 
-uint32_t *const arch_utcb_slot = (uint32_t *)&gdt[SEG_UTCB];
-/* (Through char *: esp0, at offset 4 of the packed TSS, is aligned.) */
-uint32_t *const arch_esp0 = (uint32_t *)((char *)&tss + offsetof(struct tss, esp0));
+_Static_assert(SEG_UTCB == 6, "arch_load_utcb (arch.h) names the UTCB slot 6");
 
 /*
  * The descriptor of a TLS segment (SEG_TLS): writable data of DPL 3 at
