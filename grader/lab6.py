@@ -63,7 +63,7 @@ def slow_labels(first, last):
 
 
 FAST_RUN = Test(
-    "fast_taken", points=40,
+    "fast_taken", points=30,
     doc="bench_ipc's calls to a server thread that waits for them, and the server's replies, "
         "switch directly (the fast path), and every answer is right.",
     programs=["bench_ipc 100 instructions {nonce}"],
@@ -73,7 +73,7 @@ FAST_RUN = Test(
             (r"^BENCH ipc\.rtt\.same_space value=\d+ ", "bench_ipc's result line")])
 
 CHECKS = Test(
-    "checks", points=60,
+    "checks", points=40,
     doc="A common-case call takes the fast path; a map item, a receiver waiting for another "
         "thread, a zero receive timeout and a ready thread above the receiver each leave the "
         "call to the slow path, with the slow path's results.",
@@ -128,7 +128,7 @@ HANDLER_WAITING = ("handler->state == TS_RECEIVING && (handler->ipc_from == 0xFF
                    "handler->ipc_from == current->tid)")
 
 EXC_FAST_RUN = Test(
-    "exc_fast_taken", points=20,
+    "exc_fast_taken", points=10,
     doc="bench_exc's exceptions, whose handler waits for them, go to the handler and back "
         "by the exception fast path (a direct switch, no exception_ipc), and every answer is "
         "right.",
