@@ -43,11 +43,40 @@ def quoted_block(path, first):
     raise Failure("%s quotes no block starting %r" % (os.path.relpath(path, TOP), first))
 
 
-def run_profile():
-    p = subprocess.run([sys.executable, os.path.join(TOP, "grader", "profile.py"), "trap.rtt",
-                        "--solution", "0"], cwd=TOP, capture_output=True, text=True,
+# The Lab 6 handout quotes the fast round trip's table, up to its total.
+LAB6_MD = os.path.join(TOP, "labs", "lab6-fastpath", "README.md")
+LAB6_CMD = "$ make profile BENCH=ipc.fast.inter_space SOLUTION=6"
+
+
+def run_profile(bench="trap.rtt", solution="0"):
+    p = subprocess.run([sys.executable, os.path.join(TOP, "grader", "profile.py"), bench,
+                        "--solution", solution], cwd=TOP, capture_output=True, text=True,
                        timeout=300)
     return p.returncode, p.stdout, p.stderr
+
+
+def table_lines(stdout):
+    """The lines of make profile's output up to its first total."""
+    lines = stdout.rstrip("\n").split("\n")
+    end = next((i for i, line in enumerate(lines) if re.match(r"^ *-?\d+  total$", line)),
+               len(lines) - 1)
+    return lines[:end + 1]
+
+
+def test_profile_lab6(build):
+    """The Lab 6 handout's table of where the fast round trip's instructions go
+    (make profile BENCH=ipc.fast.inter_space SOLUTION=6) is what make profile prints now."""
+    missing = gradelib.missing_solution(6, TOP)
+    if missing is not None:
+        raise Skip("needs solutions/lab6, which this tree lacks")
+    rc, stdout, stderr = run_profile("ipc.fast.inter_space", "6")
+    if rc != 0:
+        raise Failure("make profile BENCH=ipc.fast.inter_space SOLUTION=6 failed", stdout + stderr)
+    lines, a, b = quoted_block(LAB6_MD, LAB6_CMD)
+    if lines[a:b] != table_lines(stdout):
+        raise Failure("labs/lab6-fastpath/README.md quotes another table of `%s` than it prints "
+                      "now; python3 grader/tooltests.py --update rewrites the block" % LAB6_CMD[2:],
+                      stdout)
 
 
 def test_profile(build):
@@ -93,6 +122,14 @@ def update():
         f.write("\n".join(lines[:a] + stdout.rstrip("\n").split("\n") + lines[b:]))
     print("docs/gdb.md: the block after '%s' rewritten; read the sentences around it "
           "(git diff docs/gdb.md)" % PROFILE_CMD)
+    rc, stdout, stderr = run_profile("ipc.fast.inter_space", "6")
+    if rc != 0:
+        sys.exit("make profile failed; %s left as it was:\n%s" % (LAB6_MD, stdout + stderr))
+    lines, a, b = quoted_block(LAB6_MD, LAB6_CMD)
+    with open(LAB6_MD, "w") as f:
+        f.write("\n".join(lines[:a] + table_lines(stdout) + lines[b:]))
+    print("labs/lab6-fastpath/README.md: the block after '%s' rewritten; read the sentences "
+          "around it" % LAB6_CMD)
 
 
 def compile_database(dest):
@@ -229,6 +266,7 @@ def test_vscode(build):
 
 TESTS = [
     Test("profile", doc=test_profile.__doc__, run=test_profile),
+    Test("profile_lab6", doc=test_profile_lab6.__doc__, run=test_profile_lab6),
     Test("compile_commands", doc=test_compile_commands.__doc__, run=test_compile_commands),
     Test("vscode", doc=test_vscode.__doc__, run=test_vscode),
 ]
