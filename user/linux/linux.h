@@ -325,6 +325,10 @@ int console_input(void);
 /* The earliest deadline of a waiting process, in ticks from now, as an IPC
    timeout for the server's receive (L4_TIMEOUT_NEVER if none). */
 uint16_t time_next_timeout(void);
+/* Whether some process may have a deadline (set by a sleep, cleared by
+   time_next_timeout when none is left): while it is 0, the answer is
+   L4_TIMEOUT_NEVER without a call, which every message spares. */
+extern int lx_deadlines;
 /* Reads the real-time clock (the server's I/O access) and seeds getrandom. */
 void time_init(void);
 /* The waiting part of every call that waits for a time: on the call's first

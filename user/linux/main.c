@@ -18,6 +18,29 @@ int lx_verbose;
 
 static int events;              /* something happened that waiting calls may wait for */
 
+/* The receive's timeout: the earliest deadline, or never while nobody
+   sleeps (nearly always), which needs no call. */
+static inline uint16_t next_timeout(void)
+{
+    return lx_deadlines ? time_next_timeout() : L4_TIMEOUT_NEVER;
+}
+
+/* The process that sent the last message: the next message is nearly
+   always from it again (a process's calls come one after another), so it
+   is compared first, with the test proc_by_tid makes, before the search. */
+static struct proc *last_sender;
+
+static inline struct proc *sender(l4_tid_t from)
+{
+    struct proc *p = last_sender;
+    if (p && p->tid == from && p->state == P_RUNNING)
+        return p;
+    p = proc_by_tid(from);
+    if (p)
+        last_sender = p;
+    return p;
+}
+
 /* A page fault of p at addr: the reply in the message registers (a map
    item), 1; or 0: no reply, the process was ended (SIGSEGV). */
 static int page_fault(struct proc *p, uint32_t addr, uint32_t access)
@@ -59,12 +82,18 @@ static inline struct regs *msg_regs(void)
     return (struct regs *)&l4_utcb()->mr[L4_EXC_VECTOR];
 }
 
-/* The resume reply with the registers r, in the message registers. */
-static void set_resume(const struct regs *r)
+/* The resume reply with the registers r, in the message registers.  The
+   kernel ignores the reply's vector and error words (docs/abi.md, "The
+   reply"), so only the ten from eip on are written, in one copy. */
+struct resume_words {
+    uint32_t w[L4_EXC_WORDS - (L4_EXC_EIP - L4_EXC_VECTOR)];
+};
+
+static inline void set_resume(const struct regs *r)
 {
     struct l4_utcb *u = l4_utcb();
     u->mr[0] = l4_tag_make(0, L4_EXC_WORDS, 0);
-    *(struct regs *)&u->mr[L4_EXC_VECTOR] = *r;
+    *(struct resume_words *)&u->mr[L4_EXC_EIP] = *(const struct resume_words *)&r->eip;
 }
 
 /* An exception message of p: its registers in, the resume message out. */
@@ -134,7 +163,7 @@ static void retry_waiting(void)
    message from no process can be the console reader's. */
 static int serve(l4_tid_t from)
 {
-    struct proc *p = proc_by_tid(from);
+    struct proc *p = sender(from);
     if (!p && console_is_reader(from))
         return console_input();         /* typed bytes, from the server's own reader */
     l4_tag_t tag = l4_mr(0);
@@ -209,7 +238,7 @@ int main(int argc, char **argv)
        waits, or ended), and a receive.  A receive that times out is the
        next deadline of a sleeping process (time.c). */
     l4_tid_t from;
-    int32_t r = l4_receive(L4_ANYTHREAD, time_next_timeout(), &from);
+    int32_t r = l4_receive(L4_ANYTHREAD, next_timeout(), &from);
     for (;;) {
         int reply = 0;
         if (r == -(L4_ETIMEOUT | L4_ERECV))
@@ -220,7 +249,7 @@ int main(int argc, char **argv)
             reply = serve(from);
         if (events)
             retry_waiting();
-        uint32_t timeouts = l4_timeouts(L4_TIMEOUT_ZERO, time_next_timeout());
+        uint32_t timeouts = l4_timeouts(L4_TIMEOUT_ZERO, next_timeout());
         r = l4_ipc(reply ? from : L4_NILTHREAD, L4_ANYTHREAD, timeouts, &from);
     }
 }

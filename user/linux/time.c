@@ -215,8 +215,9 @@ static int32_t sys_clock_getres(struct proc *p, struct regs *r)
    after the tick it began in, so that CLOCK_MONOTONIC, read before and
    after, moves by at least the time asked for. */
 /* Whether a deadline may be set: the receive's timeout needs no look at
-   every process while nobody sleeps (that is, on almost every call). */
-static int deadlines;
+   every process while nobody sleeps (that is, on almost every call).
+   main.c reads it before it calls time_next_timeout (linux.h). */
+int lx_deadlines;
 
 int32_t time_sleep(struct proc *p, uint64_t ticks)
 {
@@ -227,7 +228,7 @@ int32_t time_sleep(struct proc *p, uint64_t ticks)
         p->wake_at = now + (uint32_t)(ticks < MAX_SLEEP_TICKS ? ticks : MAX_SLEEP_TICKS);
         p->wake_at += p->wake_at == 0;          /* 0 means "no deadline" */
         p->io_done = 1;
-        deadlines = 1;
+        lx_deadlines = 1;
     }
     if ((int32_t)(now - p->wake_at) < 0)
         return LX_BLOCK;
@@ -358,11 +359,11 @@ static void earliest_deadline(struct proc *p, void *arg)
 uint16_t time_next_timeout(void)
 {
     struct earliest e = {0, 0};
-    if (!deadlines)
+    if (!lx_deadlines)
         return L4_TIMEOUT_NEVER;
     proc_for_each(earliest_deadline, &e);
     if (!e.any) {
-        deadlines = 0;          /* until the next sleep */
+        lx_deadlines = 0;       /* until the next sleep */
         return L4_TIMEOUT_NEVER;
     }
     if (e.left <= 0)
