@@ -211,8 +211,8 @@ void sys_init(void);
    reply (it ended, or it waits). */
 int lx_exception(struct proc *p, struct regs *r);
 /* Runs the Linux call in r's registers (number in eax): its result, which
-   may be LX_BLOCK or LX_NOREPLY (given, sys.c). */
-int32_t lx_dispatch(struct proc *p, struct regs *r);
+   may be LX_BLOCK or LX_NOREPLY (given; inline, at the end of this file). */
+static inline int32_t lx_dispatch(struct proc *p, struct regs *r);
 /* The signal Linux sends for CPU exception vector (SIGFPE, SIGILL...). */
 int lx_exception_signal(uint32_t vector);
 /* Runs a waiting process's call again (main.c): 1 if it finished, and
@@ -345,5 +345,22 @@ const char *lx_call_name(uint32_t nr);
 /* The server's own thread ID, and whether it reports each call (`linux -v`). */
 extern l4_tid_t lx_self;
 extern int lx_verbose;
+
+/* The call table (sys.c), and lx_dispatch: every system call of every
+   process goes through it, so the common case, a call the table has while
+   nobody asked for the log, is inline in the caller, a look-up and an
+   indirect call; an unknown call and `linux -v`'s log take the whole
+   function, lx_dispatch_logged (sys.c), with the same result. */
+extern lx_call lx_calls[LX_NSYSCALLS];
+int32_t lx_dispatch_logged(struct proc *p, struct regs *r);
+
+static inline int32_t lx_dispatch(struct proc *p, struct regs *r)
+{
+    uint32_t nr = r->eax;
+    lx_call fn = nr < LX_NSYSCALLS ? lx_calls[nr] : NULL;
+    if (!fn || lx_verbose)
+        return lx_dispatch_logged(p, r);
+    return fn(p, r);
+}
 
 #endif

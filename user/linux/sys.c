@@ -182,7 +182,7 @@ const struct lx_callent lx_core_calls[] = {
 
 /* The call table, one entry per Linux call number, made at start from the
    parts' lists (each part lists its calls next to them). */
-static lx_call calls[LX_NSYSCALLS];
+lx_call lx_calls[LX_NSYSCALLS];
 
 void sys_init(void)
 {
@@ -191,10 +191,10 @@ void sys_init(void)
     };
     for (unsigned i = 0; i < sizeof parts / sizeof parts[0]; i++)
         for (const struct lx_callent *c = parts[i]; c->fn; c++) {
-            if (c->nr >= LX_NSYSCALLS || calls[c->nr])
+            if (c->nr >= LX_NSYSCALLS || lx_calls[c->nr])
                 printf("linux: system call %u is listed twice, or beyond the table\n", c->nr);
             else
-                calls[c->nr] = c->fn;
+                lx_calls[c->nr] = c->fn;
         }
 }
 
@@ -231,10 +231,11 @@ static void log_unknown(struct proc *p, uint32_t nr)
            i == LX_NSYSCALLS ? "; numbers beyond the table are not said again" : "");
 }
 
-int32_t lx_dispatch(struct proc *p, struct regs *r)
+/* lx_dispatch's whole version (linux.h has the common case inline). */
+int32_t lx_dispatch_logged(struct proc *p, struct regs *r)
 {
     uint32_t nr = r->eax;
-    lx_call fn = nr < LX_NSYSCALLS ? calls[nr] : NULL;
+    lx_call fn = nr < LX_NSYSCALLS ? lx_calls[nr] : NULL;
     if (!fn)
         log_unknown(p, nr);
     int32_t result = fn ? fn(p, r) : -LX_ENOSYS;
