@@ -20,9 +20,9 @@
 static struct proc procs[MAX_PROCS];
 static int next_pid = 1;
 /* One past the highest slot ever used: the loops over every process
-   (proc_for_each, proc_by_tid), which run on every message and several
-   times per retry of the waiting calls, stop there instead of at
-   MAX_PROCS.  It never goes down: a freed slot below it is P_FREE. */
+   (proc_for_each, proc_by_tid), which run on many messages (main.c
+   compares the last sender first) and several times per retry of the
+   waiting calls, stop there instead of at MAX_PROCS.  It never goes down: a freed slot below it is P_FREE. */
 static unsigned procs_top;
 
 struct proc *proc_alloc(void)
