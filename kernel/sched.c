@@ -285,15 +285,20 @@ static void check_deadlock(void)
 
 /* Both callers (schedule and the fast path's sched_switch_direct) write
    the kernel stack and the UTCB descriptor inline, the descriptor made
-   once per thread (thread.c): one copy of each word. */
-static inline __attribute__((always_inline)) void switch_to(struct thread *next)
+   once per thread (thread.c): one copy of each word.  The fast path also
+   loads %cr3 inline (fast_space); schedule calls space_activate, which
+   the slow path's traces name. */
+static inline __attribute__((always_inline)) void switch_to(struct thread *next, int fast_space)
 {
     struct thread *prev = current;
     if (next->magic != THREAD_MAGIC)
         panic("thread %u: TCB magic destroyed (kernel stack overflow?)", thread_number(next));
     current = next;
     if (next != idle) {
-        space_activate(next->space);
+        if (fast_space)
+            space_activate_inline(next->space);
+        else
+            space_activate(next->space);
         arch_load_kernel_stack((uint32_t)next + KSTACK_SIZE);
         arch_load_utcb(next->utcb_desc);
         tls_switch(next);
@@ -331,7 +336,7 @@ static inline __attribute__((always_inline)) void reschedule(int blocked)
     if (!next)
         next = idle;
     if (next != current)
-        switch_to(next);
+        switch_to(next, 0);
 }
 
 void schedule(void)
@@ -378,7 +383,7 @@ int sched_switch_direct(enum thread_state state, struct thread *next)
         timeout_cancel(next);
     current->state = state;
     next->state = TS_READY;
-    switch_to(next);
+    switch_to(next, 1);
     return 1;
 }
 
