@@ -283,11 +283,38 @@ static void check_deadlock(void)
     arch_shutdown(L4_EXIT_DEADLOCK);
 }
 
+/*
+ * arch_switch (arch/i386/switch.asm) inline, for the fast path's switch:
+ * it builds and pops the same frame (the four callee-saved registers
+ * below a return address, here label 1), so a thread switched out here
+ * is resumed by arch_switch and the other way round.  It saves the call,
+ * its two arguments and their removal.  The callee-saved registers are
+ * saved by the code itself, so only eax, ecx and edx are clobbered.
+ */
+static inline __attribute__((always_inline)) void switch_stacks_inline(uint32_t *save_esp,
+                                                                       uint32_t new_esp)
+{
+    __asm__ volatile("push $1f\n\t"
+                     "push %%ebp\n\t"
+                     "push %%ebx\n\t"
+                     "push %%esi\n\t"
+                     "push %%edi\n\t"
+                     "mov %%esp, (%0)\n\t"
+                     "mov %1, %%esp\n\t"
+                     "pop %%edi\n\t"
+                     "pop %%esi\n\t"
+                     "pop %%ebx\n\t"
+                     "pop %%ebp\n\t"
+                     "ret\n"
+                     "1:"
+                     : "+a"(save_esp), "+d"(new_esp) : : "ecx", "memory", "cc");
+}
+
 /* Both callers (schedule and the fast path's sched_switch_direct) write
    the kernel stack and the UTCB descriptor inline, the descriptor made
    once per thread (thread.c): one copy of each word.  The fast path also
-   loads %cr3 inline (fast_space); schedule calls space_activate, which
-   the slow path's traces name. */
+   loads %cr3 and switches stacks inline (fast_space); schedule calls
+   space_activate and arch_switch, which the slow path's traces name. */
 static inline __attribute__((always_inline)) void switch_to(struct thread *next, int fast_space)
 {
     struct thread *prev = current;
@@ -304,7 +331,10 @@ static inline __attribute__((always_inline)) void switch_to(struct thread *next,
         tls_switch(next);
     }
     fpu_switch();
-    arch_switch(&prev->ksp, next->ksp);
+    if (fast_space)
+        switch_stacks_inline(&prev->ksp, next->ksp);
+    else
+        arch_switch(&prev->ksp, next->ksp);
 }
 
 /*
