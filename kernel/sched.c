@@ -288,17 +288,18 @@ static void check_deadlock(void)
  * it builds and pops the same frame (the four callee-saved registers
  * below a return address, here label 1), so a thread switched out here
  * is resumed by arch_switch and the other way round.  It saves the call,
- * its two arguments and their removal.  The callee-saved registers are
- * saved by the code itself, so only eax, ecx and edx are clobbered.
+ * its two arguments and their removal.  Of the four registers only %ebp
+ * (the frame pointer) needs its value back here: %ebx, %esi and %edi are
+ * declared clobbered (sched_switch_direct's own prologue saves them for
+ * its caller), so their slots are only reserved, for the pops of
+ * whichever switch resumes this thread.
  */
 static inline __attribute__((always_inline)) void switch_stacks_inline(uint32_t *save_esp,
                                                                        uint32_t new_esp)
 {
     __asm__ volatile("push $1f\n\t"
                      "push %%ebp\n\t"
-                     "push %%ebx\n\t"
-                     "push %%esi\n\t"
-                     "push %%edi\n\t"
+                     "sub $12, %%esp\n\t"     /* the slots of %ebx, %esi, %edi */
                      "mov %%esp, (%0)\n\t"
                      "mov %1, %%esp\n\t"
                      "pop %%edi\n\t"
@@ -307,7 +308,7 @@ static inline __attribute__((always_inline)) void switch_stacks_inline(uint32_t 
                      "pop %%ebp\n\t"
                      "ret\n"
                      "1:"
-                     : "+a"(save_esp), "+d"(new_esp) : : "ecx", "memory", "cc");
+                     : "+a"(save_esp), "+d"(new_esp) : : "ebx", "ecx", "esi", "edi", "memory", "cc");
 }
 
 /* Both callers (schedule and the fast path's sched_switch_direct) write
@@ -321,7 +322,8 @@ static inline __attribute__((always_inline)) void switch_to(struct thread *next,
     if (next->magic != THREAD_MAGIC)
         panic("thread %u: TCB magic destroyed (kernel stack overflow?)", thread_number(next));
     current = next;
-    if (next != idle) {
+    /* The fast path's next waits in IPC, which the idle thread never does. */
+    if (fast_space || next != idle) {
         if (fast_space)
             space_activate_inline(next->space);
         else
