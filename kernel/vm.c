@@ -12,9 +12,7 @@ extern pde_t kernel_pgdir[];        /* arch/i386/boot.asm */
 
 #define MAX_SPACES 64
 static struct space spaces[MAX_SPACES];
-/* The space whose page directory %cr3 holds (NULL: the kernel's alone).
-   Not static: space_activate_inline (vm.h) reads and sets it. */
-struct space *vm_active;
+struct space *vm_active;    /* whose directory %cr3 holds; space_activate_inline (vm.h) too */
 
 #define KERNEL_PDX  PDX(KERNBASE)
 
