@@ -283,23 +283,60 @@ static void check_deadlock(void)
     arch_shutdown(L4_EXIT_DEADLOCK);
 }
 
+/*
+ * arch_switch (arch/i386/switch.asm) inline, for the fast path's switch:
+ * it builds and pops the same frame (the four callee-saved registers
+ * below a return address, here label 1), so a thread switched out here
+ * is resumed by arch_switch and the other way round.  It saves the call,
+ * its two arguments and their removal.  Of the four registers only %ebp
+ * (the frame pointer) needs its value back here: %ebx, %esi and %edi are
+ * declared clobbered (sched_switch_direct's own prologue saves them for
+ * its caller), so their slots are only reserved, for the pops of
+ * whichever switch resumes this thread.
+ */
+static inline __attribute__((always_inline)) void switch_stacks_inline(uint32_t *save_esp,
+                                                                       uint32_t new_esp)
+{
+    __asm__ volatile("push $1f\n\t"
+                     "push %%ebp\n\t"
+                     "sub $12, %%esp\n\t"     /* the slots of %ebx, %esi, %edi */
+                     "mov %%esp, (%0)\n\t"
+                     "mov %1, %%esp\n\t"
+                     "pop %%edi\n\t"
+                     "pop %%esi\n\t"
+                     "pop %%ebx\n\t"
+                     "pop %%ebp\n\t"
+                     "ret\n"
+                     "1:"
+                     : "+a"(save_esp), "+d"(new_esp) : : "ebx", "ecx", "esi", "edi", "memory", "cc");
+}
+
 /* Both callers (schedule and the fast path's sched_switch_direct) write
    the kernel stack and the UTCB descriptor inline, the descriptor made
-   once per thread (thread.c): one copy of each word. */
-static inline __attribute__((always_inline)) void switch_to(struct thread *next)
+   once per thread (thread.c): one copy of each word.  The fast path also
+   loads %cr3 and switches stacks inline (fast_space); schedule calls
+   space_activate and arch_switch, which the slow path's traces name. */
+static inline __attribute__((always_inline)) void switch_to(struct thread *next, int fast_space)
 {
     struct thread *prev = current;
     if (next->magic != THREAD_MAGIC)
         panic("thread %u: TCB magic destroyed (kernel stack overflow?)", thread_number(next));
     current = next;
-    if (next != idle) {
-        space_activate(next->space);
+    /* The fast path's next waits in IPC, which the idle thread never does. */
+    if (fast_space || next != idle) {
+        if (fast_space)
+            space_activate_inline(next->space);
+        else
+            space_activate(next->space);
         arch_load_kernel_stack((uint32_t)next + KSTACK_SIZE);
         arch_load_utcb(next->utcb_desc);
         tls_switch(next);
     }
     fpu_switch();
-    arch_switch(&prev->ksp, next->ksp);
+    if (fast_space)
+        switch_stacks_inline(&prev->ksp, next->ksp);
+    else
+        arch_switch(&prev->ksp, next->ksp);
 }
 
 /*
@@ -331,7 +368,7 @@ static inline __attribute__((always_inline)) void reschedule(int blocked)
     if (!next)
         next = idle;
     if (next != current)
-        switch_to(next);
+        switch_to(next, 0);
 }
 
 void schedule(void)
@@ -378,7 +415,7 @@ int sched_switch_direct(enum thread_state state, struct thread *next)
         timeout_cancel(next);
     current->state = state;
     next->state = TS_READY;
-    switch_to(next);
+    switch_to(next, 1);
     return 1;
 }
 

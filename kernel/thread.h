@@ -117,7 +117,10 @@ struct thread *thread_create_kernel(const char *name, void (*fn)(void));
 extern struct thread *const *const thread_table;
 static inline struct thread *thread_lookup_inline(l4_tid_t tid)
 {
-    if (!l4_tid_is_thread(tid) || l4_tid_number(tid) >= MAX_THREADS)
+    /* No l4_tid_is_thread test: nil is number 0, whose slot is always
+       empty; any is a number beyond the table; a version 0 is never a
+       live thread's, so the comparison of the IDs refuses it. */
+    if (l4_tid_number(tid) >= MAX_THREADS)
         return NULL;
     struct thread *t = thread_table[l4_tid_number(tid)];
     return t && t->tid == tid ? t : NULL;

@@ -12,7 +12,7 @@ extern pde_t kernel_pgdir[];        /* arch/i386/boot.asm */
 
 #define MAX_SPACES 64
 static struct space spaces[MAX_SPACES];
-static struct space *active;
+struct space *vm_active;    /* whose directory %cr3 holds; space_activate_inline (vm.h) too */
 
 #define KERNEL_PDX  PDX(KERNBASE)
 
@@ -88,7 +88,7 @@ static void tables_reclaim(struct space *s)
             s->shadow[i] = NULL;
         }
     }
-    if (active == s)
+    if (vm_active == s)
         lcr3(V2P(s->pgdir));    /* the CPU may cache directory entries: forget them */
 }
 
@@ -113,7 +113,7 @@ static void *table_alloc(struct space *s)
 
 void space_destroy(struct space *s)
 {
-    if (active == s)
+    if (vm_active == s)
         space_activate(NULL);
     for (unsigned i = 0; i < KERNEL_PDX; i++) {
         if (!s->shadow[i])
@@ -134,9 +134,9 @@ void space_destroy(struct space *s)
 
 void space_activate(struct space *s)
 {
-    if (s == active)
+    if (s == vm_active)
         return;
-    active = s;
+    vm_active = s;
     lcr3(V2P(s ? s->pgdir : kernel_pgdir));
 }
 
@@ -166,7 +166,7 @@ int vm_set_page(struct space *s, uint32_t va, paddr_t pa, uint32_t flags)
     if (!pte)
         return -L4_ENOMEM;
     *pte = pa | (flags & PTE_W) | PTE_P | PTE_U;
-    if (active == s)
+    if (vm_active == s)
         invlpg(va);
     return 0;
 }
@@ -176,7 +176,7 @@ void vm_clear_page(struct space *s, uint32_t va)
     pte_t *pte = pte_lookup(s, va, 0);
     if (pte)
         *pte = 0;
-    if (active == s)
+    if (vm_active == s)
         invlpg(va);
 }
 
@@ -185,7 +185,7 @@ void vm_protect_page(struct space *s, uint32_t va)
     pte_t *pte = pte_lookup(s, va, 0);
     if (pte)
         *pte &= ~PTE_W;
-    if (active == s)
+    if (vm_active == s)
         invlpg(va);
 }
 

@@ -6,7 +6,9 @@
 ; The caller-saved registers (eax, ecx, edx) need no saving: C already
 ; assumes a call clobbers them.  push_switch_frame() (kernel/thread.c) builds
 ; the first frame of a new thread so that this "ret" lands in trap_return
-; or in the entry function of a kernel thread.
+; or in the entry function of a kernel thread.  The IPC fast path's switch
+; (switch_stacks_inline, kernel/sched.c) builds and pops the same frame
+; inline, so a thread switched out by either is resumed by either.
 
 section .text
 global arch_switch

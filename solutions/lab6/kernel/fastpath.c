@@ -110,7 +110,8 @@ int32_t fastpath_ipc(struct trapframe *tf)
     if ((tag & 0xFFC0) || self->irq_lines || sched_action != SCHED_RUN_ON)
         return FASTPATH_NOT_TAKEN;
     dest = thread_lookup_inline(to);    /* NULL for nil, any and stale IDs */
-    if (!dest || dest == self || !fast_partner_ok(self, dest, tag))
+    /* dest == self fails fast_partner_ok: a running thread is not receiving. */
+    if (!dest || !fast_partner_ok(self, dest, tag))
         return FASTPATH_NOT_TAKEN;
     return fast_transfer_and_wait(self, tf, dest, from);
 }
