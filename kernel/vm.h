@@ -71,7 +71,7 @@ static inline void space_activate_inline(struct space *s)
 {
     if (s != vm_active) {
         vm_active = s;
-        __asm__ volatile("mov %0, %%cr3" : : "r"(V2P(s->pgdir)) : "memory");
+        __asm__ volatile("mov %0, %%cr3" : : "r"(V2P((uintptr_t)s->pgdir)) : "memory");
     }
 }
 
