@@ -346,9 +346,7 @@ static inline __attribute__((always_inline)) void switch_to(struct thread *next,
  * A current thread that is still ready goes back to its queue: to the
  * front if it was preempted, since its turn was interrupted, not over;
  * to the back otherwise (it yielded).  An ended or blocked one goes
- * nowhere.  Returns when the caller's thread is chosen again.  The switch
- * copies the UTCB descriptor each thread has made once (switch_to's fast
- * variant) instead of building it again.
+ * nowhere.  Returns when the caller's thread is chosen again.
  */
 static inline __attribute__((always_inline)) void reschedule(int blocked)
 {

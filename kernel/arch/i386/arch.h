@@ -22,6 +22,7 @@
 
 #include <stdint.h>
 #include "arch/i386/trapframe.h"
+#include "arch/i386/mmu.h"
 
 /* Interrupt vectors. */
 #define T_DIVIDE      0
@@ -62,16 +63,14 @@ void pic_mask(int irq);
 void pic_unmask(int irq);
 void pit_init(unsigned hz);
 
-/* The kernel stack the CPU switches to when a trap arrives from ring 3. */
-void arch_set_kernel_stack(uint32_t esp0);
-
 /* Points the user %gs segment at the UTCB of the thread about to run. */
 void arch_set_utcb(uint32_t utcb);
 
 /* The UTCB descriptor's two words for a UTCB at utcb (gdt.c), and, for
-   the thread switch, the same work as arch_set_kernel_stack and
-   arch_set_utcb done inline: the TSS's esp0 and the GDT's UTCB slot are
-   written directly, the descriptor made beforehand. */
+   the thread switch, the kernel stack the CPU switches to when a trap
+   arrives from ring 3 (the TSS's esp0) and arch_set_utcb's work done
+   inline: the GDT's UTCB slot written directly, the descriptor made
+   beforehand. */
 void arch_utcb_descriptor(uint32_t utcb, uint32_t d[2]);
 struct tss {
     uint32_t link;
@@ -87,7 +86,7 @@ static inline void arch_load_kernel_stack(uint32_t esp0)
 }
 static inline void arch_load_utcb(const uint32_t d[2])
 {
-    uint32_t *slot = (uint32_t *)&arch_gdt[6];     /* SEG_UTCB (mmu.h) */
+    uint32_t *slot = (uint32_t *)&arch_gdt[SEG_UTCB];
     slot[0] = d[0];
     slot[1] = d[1];
 }

@@ -135,11 +135,6 @@ void gdt_init(void)
     sysenter_init();
 }
 
-void arch_set_kernel_stack(uint32_t esp0)
-{
-    arch_tss.esp0 = esp0;
-}
-
 /*
  * Rebases the UTCB segment.  The CPU reads a descriptor when a selector is
  * loaded, so the new base takes effect when trap_return pops %gs.  This
