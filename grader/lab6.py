@@ -6,7 +6,8 @@ answer is already right: what these tests grade is which path carried
 which IPC, and that the answers stay the slow path's.
 
 GDB counts both paths in given code: the fast path's switch
-(sched_switch_direct, kernel/sched.c) and the slow path's entry (ipc_slow,
+(fastpath_switch, kernel/fastswitch.h, inline: GDB breaks at each place it
+is inlined) and the slow path's entry (ipc_slow,
 kernel/ipc_syscall.c).  The "checks" test's program (user/tests/lab6_fast.c)
 gives each of its calls its own label, so GDB's conditions tell the calls
 apart; its digest folds, in order, what each of its threads received, and
@@ -67,7 +68,7 @@ FAST_RUN = Test(
     doc="bench_ipc's calls to a server thread that waits for them, and the server's replies, "
         "switch directly (the fast path), and every answer is right.",
     programs=["bench_ipc 100 instructions {nonce}"],
-    watches=[Watch("sched_switch_direct", mode="at_least", expect="150",
+    watches=[Watch("fastpath_switch", mode="at_least", expect="150",
                    what="direct switches of the IPC fast path")],
     expect=[(r"^bench_ipc: nonce={nonce} runs=100$", "bench_ipc's first line"),
             (r"^BENCH ipc\.rtt\.same_space value=\d+ ", "bench_ipc's result line")])
@@ -84,7 +85,7 @@ CHECKS = Test(
         Watch("sys_kdb_exit", cond="tf->ebx == 0", key="test_digest", mode="equals",
               expect="{digest}", symbols=["lab6_fast"],
               what="lab6_fast's digest in its own memory when it stopped the machine"),
-        Watch("sched_switch_direct", cond="(%s->esi >> 16) == %#x" % (CURRENT_TF, LABEL),
+        Watch("fastpath_switch", cond="(%s->esi >> 16) == %#x" % (CURRENT_TF, LABEL),
               mode="at_least", expect="1",
               what="direct switches of the common-case call (label %#x)" % LABEL),
         Watch("ipc_slow", cond=slow_labels(0, 0), key="tf->esi >> 16", expect="0",

@@ -25,6 +25,7 @@
 #include "kernel.h"
 #include "ipc.h"
 #include "sched.h"
+#include "fastswitch.h"
 #include "l4/abi.h"
 
 /*

@@ -32,6 +32,7 @@
 #include "kernel.h"
 #include "sched.h"
 #include "fpu.h"
+#include "switch.h"
 #include "irq.h"
 #include "tls.h"
 #include "vm.h"
@@ -149,12 +150,6 @@ void timeout_unlist(struct thread *t)
     t->timeout_armed = 0;
 }
 
-/* Most waits have no timeout: only an armed one costs the list walk. */
-static inline void timeout_cancel(struct thread *t)
-{
-    if (t->timeout_armed)
-        timeout_unlist(t);
-}
 
 /* Arms a timeout of n ticks, counted from the next tick, so that the
    thread waits at least n full ticks. */
@@ -283,56 +278,30 @@ static void check_deadlock(void)
     arch_shutdown(L4_EXIT_DEADLOCK);
 }
 
-/*
- * arch_switch (arch/i386/switch.asm) inline, for the fast path's switch:
- * it builds and pops the same frame (the four callee-saved registers
- * below a return address, here label 1), so a thread switched out here
- * is resumed by arch_switch and the other way round.  It saves the call,
- * its two arguments and their removal.  Of the four registers only %ebp
- * (the frame pointer) needs its value back here: %ebx, %esi and %edi are
- * declared clobbered (sched_switch_direct's own prologue saves them for
- * its caller), so their slots are only reserved, for the pops of
- * whichever switch resumes this thread.
- */
-static inline __attribute__((always_inline)) void switch_stacks_inline(uint32_t *save_esp,
-                                                                       uint32_t new_esp)
+/* Everything a switch to next does but the stack switch itself: the
+   address space, the kernel stack the CPU loads on the next trap, the
+   UTCB descriptor (made once per thread, thread.c), TLS and the FPU.
+   schedule and the fast path's switches have it inline: one copy of each
+   word.  The fast path loads %cr3 inline (fast_space); schedule calls
+   space_activate, which the slow path's traces name. */
+static inline __attribute__((always_inline)) void switch_state(struct thread *next, int fast_space)
 {
-    __asm__ volatile("push $1f\n\t"
-                     "push %%ebp\n\t"
-                     "sub $12, %%esp\n\t"     /* the slots of %ebx, %esi, %edi */
-                     "mov %%esp, (%0)\n\t"
-                     "mov %1, %%esp\n\t"
-                     "pop %%edi\n\t"
-                     "pop %%esi\n\t"
-                     "pop %%ebx\n\t"
-                     "pop %%ebp\n\t"
-                     "ret\n"
-                     "1:"
-                     : "+a"(save_esp), "+d"(new_esp) : : "ebx", "ecx", "esi", "edi", "memory", "cc");
+    if (fast_space) {
+        switch_state_fast(next);
+        return;
+    }
+    switch_check(next);
+    if (next != idle) {
+        space_activate(next->space);
+        switch_thread_state(next);
+    }
+    fpu_switch();
 }
 
-/* Both callers (schedule and the fast path's sched_switch_direct) write
-   the kernel stack and the UTCB descriptor inline, the descriptor made
-   once per thread (thread.c): one copy of each word.  The fast path also
-   loads %cr3 and switches stacks inline (fast_space); schedule calls
-   space_activate and arch_switch, which the slow path's traces name. */
 static inline __attribute__((always_inline)) void switch_to(struct thread *next, int fast_space)
 {
     struct thread *prev = current;
-    if (next->magic != THREAD_MAGIC)
-        panic("thread %u: TCB magic destroyed (kernel stack overflow?)", thread_number(next));
-    current = next;
-    /* The fast path's next waits in IPC, which the idle thread never does. */
-    if (fast_space || next != idle) {
-        if (fast_space)
-            space_activate_inline(next->space);
-        else
-            space_activate(next->space);
-        arch_load_kernel_stack((uint32_t)next + KSTACK_SIZE);
-        arch_load_utcb(next->utcb_desc);
-        tls_switch(next);
-    }
-    fpu_switch();
+    switch_state(next, fast_space);
     if (fast_space)
         switch_stacks_inline(&prev->ksp, next->ksp);
     else
@@ -374,24 +343,6 @@ void schedule(void)
     reschedule(0);
 }
 
-/* Whether a ready thread has a higher priority than prio, so that pick()
-   would not choose a thread of priority prio woken now.  While every
-   ready thread has the default priority (always, before Lab 4), one test
-   answers it. */
-static inline int ready_above(unsigned prio)
-{
-    if (!ready_other)
-        return prio < L4_PRIO_DEFAULT && ready_queues[L4_PRIO_DEFAULT].head;
-    for (unsigned w = PRIO_WORDS; w-- > prio / 32; ) {
-        uint32_t bits = ready_bitmap[w];
-        if (w == prio / 32)
-            bits &= ~((2u << (prio % 32)) - 1);     /* only priorities above prio */
-        if (bits)
-            return 1;
-    }
-    return 0;
-}
-
 /*
  * The IPC fast path's switch (kernel/fastpath.c), beside schedule() the
  * one other place that switches.  It does what sched_wakeup(next), then
@@ -415,6 +366,14 @@ int sched_switch_direct(enum thread_state state, struct thread *next)
     next->state = TS_READY;
     switch_to(next, 1);
     return 1;
+}
+
+int32_t fastpath_result(void)
+{
+    struct thread *self = current;
+    self->ipc_from = L4_NILTHREAD;
+    int err = self->ipc_error;
+    return err < 0 ? -((-err) | L4_ERECV) : err;
 }
 
 void sched_yield(void)

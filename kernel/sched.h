@@ -97,6 +97,10 @@ void schedule(void);
    caller's thread runs again. */
 int sched_switch_direct(enum thread_state state, struct thread *next);
 
+/* Where sysenter_resume (arch/i386/sysenter.asm) gets the result of a
+   thread woken in the fast path's receive phase (kernel/fastswitch.h). */
+int32_t fastpath_result(void);
+
 /* The current thread gives way when this trap ends, to the back of its
    queue: its slice is used up, or a thread it woke should run first (IPC's
    direct switch after a plain send, an interrupt's handler). */

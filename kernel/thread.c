@@ -64,7 +64,7 @@ static void push_switch_frame(struct thread *t, uint32_t stack_top, void (*entry
 {
     uint32_t *sp = (uint32_t *)stack_top;
     *--sp = (uint32_t)entry;
-    for (int i = 0; i < 4; i++)
+    for (int i = 0; i < SWITCH_FRAME_WORDS - 1; i++)
         *--sp = 0;                  /* ebp, ebx, esi, edi */
     t->ksp = (uint32_t)sp;
 }

@@ -108,6 +108,11 @@ void arch_init_user_frame(struct trapframe *tf, uint32_t eip, uint32_t esp);
 
 /* Saves the callee-saved registers and %esp, switches to new_esp. */
 void arch_switch(uint32_t *save_esp, uint32_t new_esp);
+/* The frame arch_switch pops: %edi, %esi, %ebx, %ebp, then the address it
+   returns to.  A thread's first one (thread.c) and the one the sysenter
+   stub leaves for the fast path (sched.c, fastpath_switch) lie right
+   below its trapframe. */
+#define SWITCH_FRAME_WORDS 5
 void trap_return(void);
 /* Where every trap lands (kernel/trap.c). */
 void trap(struct trapframe *tf);

@@ -24,9 +24,15 @@
 ; with SYS_IPC would have built (trapframe.h): trapno 0x30, cs and ss the
 ; user selectors, from in %ecx, timeouts in %edx, SYS_IPC in %eax.  So
 ; sys_ipc, the fast path, the slow path, GDB's conditions on tf->... and a
-; thread's frame seen by anyone else cannot tell the two entries apart.  On
-; the way out the frame is read the other way: the sender (%ecx in the
-; frame) goes to %ebp, the frame's %esp and %eip to %ecx and %edx.
+; thread's frame seen by anyone else cannot tell the two entries apart,
+; but for one bit: the saved eflags has IF clear (sysenter cleared it; the
+; exit sets it again with sti, or in the frame before an iret).  On the way
+; out the frame is read the other way: the sender (%ecx in the frame) goes
+; to %ebp, the frame's %esp and %eip to %ecx and %edx.
+;
+; Below the frame the stub leaves a switch frame (arch_switch's: four
+; register slots, then sysenter_resume), so that a thread that blocks on
+; the IPC fast path keeps no C frame (kernel/fastswitch.c says how).
 ;
 ; What sysenter leaves to us (it clears only IF, VM and RF):
 ;   TF: a user's TF=1 raises #DB after sysenter itself, on the first
@@ -74,15 +80,15 @@ extern sys_ipc
 extern sched_action
 extern schedule
 extern trap_return
+extern fastpath_result
 
 section .text
-global sysenter_entry, sysenter_entry_clean, sysenter_return
+global sysenter_entry, sysenter_entry_clean, sysenter_return, sysenter_resume
 sysenter_entry:
         mov esp, [arch_tss + 4]         ; esp0: this thread's kernel stack
         push UDATA_SEL                  ; ss
         push ecx                        ; the user %esp
-        pushfd                          ; the user eflags, less IF
-        or dword [esp], EFLAGS_IF
+        pushfd                          ; the user eflags, less IF (see the exit)
         push 2                          ; IF, TF, NT, DF, AC, IOPL all 0
         popfd
 sysenter_entry_clean:
@@ -101,9 +107,15 @@ sysenter_entry_clean:
         mov ax, KDATA_SEL
         mov ds, ax
         mov es, ax
-        push esp                        ; the trapframe
+        ; The switch frame a thread that blocks on the fast path leaves as
+        ; its kernel %esp (sched.c, fastpath_switch): four register slots
+        ; and the address it is resumed at.
+        push sysenter_resume
+        sub esp, 16
+        lea eax, [esp + 20]
+        push eax                        ; the trapframe
         call sys_ipc
-        add esp, 4
+        add esp, 24
         mov [esp + TF_EAX], eax
         ; What trap() does last: carry out a decision the call took (a
         ; thread it woke outranks us, we ended); sys_ipc blocks inside.
@@ -124,9 +136,8 @@ sysenter_return:
         mov ebp, ecx                    ; the sender
         mov edx, [esp + 8]              ; eip (past trapno and err)
         mov ecx, [esp + 20]             ; esp
-        add esp, 16                     ; to the saved eflags
-        and dword [esp], ~EFLAGS_IF     ; sti sets it, after sysexit
-        popfd
+        add esp, 16                     ; to the saved eflags (IF clear: sti
+        popfd                           ; sets it, effective after sysexit)
         sti
         sysexit
 
@@ -134,8 +145,18 @@ sysenter_schedule:
         call schedule
         jmp sysenter_return
 
+; Where a thread that blocked on the fast path after a sysenter is resumed
+; (by the fast path's switch or by schedule(), which pop the switch frame
+; above and return here), with %esp = its trapframe: its result, as
+; sys_ipc would have returned it, and back to user mode.
+sysenter_resume:
+        call fastpath_result
+        mov [esp + TF_EAX], eax
+        jmp sysenter_return
+
 ; The same registers through iret: the frame rewritten in sysenter's ABI.
 sysenter_iret:
+        or dword [esp + TF_EFLAGS], EFLAGS_IF
         mov eax, [esp + TF_ECX]
         mov [esp + 8], eax              ; ebp = the sender
         mov eax, [esp + TF_ESP]

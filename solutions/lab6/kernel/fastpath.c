@@ -21,6 +21,7 @@
 #include "kernel.h"
 #include "ipc.h"
 #include "sched.h"
+#include "fastswitch.h"
 #include "l4/abi.h"
 
 /*
@@ -28,8 +29,10 @@
  * once: dest must wait for exactly this sender (or anyone), as
  * ipc_accepts says, and the message must fit what dest may be sent
  * (ipc_max_words: a thread in a page fault or an exception takes fewer
- * words).  The last check, that no ready thread outranks dest (pick()
- * would not run it next), is the scheduler's: sched_switch_direct.
+ * words; at least 3, so a message of up to 2 untyped words always fits,
+ * and the common short message skips the question).  The last check, that
+ * no ready thread outranks dest (pick() would not run it next), is the
+ * scheduler's: fastpath_switch.
  */
 static inline int fast_partner_ok(const struct thread *self, const struct thread *dest,
                                   l4_tag_t tag)
@@ -37,19 +40,19 @@ static inline int fast_partner_ok(const struct thread *self, const struct thread
     if (dest->state != TS_RECEIVING ||
         (dest->ipc_from != self->tid && dest->ipc_from != L4_ANYTHREAD))
         return 0;
-    return 1 + l4_tag_untyped(tag) <= ipc_max_words(dest);
+    unsigned words = l4_tag_untyped(tag);
+    return words <= 2 || 1 + words <= ipc_max_words(dest);
 }
 
 /*
  * Moves the untyped words of self's message (its tag is in tf) to dest,
  * as ipc_transfer does: MR0 and MR1 into dest's saved %esi and %edi, the
  * rest UTCB to UTCB, the sender's ID into %ecx; wakes dest with success,
- * blocks self in its receive phase (from: whom it accepts) and switches
- * to dest.  Returns self's result when a message (or an error) has woken
- * it again, as sys_ipc gives it (receive errors carry L4_ERECV), or
- * FASTPATH_NOT_TAKEN if a ready thread outranks dest.  What was written
- * by then is what the slow path writes again, the same words to the same
- * places, before it wakes dest and lets the scheduler choose.
+ * sets up self's receive phase (from: whom it accepts) and switches to
+ * dest (fastpath_switch).  Returns what the switch returns: self's result
+ * when it is woken, FASTPATH_NOT_TAKEN if a ready thread outranks dest
+ * (what was written by then is what the slow path writes again, the same
+ * words to the same places), or nothing at all after a sysenter.
  */
 static inline __attribute__((always_inline))
 int32_t fast_transfer_and_wait(struct thread *self, struct trapframe *tf,
@@ -70,18 +73,12 @@ int32_t fast_transfer_and_wait(struct thread *self, struct trapframe *tf,
     dest->ipc_error = 0;
 
     /* Our receive phase, as sys_ipc sets it up: whoever sends to us next
-       checks ipc_from (ipc_accepts); the timeout is never. */
+       checks ipc_from (ipc_accepts); the timeout is never.  The switch
+       gives our result when a message (or an error) wakes us again. */
     self->ipc_from = from;
     self->ipc_rcv_timeout = L4_TIMEOUT_NEVER;
     self->ipc_received = 0;
-    if (!sched_switch_direct(TS_RECEIVING, dest))
-        return FASTPATH_NOT_TAKEN;
-
-    /* Woken: our sender wrote its message into our registers, or ended
-       (ipc_cancel), and left the result in ipc_error. */
-    self->ipc_from = L4_NILTHREAD;
-    int err = self->ipc_error;
-    return err < 0 ? -((-err) | L4_ERECV) : err;
+    return fastpath_switch(dest);
 }
 
 /*
@@ -91,9 +88,10 @@ int32_t fast_transfer_and_wait(struct thread *self, struct trapframe *tf,
  * the slow path's: a send or a receive alone, a receive with a timeout
  * (to arm, or zero: it would fail at once), map items or flags in the tag,
  * a receiver that is not there yet, a message already queued for us, an
- * interrupt we handle (it may be pending).  sched_action is RUN_ON on
- * every system call's entry; the check keeps the fast path honest should
- * that ever change, since a switch here would lose the decision.
+ * interrupt we handle (it may be pending).  sched_action needs no test
+ * here: it is SCHED_RUN_ON on every system call's entry (trap() and the
+ * sysenter stub carry out any decision before they return to user mode),
+ * and nothing before this function changes it.
  */
 int32_t fastpath_ipc(struct trapframe *tf)
 {
@@ -107,7 +105,7 @@ int32_t fastpath_ipc(struct trapframe *tf)
         return FASTPATH_NOT_TAKEN;
     /* Typed words and flags are bits 6..15 of the tag; untyped words
        alone (at most 63) always fit in the message registers. */
-    if ((tag & 0xFFC0) || self->irq_lines || sched_action != SCHED_RUN_ON)
+    if ((tag & 0xFFC0) || self->irq_lines)
         return FASTPATH_NOT_TAKEN;
     dest = thread_lookup_inline(to);    /* NULL for nil, any and stale IDs */
     /* dest == self fails fast_partner_ok: a running thread is not receiving. */
