@@ -8,7 +8,7 @@
  * queues, schedule) does far more than needed: it is written for every
  * case at once.  Here the common case is recognised by a few checks, the
  * words are copied, the sender blocks and the kernel switches straight to
- * the partner (sched_switch_direct), without the partner visiting a ready
+ * the partner (fastpath_switch), without the partner visiting a ready
  * queue.  When any check fails, nothing may have changed yet, and the
  * slow path does the IPC; it must give the same result in every register,
  * which is why each check names the thing the slow path would have done
@@ -19,7 +19,7 @@
  * kprintf): every IPC of Labs 0..5 passes through them.
  *
  * What you may use: thread_lookup_inline and thread_tf (thread.h),
- * ipc_max_words (ipc.h), sched_switch_direct and sched_action (sched.h),
+ * ipc_max_words (ipc.h), fastpath_switch (fastswitch.h), sched_action (sched.h),
  * l4_tag_untyped (l4/abi.h), and the fields of struct thread.
  */
 #include "kernel.h"
@@ -38,11 +38,12 @@
  * message to the partner exactly as ipc_transfer does (MR0 and MR1 into
  * its saved %esi and %edi, the rest UTCB to UTCB, our ID into its %ecx,
  * ipc_received set, ipc_error 0), set up our own receive phase as sys_ipc
- * would (ipc_from, no timeout, ipc_received 0), and switch with
- * sched_switch_direct(TS_RECEIVING, partner).  If that refuses (it
- * returns 0), return FASTPATH_NOT_TAKEN: what you wrote is what the slow
- * path writes again.  Once woken, return what sys_ipc returns: 0, or the
- * error in current->ipc_error with L4_ERECV (it is the receive phase's).
+ * would (ipc_from, no timeout, ipc_received 0), and return what
+ * fastpath_switch(partner) returns: FASTPATH_NOT_TAKEN if it refuses
+ * (what you wrote is what the slow path writes again), else our result
+ * once a message wakes us, as sys_ipc gives it.  After a sysenter it
+ * never returns at all: we go back to user mode straight from the switch
+ * that wakes us (kernel/fastswitch.h explains why that is the fast part).
  *
  * The checks, and why each exists:
  *  - the receive timeout is "never": a finite one must be armed on the
@@ -52,15 +53,16 @@
  *  - no typed items or flags in the tag (bits 6..15): map items need
  *    ipc_map_items, which may fail and must then report an error;
  *  - we handle no interrupt line: an interrupt may be pending for us;
- *  - sched_action is SCHED_RUN_ON: a direct switch would lose a decision
- *    the scheduler has already taken;
+ *  - (fastpath_call only) sched_action is SCHED_RUN_ON: a direct switch
+ *    would lose a decision the scheduler has already taken.  Every system
+ *    call starts with SCHED_RUN_ON, so fastpath_ipc need not ask;
  *  - the partner exists and is not us (thread_lookup_inline gives NULL for
  *    nil, any and stale IDs: the slow path reports the error);
  *  - the partner is in TS_RECEIVING from us or from anyone (ipc_accepts):
  *    otherwise we would have to queue as a sender, with a timeout;
  *  - the message fits what the partner may be sent (ipc_max_words: a
  *    thread in a page fault or an exception takes fewer words);
- *  - no ready thread outranks the partner: sched_switch_direct checks it.
+ *  - no ready thread outranks the partner: fastpath_switch checks it.
  * Tested by grader/lab6.py: taken, and each case where it must not be.
  */
 int32_t fastpath_ipc(struct trapframe *tf)

@@ -62,9 +62,11 @@ static inline __attribute__((always_inline)) int32_t fastpath_switch(struct thre
     uint32_t *next_frame = (uint32_t *)next->ksp;
     if (next_frame[SWITCH_FRAME_WORDS - 1] == (uint32_t)sysenter_resume) {
         /* next blocked here too: what sysenter_resume would do, without
-           the pops and the call. */
+           the pops and the call.  Its result is 0: the fast path only
+           ever delivers a message whole. */
         struct trapframe *ntf = (struct trapframe *)(next_frame + SWITCH_FRAME_WORDS);
-        ntf->eax = (uint32_t)fast_result(next);
+        next->ipc_from = L4_NILTHREAD;
+        ntf->eax = 0;
         __asm__ volatile("mov %0, %%esp\n\t"
                          "jmp sysenter_return" : : "r"(ntf) : "memory");
         __builtin_unreachable();

@@ -1,6 +1,6 @@
 /*
  * The pieces of a thread switch, inline, for the two files that switch:
- * sched.c (schedule, sched_switch_direct) and fastswitch.c (the IPC fast
+ * sched.c (schedule, sched_switch_direct) and fastswitch.h (the IPC fast
  * path's switch, built -O2 like the fast path itself).  One copy of each
  * word: both files write the same state the same way.
  */
@@ -47,7 +47,7 @@ static inline __attribute__((always_inline)) void switch_thread_state(struct thr
  * is resumed by arch_switch and the other way round.  It saves the call,
  * its two arguments and their removal.  Of the four registers only %ebp
  * (the frame pointer) needs its value back here: %ebx, %esi and %edi are
- * declared clobbered (sched_switch_direct's own prologue saves them for
+ * declared clobbered (the enclosing function's prologue saves them for
  * its caller), so their slots are only reserved, for the pops of
  * whichever switch resumes this thread.
  */

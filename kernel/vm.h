@@ -63,7 +63,7 @@ void space_destroy(struct space *s);
 void space_activate(struct space *s);
 
 /* The same for a user thread's space (s is never NULL), inline: the IPC
-   fast path's switch (sched_switch_direct) runs it on every switch, and
+   fast path's switch (fastpath_switch) runs it on every switch, and
    there the call would cost as much as the work.  The slow path keeps
    the named function (the labs' traces and handouts count it). */
 extern struct space *vm_active;

@@ -50,11 +50,13 @@ static inline int32_t l4_null(void)
     return l4_syscall4(SYS_NULL, 0, 0, 0, 0);
 }
 
-/* The running thread's UTCB: the kernel bases %gs on it. */
+/* The running thread's UTCB: the kernel bases %gs on it.  Not volatile:
+   a thread's UTCB never moves, so the compiler may read it once for many
+   uses (it has no inputs, and no memory operand it could see change). */
 static inline struct l4_utcb *l4_utcb(void)
 {
     uint32_t self;
-    __asm__ volatile("movl %%gs:0, %0" : "=r"(self));
+    __asm__("movl %%gs:0, %0" : "=r"(self));
     return (struct l4_utcb *)self;
 }
 
