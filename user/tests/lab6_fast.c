@@ -8,7 +8,7 @@
  * zero-timeout receive phase, and a ready thread that outranks the
  * receiver.  Each call carries its own label (LABEL + 2k for scenario k),
  * by which the grader's GDB tells, at the slow path's entry (ipc_slow) and
- * at the fast path's switch (sched_switch_direct), which path carried
+ * at the fast path's switch (fastpath_switch), which path carried
  * which call, and its own marker word in MR1 (seeded(k)), made from SEED.  The results must be the slow path's, whoever
  * did the work: the program folds what every thread received, in the
  * order they received it, into its digest, which the grader works out
