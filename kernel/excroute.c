@@ -91,9 +91,31 @@ static void __attribute__((noinline)) unresumed(struct trapframe *tf, int err)
     user_fault(tf, 0, note);
 }
 
-/* Every Linux system call passes here (Lab 5), so the common case is
-   kept short: the reports are out of line, and the exception fast path
-   (Lab 6, kernel/fastexc.c) is tried before Lab 4's exception_ipc. */
+/* Lab 4's exception_ipc, with the thread's privileged state guarded
+   (struct privileged): 0 once a valid reply has set tf, else an error.
+   Out of line, so that the fast path's case does not pay for the frame. */
+static int __attribute__((noinline)) exception_guarded(struct thread *handler,
+                                                       struct trapframe *tf)
+{
+    struct privileged before;
+    privileged_save(tf, &before);
+    int err = exception_ipc(handler, tf);
+    if (err == 0)
+        privileged_restore(tf, &before);  /* back to user mode with the reply's registers */
+    return err;
+}
+
+/*
+ * Every Linux system call passes here (Lab 5), so the common case is kept
+ * short: the reports are out of line, and the exception fast path (Lab 6,
+ * kernel/fastexc.c) is tried before Lab 4's exception_ipc.
+ *
+ * Only exception_ipc's result goes through privileged_restore.  The fast
+ * path writes, of tf, only eip, esp, the arithmetic flags and the general
+ * registers (kernel/fastexc.c's contract), and while the thread waits
+ * nothing else writes its privileged fields but SYS_THREAD_TLS, whose %gs
+ * privileged_restore keeps: restoring them after it would change nothing.
+ */
 void exception(struct trapframe *tf)
 {
     struct thread *self = current;
@@ -102,15 +124,11 @@ void exception(struct trapframe *tf)
         no_handler(tf, handler);
         return;
     }
-    struct privileged before;
-    privileged_save(tf, &before);
     self->in_exception = 1;
     int err = FASTPATH ? fastexc_ipc(handler, tf) : FASTPATH_NOT_TAKEN;
     if (err == FASTPATH_NOT_TAKEN)
-        err = exception_ipc(handler, tf);
+        err = exception_guarded(handler, tf);
     self->in_exception = 0;
-    if (err == 0)
-        privileged_restore(tf, &before);  /* back to user mode with the reply's registers */
-    else
+    if (err)
         unresumed(tf, err);
 }

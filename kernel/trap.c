@@ -66,6 +66,13 @@ void user_fault(struct trapframe *tf, uint32_t addr, const char *note)
     thread_exit(current, -1);
 }
 
+/* exception_entry (arch/i386/trapentry.asm) does the end of trap() for a
+   user's exception itself, and compares sched_action with 0. */
+_Static_assert(SCHED_RUN_ON == 0, "trapentry.asm's exception_entry tests sched_action against 0");
+
+/* A user's exception other than #NM and #PF arrives in exception() from
+   exception_entry without passing here; the branch below stays for the
+   vectors above 31 a user could raise (none with today's IDT). */
 void trap(struct trapframe *tf)
 {
     if (tf->trapno == L4_SYSCALL_VECTOR && tf_from_user(tf)) {

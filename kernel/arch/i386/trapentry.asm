@@ -10,6 +10,8 @@
 ; number, so that every trap builds the same struct trapframe (trapframe.h,
 ; whose offsets are checked there).  trap_common saves the general and
 ; segment registers, loads the kernel data segments and calls trap().
+; exception_entry, where the CPU's exceptions go but #NM and #PF, builds the
+; same frame and calls exception() itself when the trap came from user mode.
 ; Interrupts stay disabled in the kernel: every IDT entry is an interrupt gate.
 ;
 ; What the kernel's C code assumes on entry, and who makes it so:
@@ -31,17 +33,26 @@ KDATA_SEL equ 0x10
 section .text
 
 ; Vectors for which the CPU pushes an error code (SDM vol. 3, table 6-1).
+; The CPU's exceptions (vectors 0..31) but #NM (7, the FPU's lazy switch)
+; and #PF (14, the pager) go to exception_entry: from user mode they are
+; exception IPC (Lab 4), and every Linux system call is one (Lab 5).
 %macro VECTOR 1
+  %if %1 < 32 && %1 != 7 && %1 != 14
+    %define VECTOR_ENTRY exception_entry
+  %else
+    %define VECTOR_ENTRY trap_common
+  %endif
   %if %1 == 8 || (%1 >= 10 && %1 <= 14) || %1 == 17 || %1 == 21 || %1 == 29 || %1 == 30
 vector%1:
         push dword %1
-        jmp trap_common
+        jmp VECTOR_ENTRY
   %else
 vector%1:
         push dword 0
         push dword %1
-        jmp trap_common
+        jmp VECTOR_ENTRY
   %endif
+  %undef VECTOR_ENTRY
 %endmacro
 
 %assign n 0
@@ -50,7 +61,44 @@ vector%1:
 %assign n n+1
 %endrep
 
+TF_CS equ 60                    ; offsetof(struct trapframe, cs), trapframe.h
+
 extern trap
+extern exception
+extern sched_action
+extern schedule
+
+; The same frame as trap_common's, for the CPU's exceptions.  One from user
+; mode goes straight to exception() and then does what the end of trap()
+; does (carry out a decision in sched_action); that is all trap() would do
+; with it, less its compares on the way (kernel/trap.c).  One in kernel mode
+; is trap()'s to judge (a panic, or a user's TF stepping into sysenter).
+exception_entry:
+        cld
+        push ds
+        push es
+        push fs
+        push gs
+        pushad
+        mov ax, KDATA_SEL
+        mov ds, ax
+        mov es, ax
+        push esp                ; the trapframe
+        mov al, [esp + 4 + TF_CS]
+        and al, 3
+        cmp al, 3               ; tf_from_user
+        jne .kernel
+        call exception
+        add esp, 4
+        cmp dword [sched_action], 0     ; SCHED_RUN_ON (trap.c checks the 0)
+        je trap_return
+        call schedule
+        jmp trap_return
+.kernel:
+        call trap
+        add esp, 4
+        jmp trap_return
+
 trap_common:
         cld                     ; see above: the C code needs DF = 0
         push ds
