@@ -84,10 +84,10 @@ exception_entry:
         mov ds, ax
         mov es, ax
         push esp                ; the trapframe
-        mov al, [esp + 4 + TF_CS]
-        and al, 3
-        cmp al, 3               ; tf_from_user
-        jne .kernel
+        ; tf_from_user: the saved cs's RPL is the CPL the trap came from,
+        ; 0 or 3 (the GDT has no ring 1 or 2 code), so any bit means 3.
+        test byte [esp + 4 + TF_CS], 3
+        jz .kernel
         call exception
         add esp, 4
         cmp dword [sched_action], 0     ; SCHED_RUN_ON (trap.c checks the 0)
