@@ -35,7 +35,9 @@ int exception_ipc(struct thread *handler, struct trapframe *tf);
 /* exception_ipc's common case, the handler waiting for us: what
    exception_ipc would have returned, with tf and the thread's UTCB as it
    would leave them, or FASTPATH_NOT_TAKEN (ipc.h) having changed
-   nothing. */
+   nothing.  It writes of tf only eip, esp, the arithmetic flags and the
+   general registers: exception() guards the privileged state only
+   around exception_ipc. */
 int fastexc_ipc(struct thread *handler, struct trapframe *tf);
 
 #endif

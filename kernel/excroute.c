@@ -1,10 +1,11 @@
 /*
  * CPU exceptions as IPC (Lab 4): the given half.  exception() is what
- * trap.c calls for an exception of a thread's user code other than a page
- * fault: it finds the thread's exception handler, lets exception_ipc()
- * (the hole, kernel/exception.c) make the call, guards the thread's
- * privileged state against the reply, and reports and stops the thread
- * if the handler did not resume it.  The Lab 4 handout explains it.
+ * exception_entry (arch/i386/trapentry.asm) calls for an exception of a
+ * thread's user code other than a page fault: it finds the thread's
+ * exception handler, lets Lab 6's fast path or exception_ipc() (the hole,
+ * kernel/exception.c) make the call, guards the thread's privileged state
+ * against exception_ipc's reply, and reports and stops the thread if the
+ * handler did not resume it.  The Lab 4 handout explains it.
  */
 #include "kernel.h"
 #include "exception.h"
@@ -34,9 +35,9 @@ static const char *unresumed_why(int err)
  * (an iret to cs = KCODE_SEL would run its code in ring 0), its other
  * segment registers, and every eflags bit but the arithmetic ones (IOPL,
  * IF, VM, NT: a reply that set IOPL 3 or VM would hand the thread the
- * ports, the interrupts, or virtual-8086 mode).  exception() saves them
- * before the IPC and puts them back after a reply, so that this holds
- * whatever exception_ipc does.
+ * ports, the interrupts, or virtual-8086 mode).  exception_guarded saves
+ * them before exception_ipc and puts them back after a reply, so that
+ * this holds whatever exception_ipc does.
  */
 struct privileged {
     uint32_t cs, ss, ds, es, fs, gs, eflags;
@@ -126,7 +127,7 @@ void exception(struct trapframe *tf)
     }
     self->in_exception = 1;
     int err = FASTPATH ? fastexc_ipc(handler, tf) : FASTPATH_NOT_TAKEN;
-    if (err == FASTPATH_NOT_TAKEN)
+    if (__builtin_expect(err != 0, 0) && err == FASTPATH_NOT_TAKEN)    /* 0: resumed */
         err = exception_guarded(handler, tf);
     self->in_exception = 0;
     if (err)

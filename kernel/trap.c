@@ -70,9 +70,10 @@ void user_fault(struct trapframe *tf, uint32_t addr, const char *note)
    user's exception itself, and compares sched_action with 0. */
 _Static_assert(SCHED_RUN_ON == 0, "trapentry.asm's exception_entry tests sched_action against 0");
 
-/* A user's exception other than #NM and #PF arrives in exception() from
-   exception_entry without passing here; the branch below stays for the
-   vectors above 31 a user could raise (none with today's IDT). */
+/* A user's CPU exception other than #NM and #PF arrives in exception()
+   from exception_entry without passing here.  The branch below that calls
+   exception() is for the rest: a thread started by its handler, whose
+   first switch enters here with vector L4_EXC_START (kernel/thread.c). */
 void trap(struct trapframe *tf)
 {
     if (tf->trapno == L4_SYSCALL_VECTOR && tf_from_user(tf)) {
