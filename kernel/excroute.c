@@ -117,7 +117,7 @@ static int __attribute__((noinline)) exception_guarded(struct thread *handler,
  * nothing else writes its privileged fields but SYS_THREAD_TLS, whose %gs
  * privileged_restore keeps: restoring them after it would change nothing.
  */
-void exception(struct trapframe *tf)
+IPC_PATH void exception(struct trapframe *tf)
 {
     struct thread *self = current;
     struct thread *handler = thread_lookup_inline(self->exc_handler);   /* NULL for nil */

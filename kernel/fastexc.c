@@ -65,7 +65,7 @@
  * (exception() has checked that the handler exists and is not us.)
  * Tested by grader/lab6.py: exc_fast_taken and exc_fast_checks.
  */
-int fastexc_ipc(struct thread *handler, struct trapframe *tf)
+IPC_PATH int fastexc_ipc(struct thread *handler, struct trapframe *tf)
 {
     (void)handler, (void)tf;
     return FASTPATH_NOT_TAKEN;

@@ -83,18 +83,18 @@ exception_entry:
         mov ax, KDATA_SEL
         mov ds, ax
         mov es, ax
-        push esp                ; the trapframe
         ; tf_from_user: the saved cs's RPL is the CPL the trap came from,
         ; 0 or 3 (the GDT has no ring 1 or 2 code), so any bit means 3.
-        test byte [esp + 4 + TF_CS], 3
+        test byte [esp + TF_CS], 3
         jz .kernel
+        mov eax, esp            ; the trapframe (exception takes it in %eax)
         call exception
-        add esp, 4
         cmp dword [sched_action], 0     ; SCHED_RUN_ON (trap.c checks the 0)
         je trap_return
         call schedule
         jmp trap_return
 .kernel:
+        push esp                ; the trapframe
         call trap
         add esp, 4
         jmp trap_return

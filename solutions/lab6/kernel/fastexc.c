@@ -89,7 +89,7 @@ void fastexc_resume(struct trapframe *tf, const uint32_t *mr)
     tf->ebp = mr[L4_EXC_EBP];
 }
 
-int fastexc_ipc(struct thread *handler, struct trapframe *tf)
+IPC_PATH int fastexc_ipc(struct thread *handler, struct trapframe *tf)
 {
     struct thread *self = current;
 
