@@ -66,14 +66,6 @@ void user_fault(struct trapframe *tf, uint32_t addr, const char *note)
     thread_exit(current, -1);
 }
 
-/* exception_entry (arch/i386/trapentry.asm) does the end of trap() for a
-   user's exception itself, and compares sched_action with 0. */
-_Static_assert(SCHED_RUN_ON == 0, "trapentry.asm's exception_entry tests sched_action against 0");
-
-/* A user's CPU exception other than #NM and #PF arrives in exception()
-   from exception_entry without passing here.  The branch below that calls
-   exception() is for the rest: a thread started by its handler, whose
-   first switch enters here with vector L4_EXC_START (kernel/thread.c). */
 void trap(struct trapframe *tf)
 {
     if (tf->trapno == L4_SYSCALL_VECTOR && tf_from_user(tf)) {
@@ -100,3 +92,11 @@ void trap(struct trapframe *tf)
     if (tf_from_user(tf) && sched_action != SCHED_RUN_ON)
         schedule();
 }
+
+/* A user's CPU exception other than #NM and #PF reaches exception() from
+   exception_entry (arch/i386/trapentry.asm) without passing through
+   trap(), which calls exception() only for the rest: a thread started by
+   its handler, whose first switch enters trap() with vector L4_EXC_START
+   (kernel/thread.c).  exception_entry then does the end of trap() itself,
+   and compares sched_action with 0. */
+_Static_assert(SCHED_RUN_ON == 0, "trapentry.asm's exception_entry tests sched_action against 0");

@@ -10,8 +10,6 @@
 ; number, so that every trap builds the same struct trapframe (trapframe.h,
 ; whose offsets are checked there).  trap_common saves the general and
 ; segment registers, loads the kernel data segments and calls trap().
-; exception_entry, where the CPU's exceptions go but #NM and #PF, builds the
-; same frame and calls exception() itself when the trap came from user mode.
 ; Interrupts stay disabled in the kernel: every IDT entry is an interrupt gate.
 ;
 ; What the kernel's C code assumes on entry, and who makes it so:
@@ -33,9 +31,7 @@ KDATA_SEL equ 0x10
 section .text
 
 ; Vectors for which the CPU pushes an error code (SDM vol. 3, table 6-1).
-; The CPU's exceptions (vectors 0..31) but #NM (7, the FPU's lazy switch)
-; and #PF (14, the pager) go to exception_entry: from user mode they are
-; exception IPC (Lab 4), and every Linux system call is one (Lab 5).
+; The CPU's exceptions but #NM and #PF go to exception_entry (below).
 %macro VECTOR 1
   %if %1 < 32 && %1 != 7 && %1 != 14
     %define VECTOR_ENTRY exception_entry
@@ -61,9 +57,32 @@ vector%1:
 %assign n n+1
 %endrep
 
+extern trap
+trap_common:
+        cld                     ; see above: the C code needs DF = 0
+        push ds
+        push es
+        push fs
+        push gs
+        pushad
+        mov ax, KDATA_SEL
+        mov ds, ax
+        mov es, ax
+        push esp                ; the trapframe
+        call trap
+        add esp, 4
+global trap_return
+trap_return:
+        popad
+        pop gs
+        pop fs
+        pop es
+        pop ds
+        add esp, 8              ; vector number and error code
+        iretd
+
 TF_CS equ 60                    ; offsetof(struct trapframe, cs), trapframe.h
 
-extern trap
 extern exception
 extern sched_action
 extern schedule
@@ -98,29 +117,6 @@ exception_entry:
         call trap
         add esp, 4
         jmp trap_return
-
-trap_common:
-        cld                     ; see above: the C code needs DF = 0
-        push ds
-        push es
-        push fs
-        push gs
-        pushad
-        mov ax, KDATA_SEL
-        mov ds, ax
-        mov es, ax
-        push esp                ; the trapframe
-        call trap
-        add esp, 4
-global trap_return
-trap_return:
-        popad
-        pop gs
-        pop fs
-        pop es
-        pop ds
-        add esp, 8              ; vector number and error code
-        iretd
 
 section .rodata
 global trap_vectors
