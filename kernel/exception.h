@@ -11,6 +11,7 @@
 #define EXCEPTION_H
 
 #include "thread.h"
+#include "sched.h"        /* IPC_PATH: arguments in registers */
 
 /* --- given (kernel/excroute.c) --- */
 
@@ -20,8 +21,10 @@
 
 /* An exception of the current thread's user code other than a page fault:
    asks its exception handler, and resumes the thread as the reply says,
-   or reports the exception and stops the thread. */
-void exception(struct trapframe *tf);
+   or reports the exception and stops the thread.  Every Linux system call
+   passes here and in fastexc_ipc (Lab 5): both take their arguments in
+   registers (sched.h, IPC_PATH); exception_entry passes tf in %eax. */
+IPC_PATH void exception(struct trapframe *tf);
 
 /* --- Lab 4 --- */
 
@@ -35,7 +38,9 @@ int exception_ipc(struct thread *handler, struct trapframe *tf);
 /* exception_ipc's common case, the handler waiting for us: what
    exception_ipc would have returned, with tf and the thread's UTCB as it
    would leave them, or FASTPATH_NOT_TAKEN (ipc.h) having changed
-   nothing. */
-int fastexc_ipc(struct thread *handler, struct trapframe *tf);
+   nothing.  It writes of tf only eip, esp, the arithmetic flags and the
+   general registers: exception() guards the privileged state only
+   around exception_ipc. */
+IPC_PATH int fastexc_ipc(struct thread *handler, struct trapframe *tf);
 
 #endif

@@ -1,10 +1,11 @@
 /*
  * CPU exceptions as IPC (Lab 4): the given half.  exception() is what
- * trap.c calls for an exception of a thread's user code other than a page
- * fault: it finds the thread's exception handler, lets exception_ipc()
- * (the hole, kernel/exception.c) make the call, guards the thread's
- * privileged state against the reply, and reports and stops the thread
- * if the handler did not resume it.  The Lab 4 handout explains it.
+ * exception_entry (arch/i386/trapentry.asm) calls for an exception of a
+ * thread's user code other than a page fault: it finds the thread's
+ * exception handler, lets Lab 6's fast path or exception_ipc() (the hole,
+ * kernel/exception.c) make the call, guards the thread's privileged state
+ * against exception_ipc's reply, and reports and stops the thread if the
+ * handler did not resume it.  The Lab 4 handout explains it.
  */
 #include "kernel.h"
 #include "exception.h"
@@ -34,9 +35,9 @@ static const char *unresumed_why(int err)
  * (an iret to cs = KCODE_SEL would run its code in ring 0), its other
  * segment registers, and every eflags bit but the arithmetic ones (IOPL,
  * IF, VM, NT: a reply that set IOPL 3 or VM would hand the thread the
- * ports, the interrupts, or virtual-8086 mode).  exception() saves them
- * before the IPC and puts them back after a reply, so that this holds
- * whatever exception_ipc does.
+ * ports, the interrupts, or virtual-8086 mode).  exception_guarded saves
+ * them before exception_ipc and puts them back after a reply, so that
+ * this holds whatever exception_ipc does.
  */
 struct privileged {
     uint32_t cs, ss, ds, es, fs, gs, eflags;
@@ -91,10 +92,32 @@ static void __attribute__((noinline)) unresumed(struct trapframe *tf, int err)
     user_fault(tf, 0, note);
 }
 
-/* Every Linux system call passes here (Lab 5), so the common case is
-   kept short: the reports are out of line, and the exception fast path
-   (Lab 6, kernel/fastexc.c) is tried before Lab 4's exception_ipc. */
-void exception(struct trapframe *tf)
+/* Lab 4's exception_ipc, with the thread's privileged state guarded
+   (struct privileged): 0 once a valid reply has set tf, else an error.
+   Out of line, so that the fast path's case does not pay for the frame. */
+static int __attribute__((noinline)) exception_guarded(struct thread *handler,
+                                                       struct trapframe *tf)
+{
+    struct privileged before;
+    privileged_save(tf, &before);
+    int err = exception_ipc(handler, tf);
+    if (err == 0)
+        privileged_restore(tf, &before);  /* back to user mode with the reply's registers */
+    return err;
+}
+
+/*
+ * Every Linux system call passes here (Lab 5), so the common case is kept
+ * short: the reports are out of line, and the exception fast path (Lab 6,
+ * kernel/fastexc.c) is tried before Lab 4's exception_ipc.
+ *
+ * Only exception_ipc's result goes through privileged_restore.  The fast
+ * path writes, of tf, only eip, esp, the arithmetic flags and the general
+ * registers (kernel/fastexc.c's contract), and while the thread waits
+ * nothing else writes its privileged fields but SYS_THREAD_TLS, whose %gs
+ * privileged_restore keeps: restoring them after it would change nothing.
+ */
+IPC_PATH void exception(struct trapframe *tf)
 {
     struct thread *self = current;
     struct thread *handler = thread_lookup_inline(self->exc_handler);   /* NULL for nil */
@@ -102,15 +125,11 @@ void exception(struct trapframe *tf)
         no_handler(tf, handler);
         return;
     }
-    struct privileged before;
-    privileged_save(tf, &before);
     self->in_exception = 1;
     int err = FASTPATH ? fastexc_ipc(handler, tf) : FASTPATH_NOT_TAKEN;
-    if (err == FASTPATH_NOT_TAKEN)
-        err = exception_ipc(handler, tf);
+    if (__builtin_expect(err != 0, 0) && err == FASTPATH_NOT_TAKEN)    /* 0: resumed */
+        err = exception_guarded(handler, tf);
     self->in_exception = 0;
-    if (err == 0)
-        privileged_restore(tf, &before);  /* back to user mode with the reply's registers */
-    else
+    if (err)
         unresumed(tf, err);
 }

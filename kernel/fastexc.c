@@ -47,7 +47,10 @@
  * the receive window as they were on every path.  Then return what
  * exception_ipc would return: 0, -L4_EINVAL for a reply that is not a
  * resume message, or the IPC's error (with L4_ERECV, as ipc_call gives
- * it).  The results must be the slow path's, bit for bit.
+ * it).  The results must be the slow path's, bit for bit.  Of tf write
+ * only eip, esp, the arithmetic flags and the general registers:
+ * exception() restores the privileged state after exception_ipc but not
+ * after you (nothing else changes it while the thread waits).
  *
  * The checks, and why each exists (they are fastpath_call's):
  *  - we handle no interrupt line: an interrupt may be pending for us;
@@ -62,7 +65,7 @@
  * (exception() has checked that the handler exists and is not us.)
  * Tested by grader/lab6.py: exc_fast_taken and exc_fast_checks.
  */
-int fastexc_ipc(struct thread *handler, struct trapframe *tf)
+IPC_PATH int fastexc_ipc(struct thread *handler, struct trapframe *tf)
 {
     (void)handler, (void)tf;
     return FASTPATH_NOT_TAKEN;

@@ -92,3 +92,11 @@ void trap(struct trapframe *tf)
     if (tf_from_user(tf) && sched_action != SCHED_RUN_ON)
         schedule();
 }
+
+/* A user's CPU exception other than #NM and #PF reaches exception() from
+   exception_entry (arch/i386/trapentry.asm) without passing through
+   trap(), which calls exception() only for the rest: a thread started by
+   its handler, whose first switch enters trap() with vector L4_EXC_START
+   (kernel/thread.c).  exception_entry then does the end of trap() itself,
+   and compares sched_action with 0. */
+_Static_assert(SCHED_RUN_ON == 0, "trapentry.asm's exception_entry tests sched_action against 0");

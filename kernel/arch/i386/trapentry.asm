@@ -31,17 +31,24 @@ KDATA_SEL equ 0x10
 section .text
 
 ; Vectors for which the CPU pushes an error code (SDM vol. 3, table 6-1).
+; The CPU's exceptions but #NM and #PF go to exception_entry (below).
 %macro VECTOR 1
+  %if %1 < 32 && %1 != 7 && %1 != 14
+    %define VECTOR_ENTRY exception_entry
+  %else
+    %define VECTOR_ENTRY trap_common
+  %endif
   %if %1 == 8 || (%1 >= 10 && %1 <= 14) || %1 == 17 || %1 == 21 || %1 == 29 || %1 == 30
 vector%1:
         push dword %1
-        jmp trap_common
+        jmp VECTOR_ENTRY
   %else
 vector%1:
         push dword 0
         push dword %1
-        jmp trap_common
+        jmp VECTOR_ENTRY
   %endif
+  %undef VECTOR_ENTRY
 %endmacro
 
 %assign n 0
@@ -73,6 +80,43 @@ trap_return:
         pop ds
         add esp, 8              ; vector number and error code
         iretd
+
+TF_CS equ 60                    ; offsetof(struct trapframe, cs), trapframe.h
+
+extern exception
+extern sched_action
+extern schedule
+
+; The same frame as trap_common's, for the CPU's exceptions.  One from user
+; mode goes straight to exception() and then does what the end of trap()
+; does (carry out a decision in sched_action); that is all trap() would do
+; with it, less its compares on the way (kernel/trap.c).  One in kernel mode
+; is trap()'s to judge (a panic, or a user's TF stepping into sysenter).
+exception_entry:
+        cld
+        push ds
+        push es
+        push fs
+        push gs
+        pushad
+        mov ax, KDATA_SEL
+        mov ds, ax
+        mov es, ax
+        ; tf_from_user: the saved cs's RPL is the CPL the trap came from,
+        ; 0 or 3 (the GDT has no ring 1 or 2 code), so any bit means 3.
+        test byte [esp + TF_CS], 3
+        jz .kernel
+        mov eax, esp            ; the trapframe (exception takes it in %eax)
+        call exception
+        cmp dword [sched_action], 0     ; SCHED_RUN_ON (trap.c checks the 0)
+        je trap_return
+        call schedule
+        jmp trap_return
+.kernel:
+        push esp                ; the trapframe
+        call trap
+        add esp, 4
+        jmp trap_return
 
 section .rodata
 global trap_vectors

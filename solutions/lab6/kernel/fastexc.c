@@ -28,15 +28,25 @@
  * UTCB is never touched.  The stand-in needs only what a reply can reach:
  * the receive window (L4_NILPAGE: a map item lands nowhere) and MR0..MR12,
  * since a longer message to a thread in an exception is refused
- * (ipc_max_words).  Nothing else reads a waiting thread's UTCB.
+ * (ipc_max_words).  Nothing else reads a waiting thread's UTCB.  It is
+ * kept as words, not as a struct l4_utcb, which is longer: the words of
+ * the struct are named by their offsets.
  */
-#define STAND_IN_WORDS (offsetof(struct l4_utcb, mr) / 4 + 1 + L4_EXC_WORDS)
+#define UTCB_WORD(field) (offsetof(struct l4_utcb, field) / 4)
+#define STAND_IN_WORDS (UTCB_WORD(mr) + 1 + L4_EXC_WORDS)
+
+/* What the thread had in the three registers the reply's tag, MR1 and
+   sender ID overwrite (%esi, %edi, %ecx), for a reply that does not
+   resume it: kept in the stand-in's reserved words, which no IPC writes. */
+enum { KEPT_ESI = UTCB_WORD(reserved), KEPT_EDI, KEPT_ECX };
 
 /* The exception message, as exception_ipc's exception_message builds it,
    written where ipc_transfer would put it: MR0 and MR1 in the handler's
-   saved %esi and %edi, MR2..MR12 in its UTCB, our ID in its %ecx. */
+   saved %esi and %edi, MR2..MR12 in its UTCB, our ID in its %ecx.  Each
+   of tf's words is read once: %esi, %edi and %ecx also go to kept. */
 static inline __attribute__((always_inline))
-void fastexc_send(const struct thread *self, const struct trapframe *tf, struct thread *handler)
+void fastexc_send(const struct thread *self, const struct trapframe *tf, struct thread *handler,
+                  uint32_t *kept)
 {
     struct trapframe *htf = thread_tf(handler);
     uint32_t *mr = handler->utcb->mr;
@@ -49,10 +59,10 @@ void fastexc_send(const struct thread *self, const struct trapframe *tf, struct 
     mr[L4_EXC_EFLAGS] = tf->eflags;
     mr[L4_EXC_EAX] = tf->eax;
     mr[L4_EXC_EBX] = tf->ebx;
-    mr[L4_EXC_ECX] = tf->ecx;
+    mr[L4_EXC_ECX] = kept[KEPT_ECX] = tf->ecx;
     mr[L4_EXC_EDX] = tf->edx;
-    mr[L4_EXC_ESI] = tf->esi;
-    mr[L4_EXC_EDI] = tf->edi;
+    mr[L4_EXC_ESI] = kept[KEPT_ESI] = tf->esi;
+    mr[L4_EXC_EDI] = kept[KEPT_EDI] = tf->edi;
     mr[L4_EXC_EBP] = tf->ebp;
     htf->ecx = self->tid;
     handler->ipc_received = 1;
@@ -61,7 +71,9 @@ void fastexc_send(const struct thread *self, const struct trapframe *tf, struct 
 
 /* A valid reply's registers (its words in mr, as exception_resume reads
    them): %esi, %edi and %ecx, which the reply's tag, MR1 and sender ID
-   overwrote, come back from the reply too. */
+   overwrote, come back from the reply too.  Of tf only eip, esp, the
+   arithmetic flags and the general registers change: exception() counts
+   on it (it guards the privileged state only around exception_ipc). */
 static inline __attribute__((always_inline))
 void fastexc_resume(struct trapframe *tf, const uint32_t *mr)
 {
@@ -77,7 +89,7 @@ void fastexc_resume(struct trapframe *tf, const uint32_t *mr)
     tf->ebp = mr[L4_EXC_EBP];
 }
 
-int fastexc_ipc(struct thread *handler, struct trapframe *tf)
+IPC_PATH int fastexc_ipc(struct thread *handler, struct trapframe *tf)
 {
     struct thread *self = current;
 
@@ -89,40 +101,36 @@ int fastexc_ipc(struct thread *handler, struct trapframe *tf)
         return FASTPATH_NOT_TAKEN;
 
     /* What the thread keeps: its UTCB (see STAND_IN_WORDS), and the three
-       registers the reply's tag, MR1 and sender ID land in. */
+       registers the reply's tag, MR1 and sender ID land in (KEPT_ESI...). */
     uint32_t stand_in[STAND_IN_WORDS];
-    struct l4_utcb *utcb = self->utcb, *reply = (struct l4_utcb *)stand_in;
-    uint32_t esi = tf->esi, edi = tf->edi, ecx = tf->ecx;
+    struct l4_utcb *utcb = self->utcb;
 
-    fastexc_send(self, tf, handler);
+    fastexc_send(self, tf, handler, stand_in);
     self->ipc_from = handler->tid;
     self->ipc_rcv_timeout = L4_TIMEOUT_NEVER;
     self->ipc_received = 0;
-    reply->rcv_window = L4_NILPAGE;
-    self->utcb = reply;
-    if (!sched_switch_direct(TS_RECEIVING, handler)) {
-        /* Nothing of ours changed; what the handler got is what the slow
-           path gives it again. */
-        self->utcb = utcb;
-        self->ipc_from = L4_NILTHREAD;
-        return FASTPATH_NOT_TAKEN;
-    }
+    stand_in[UTCB_WORD(rcv_window)] = L4_NILPAGE;
+    self->utcb = (struct l4_utcb *)stand_in;
+    int switched = sched_switch_direct(TS_RECEIVING, handler);
+    self->utcb = utcb;
+    self->ipc_from = L4_NILTHREAD;
+    if (!switched)
+        return FASTPATH_NOT_TAKEN;  /* nothing of ours changed; what the handler
+                                       got is what the slow path gives it again */
 
     /* Woken: the reply is in our %esi, %edi, %ecx and the stand-in, or
        the handler ended (ipc_cancel) and ipc_error says so. */
-    self->utcb = utcb;
-    self->ipc_from = L4_NILTHREAD;
     int e = self->ipc_error;
+    if (e == 0 && tf->esi == l4_tag_make(0, L4_EXC_WORDS, 0)) {
+        fastexc_resume(tf, stand_in + UTCB_WORD(mr));
+        return 0;
+    }
     if (e < 0)
         e = -((-e) | L4_ERECV);
     else if (tf->esi != l4_tag_make(0, L4_EXC_WORDS, 0))
         e = -L4_EINVAL;
-    if (!e) {
-        fastexc_resume(tf, reply->mr);
-    } else {
-        tf->esi = esi;
-        tf->edi = edi;
-        tf->ecx = ecx;
-    }
+    tf->esi = stand_in[KEPT_ESI];
+    tf->edi = stand_in[KEPT_EDI];
+    tf->ecx = stand_in[KEPT_ECX];
     return e;
 }
