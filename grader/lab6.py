@@ -5,9 +5,10 @@ says "not taken" to every IPC, so the slow path does them all and every
 answer is already right: what these tests grade is which path carried
 which IPC, and that the answers stay the slow path's.
 
-GDB counts both paths in given code: the fast path's switch
-(fastpath_switch, kernel/fastswitch.h, inline: GDB breaks at each place it
-is inlined) and the slow path's entry (ipc_slow,
+GDB counts both paths in given code: the end of the fast paths' switch
+(fastpath_exit, kernel/arch/i386/sysenter.asm, where current is already
+the partner: a condition on the current thread's registers reads the
+message just delivered) and the slow path's entry (ipc_slow,
 kernel/ipc_syscall.c).  The "checks" test's program (user/tests/lab6_fast.c)
 gives each of its calls its own label, so GDB's conditions tell the calls
 apart; its digest folds, in order, what each of its threads received, and
@@ -68,7 +69,7 @@ FAST_RUN = Test(
     doc="bench_ipc's calls to a server thread that waits for them, and the server's replies, "
         "switch directly (the fast path), and every answer is right.",
     programs=["bench_ipc 100 instructions {nonce}"],
-    watches=[Watch("fastpath_switch", mode="at_least", expect="150",
+    watches=[Watch("fastpath_exit", mode="at_least", expect="150",
                    what="direct switches of the IPC fast path")],
     expect=[(r"^bench_ipc: nonce={nonce} runs=100$", "bench_ipc's first line"),
             (r"^BENCH ipc\.rtt\.same_space value=\d+ ", "bench_ipc's result line")])
@@ -85,7 +86,7 @@ CHECKS = Test(
         Watch("sys_kdb_exit", cond="tf->ebx == 0", key="test_digest", mode="equals",
               expect="{digest}", symbols=["lab6_fast"],
               what="lab6_fast's digest in its own memory when it stopped the machine"),
-        Watch("fastpath_switch", cond="(%s->esi >> 16) == %#x" % (CURRENT_TF, LABEL),
+        Watch("fastpath_exit", cond="(%s->esi >> 16) == %#x" % (CURRENT_TF, LABEL),
               mode="at_least", expect="1",
               what="direct switches of the common-case call (label %#x)" % LABEL),
         Watch("ipc_slow", cond=slow_labels(0, 0), key="tf->esi >> 16", expect="0",
@@ -117,13 +118,18 @@ BENCHES = [
 # --- The exception fast path (kernel/fastexc.c; issue 16, part B) ---
 #
 # GDB tells the two exception paths apart at their given ends: the fast
-# path switches with sched_switch_direct while the faulting thread is in
-# its exception (current->in_exception), and the slow path enters Lab 4's
-# exception_ipc.  fastpath_call alone (with exception_ipc's staging) also
-# switches directly, so each test also counts exception_ipc's entries.
+# path's switch ends at fastpath_exit with the handler current and the
+# exception message in its registers (label L4_LABEL_EXCEPTION in its
+# saved %esi, the faulting thread's %eax in MR6 of its UTCB), and the slow
+# path enters Lab 4's exception_ipc.  fastpath_call alone (with
+# exception_ipc's staging) also switches directly, so each test also
+# counts exception_ipc's entries.
 
 EXC_MARK = 0x6E0C0000           # bench_exc checks: scenario n's worker raises with eax = EXC_MARK + n
-IN_EXC = "current->in_exception"
+EXC_LABEL = 0xFFD0               # L4_LABEL_EXCEPTION (include/l4/abi.h)
+EXC_EAX = 6                     # L4_EXC_EAX: the faulting thread's %eax in the message
+# At fastpath_exit: the switch delivered an exception message to current.
+EXC_DELIVERED = "(%s->esi >> 16) == %#x" % (CURRENT_TF, EXC_LABEL)
 # exception_ipc entered although the handler waited for this thread (or anyone).
 HANDLER_WAITING = ("handler->state == TS_RECEIVING && (handler->ipc_from == 0xFFFFFFFF || "
                    "handler->ipc_from == current->tid)")
@@ -134,8 +140,9 @@ EXC_FAST_RUN = Test(
         "by the exception fast path (a direct switch, no exception_ipc), and every answer is "
         "right.",
     programs=["bench_exc 100 instructions {nonce}"],
-    watches=[Watch("sched_switch_direct", cond=IN_EXC, mode="at_least", expect="95",
-                   what="direct switches of threads in an exception (the exception fast path)"),
+    watches=[Watch("fastpath_exit", cond=EXC_DELIVERED, mode="at_least", expect="95",
+                   what="direct switches to a handler with an exception message (the exception "
+                        "fast path)"),
              Watch("exception_ipc", cond=HANDLER_WAITING, key="tf->eax", expect="0",
                    what="exception_ipc entries for a handler that waited (the fast path's case)")],
     expect=[(r"^bench_exc: nonce={nonce} runs=100$", "bench_exc's first line"),
@@ -149,7 +156,8 @@ EXC_CHECKS = Test(
         "handler's reply gives.",
     programs=["bench_exc checks {nonce}"],
     watches=[
-        Watch("sched_switch_direct", cond="%s && %s->eax == %#x" % (IN_EXC, CURRENT_TF, EXC_MARK),
+        Watch("fastpath_exit", cond="%s && current->utcb->mr[%d] == %#x" % (EXC_DELIVERED,
+                                                                            EXC_EAX, EXC_MARK),
               mode="at_least", expect="1",
               what="direct switches of the common-case exception (eax %#x)" % EXC_MARK),
         Watch("exception_ipc", cond="tf->eax == %#x" % EXC_MARK, key="tf->eax", expect="0",

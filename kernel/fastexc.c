@@ -16,7 +16,7 @@
  * kprintf): every exception of Labs 4 and 5 passes through it.
  *
  * What you may use: thread_tf (thread.h), ipc_max_words (ipc.h),
- * sched_switch_direct and sched_action (sched.h), l4_tag_make and the
+ * fastpath_switch (fastswitch.h), sched_action (sched.h), l4_tag_make and the
  * L4_EXC_* word numbers (l4/abi.h), EFLAGS_ARITH (exception.h), and the
  * fields of struct thread.
  */
@@ -24,6 +24,7 @@
 #include "exception.h"
 #include "ipc.h"
 #include "sched.h"
+#include "fastswitch.h"
 #include "l4/abi.h"
 
 /*
@@ -38,9 +39,11 @@
  * UTCB, our ID into its %ecx, ipc_received set, ipc_error 0), set up our
  * receive phase as ipc_call would (ipc_from the handler, no timeout,
  * ipc_received 0) with our receive window L4_NILPAGE, and switch with
- * sched_switch_direct(TS_RECEIVING, handler).  If that refuses (it returns
- * 0), undo what is ours and return FASTPATH_NOT_TAKEN: what the handler
- * got is what the slow path gives it again.  Once woken, do with the reply exactly what
+ * fastpath_switch(handler).  If that refuses (FASTPATH_NOT_TAKEN), undo
+ * what is ours and return FASTPATH_NOT_TAKEN: what the handler got is
+ * what the slow path gives it again.  Otherwise it returns, once we are
+ * woken, the IPC's result as ipc_call gives it (0, or an error with
+ * L4_ERECV; our ipc_from is nil again).  Do with the reply exactly what
  * exception_ipc does (solutions/lab4/kernel/exception.c): the same check
  * of the tag, the same registers taken (of eflags only EFLAGS_ARITH), the
  * same registers put back on an error (%esi, %edi, %ecx), MR2..MR12 and
@@ -61,7 +64,7 @@
  *  - the message (1 + L4_EXC_WORDS words) fits what the handler may be
  *    sent (ipc_max_words: a handler waiting in its own page fault takes
  *    fewer words, and the slow path reports the error);
- *  - no ready thread outranks the handler: sched_switch_direct checks it.
+ *  - no ready thread outranks the handler: fastpath_switch checks it.
  * (exception() has checked that the handler exists and is not us.)
  * Tested by grader/lab6.py: exc_fast_taken and exc_fast_checks.
  */

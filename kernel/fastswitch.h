@@ -14,10 +14,20 @@
 #include "l4/abi.h"
 
 /*
- * The IPC fast path's switch (kernel/fastpath.c): what sched_switch_direct
- * (TS_RECEIVING, next) does, and then, when current is woken, the receive
- * phase's result as sys_ipc gives it.  Unless current entered the kernel
- * by sysenter: then it keeps no C frame at all.
+ * The fast paths' switch (kernel/fastpath.c, kernel/fastexc.c), beside
+ * schedule() the one other place that switches.  It does what
+ * sched_wakeup(next), then sched_block(TS_RECEIVING, never) and so
+ * schedule() would do when pick() would take next: current blocks (it is
+ * not on a queue, so that is only its state), and next, blocked until
+ * now, becomes current without the round trip through its queue
+ * (sched_wakeup would put it at the front, pick() take it off again).
+ * It refuses, having changed nothing, if a ready thread outranks next.
+ * What schedule() does besides is not needed: dead threads wait for the
+ * next schedule() to be freed, and neither the deadlock check nor the end
+ * of the last thread applies while next is ready.  sched_action stays
+ * SCHED_RUN_ON.  When current is woken, it returns the receive phase's
+ * result as sys_ipc gives it; unless current entered the kernel by
+ * sysenter: then it keeps no C frame at all.
  *
  * Frameless blocking.  The sysenter stub (arch/i386/sysenter.asm) leaves a
  * switch frame right below the trapframe, the one arch_switch pops: four
@@ -31,7 +41,7 @@
  * each one-way message unwinds no frame of the sender and builds none for
  * the receiver.
  */
-extern char sysenter_resume[], sysenter_return[];
+extern char sysenter_resume[];
 
 /* A thread woken in the fast path's receive phase: the phase is over, and
    its result is the one its waker left (0, or an error with L4_ERECV). */
@@ -40,6 +50,28 @@ static inline __attribute__((always_inline)) int32_t fast_result(struct thread *
     t->ipc_from = L4_NILTHREAD;
     int err = t->ipc_error;
     return err < 0 ? -((-err) | L4_ERECV) : err;
+}
+
+/*
+ * The first half of arch_switch (arch/i386/switch.asm), inline, for a
+ * thread that keeps its C frames: it pushes the same frame (the four
+ * callee-saved registers below a return address, here label 1), so that
+ * whoever switches back (arch_switch or fastpath_exit) resumes it at 1.
+ * Of the four registers only %ebp needs its value back: %ebx, %esi and
+ * %edi are declared clobbered (the enclosing function's prologue saves
+ * them for its caller), so their slots are only reserved.  The second
+ * half is fastpath_exit's (sysenter.asm), with next's stack in %eax.
+ */
+static inline __attribute__((always_inline)) void switch_out_to(uint32_t *save_esp,
+                                                                uint32_t next_esp)
+{
+    __asm__ volatile("push $1f\n\t"
+                     "push %%ebp\n\t"
+                     "sub $12, %%esp\n\t"     /* the slots of %ebx, %esi, %edi */
+                     "mov %%esp, (%1)\n\t"
+                     "jmp fastpath_exit\n"
+                     "1:"
+                     : "+a"(next_esp), "+d"(save_esp) : : "ebx", "ecx", "esi", "edi", "memory", "cc");
 }
 
 static inline __attribute__((always_inline)) int32_t fastpath_switch(struct thread *next)
@@ -52,33 +84,15 @@ static inline __attribute__((always_inline)) int32_t fastpath_switch(struct thre
     timeout_cancel(next);
     self->state = TS_RECEIVING;
     next->state = TS_READY;
+    next->ipc_from = L4_NILTHREAD;      /* its receive phase is over: a message came */
     if (frame[SWITCH_FRAME_WORDS - 1] != (uint32_t)sysenter_resume) {
         switch_state_fast(next);
-        switch_stacks_inline(&self->ksp, next->ksp);
+        switch_out_to(&self->ksp, next->ksp);
         return fast_result(self);
     }
     self->ksp = (uint32_t)frame;
     switch_state_fast(next);
-    uint32_t *next_frame = (uint32_t *)next->ksp;
-    if (next_frame[SWITCH_FRAME_WORDS - 1] == (uint32_t)sysenter_resume) {
-        /* next blocked here too: what sysenter_resume would do, without
-           the pops and the call.  Its result is 0: the fast path only
-           ever delivers a message whole. */
-        struct trapframe *ntf = (struct trapframe *)(next_frame + SWITCH_FRAME_WORDS);
-        next->ipc_from = L4_NILTHREAD;
-        ntf->eax = 0;
-        __asm__ volatile("mov %0, %%esp\n\t"
-                         "jmp sysenter_return" : : "r"(ntf) : "memory");
-        __builtin_unreachable();
-    }
-    /* arch_switch's second half, on next's stack: back into whatever
-       switched it out. */
-    __asm__ volatile("mov %0, %%esp\n\t"
-                     "pop %%edi\n\t"
-                     "pop %%esi\n\t"
-                     "pop %%ebx\n\t"
-                     "pop %%ebp\n\t"
-                     "ret" : : "r"(next_frame) : "memory");
+    __asm__ volatile("jmp fastpath_exit" : : "a"(next->ksp) : "memory");
     __builtin_unreachable();
 }
 

@@ -278,34 +278,20 @@ static void check_deadlock(void)
     arch_shutdown(L4_EXIT_DEADLOCK);
 }
 
-/* Everything a switch to next does but the stack switch itself: the
-   address space, the kernel stack the CPU loads on the next trap, the
-   UTCB descriptor (made once per thread, thread.c), TLS and the FPU.
-   schedule and the fast path's switches have it inline: one copy of each
-   word.  The fast path loads %cr3 inline (fast_space); schedule calls
-   space_activate, which the slow path's traces name. */
-static inline __attribute__((always_inline)) void switch_state(struct thread *next, int fast_space)
+/* A switch to next: the address space (space_activate, which the slow
+   path's traces name), the rest of the CPU's state (switch.h: the same
+   code as the fast path's switch, kernel/fastswitch.h), the FPU, and the
+   stacks (arch_switch).  The idle thread has no space and no UTCB. */
+static inline __attribute__((always_inline)) void switch_to(struct thread *next)
 {
-    if (fast_space) {
-        switch_state_fast(next);
-        return;
-    }
+    struct thread *prev = current;
     switch_check(next);
     if (next != idle) {
         space_activate(next->space);
         switch_thread_state(next);
     }
     fpu_switch();
-}
-
-static inline __attribute__((always_inline)) void switch_to(struct thread *next, int fast_space)
-{
-    struct thread *prev = current;
-    switch_state(next, fast_space);
-    if (fast_space)
-        switch_stacks_inline(&prev->ksp, next->ksp);
-    else
-        arch_switch(&prev->ksp, next->ksp);
+    arch_switch(&prev->ksp, next->ksp);
 }
 
 /*
@@ -335,37 +321,12 @@ static inline __attribute__((always_inline)) void reschedule(int blocked)
     if (!next)
         next = idle;
     if (next != current)
-        switch_to(next, 0);
+        switch_to(next);
 }
 
 void schedule(void)
 {
     reschedule(0);
-}
-
-/*
- * The IPC fast path's switch (kernel/fastpath.c), beside schedule() the
- * one other place that switches.  It does what sched_wakeup(next), then
- * sched_block(state, never) and so schedule() would do when pick() would
- * take next: current blocks (it is not on a queue, so that is only its
- * state), and next, blocked until now, becomes current without the round
- * trip through its queue (sched_wakeup would put it at the front, pick()
- * take it off again).  Returns 0, having changed nothing, if a ready
- * thread outranks next.  What schedule() does besides is not needed:
- * dead threads wait for the next schedule() to be freed, and neither the
- * deadlock check nor the end of the last thread applies while next is
- * ready.  sched_action stays SCHED_RUN_ON (the fast path checks it).
- */
-int sched_switch_direct(enum thread_state state, struct thread *next)
-{
-    if (ready_above(next->prio))
-        return 0;
-    if (next->timeout_armed)
-        timeout_cancel(next);
-    current->state = state;
-    next->state = TS_READY;
-    switch_to(next, 1);
-    return 1;
 }
 
 int32_t fastpath_result(void)

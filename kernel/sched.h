@@ -90,13 +90,6 @@ enum sched_action {
 extern enum sched_action sched_action;
 void schedule(void);
 
-/* The IPC fast path (kernel/fastpath.c): unless a ready thread outranks
-   next (then it returns 0 at once), the current thread blocks in state
-   (without a timeout) and next, blocked in IPC until now, runs at once
-   (its timeout, if it had one, is cancelled).  Returns 1 when the
-   caller's thread runs again. */
-int sched_switch_direct(enum thread_state state, struct thread *next);
-
 /* Where sysenter_resume (arch/i386/sysenter.asm) gets the result of a
    thread woken in the fast path's receive phase (kernel/fastswitch.h). */
 int32_t fastpath_result(void);

@@ -1,7 +1,7 @@
 /*
- * The pieces of a thread switch, inline, for the two files that switch:
- * sched.c (schedule, sched_switch_direct) and fastswitch.h (the IPC fast
- * path's switch, built -O2 like the fast path itself).  One copy of each
+ * The pieces of a thread switch, inline, for the two places that switch:
+ * sched.c (schedule) and fastswitch.h (the fast paths' switch, built -O2
+ * with them).  One copy of each
  * word: both files write the same state the same way.
  */
 #ifndef KERNEL_SWITCH_H
@@ -40,34 +40,6 @@ static inline __attribute__((always_inline)) void switch_thread_state(struct thr
     tls_switch(next);
 }
 
-/*
- * arch_switch (arch/i386/switch.asm) inline, for the fast path's switch:
- * it builds and pops the same frame (the four callee-saved registers
- * below a return address, here label 1), so a thread switched out here
- * is resumed by arch_switch and the other way round.  It saves the call,
- * its two arguments and their removal.  Of the four registers only %ebp
- * (the frame pointer) needs its value back here: %ebx, %esi and %edi are
- * declared clobbered (the enclosing function's prologue saves them for
- * its caller), so their slots are only reserved, for the pops of
- * whichever switch resumes this thread.
- */
-static inline __attribute__((always_inline)) void switch_stacks_inline(uint32_t *save_esp,
-                                                                       uint32_t new_esp)
-{
-    __asm__ volatile("push $1f\n\t"
-                     "push %%ebp\n\t"
-                     "sub $12, %%esp\n\t"     /* the slots of %ebx, %esi, %edi */
-                     "mov %%esp, (%0)\n\t"
-                     "mov %1, %%esp\n\t"
-                     "pop %%edi\n\t"
-                     "pop %%esi\n\t"
-                     "pop %%ebx\n\t"
-                     "pop %%ebp\n\t"
-                     "ret\n"
-                     "1:"
-                     : "+a"(save_esp), "+d"(new_esp) : : "ebx", "ecx", "esi", "edi", "memory", "cc");
-}
-
 /* Whether a ready thread has a higher priority than prio, so that pick()
    would not choose a thread of priority prio woken now.  While every
    ready thread has the default priority (always, before Lab 4), one test
@@ -88,7 +60,7 @@ static inline __attribute__((always_inline)) int ready_above(unsigned prio)
 
 /* All of a switch to next but the stack switch, as the fast path does it
    (next waits in IPC, so it is never the idle thread, and %cr3 is loaded
-   inline).  sched.c's switch_state is the general one. */
+   inline).  sched.c's switch_to is the general one. */
 static inline __attribute__((always_inline)) void switch_state_fast(struct thread *next)
 {
     switch_check(next);

@@ -145,6 +145,29 @@ sysenter_schedule:
         call schedule
         jmp sysenter_return
 
+; The end of every switch the fast paths make (kernel/fastswitch.h), with
+; current = next already and %eax = next's saved kernel %esp: a switch
+; frame, which arch_switch's second half pops.  When it is the one this
+; stub leaves (next blocked on the fast path after a sysenter), next goes
+; straight back to user mode on its trapframe instead, with its result, 0
+; (the fast path delivers whole messages only): what sysenter_resume would
+; do, without the pops, the call and the C.  GDB counts the fast paths'
+; switches here (grader/lab6.py).
+global fastpath_exit
+fastpath_exit:
+        cmp dword [eax + 16], sysenter_resume
+        jne .frame
+        lea esp, [eax + 20]             ; next's trapframe
+        mov dword [esp + TF_EAX], 0
+        jmp sysenter_return
+.frame:
+        mov esp, eax
+        pop edi
+        pop esi
+        pop ebx
+        pop ebp
+        ret
+
 ; Where a thread that blocked on the fast path after a sysenter is resumed
 ; (by the fast path's switch or by schedule(), which pop the switch frame
 ; above and return here), with %esp = its trapframe: its result, as

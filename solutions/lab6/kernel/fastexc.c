@@ -15,6 +15,7 @@
 #include "exception.h"
 #include "ipc.h"
 #include "sched.h"
+#include "fastswitch.h"
 #include "l4/abi.h"
 
 /*
@@ -111,23 +112,21 @@ IPC_PATH int fastexc_ipc(struct thread *handler, struct trapframe *tf)
     self->ipc_received = 0;
     stand_in[UTCB_WORD(rcv_window)] = L4_NILPAGE;
     self->utcb = (struct l4_utcb *)stand_in;
-    int switched = sched_switch_direct(TS_RECEIVING, handler);
+    int e = fastpath_switch(handler);
     self->utcb = utcb;
-    self->ipc_from = L4_NILTHREAD;
-    if (!switched)
+    if (e == FASTPATH_NOT_TAKEN) {
+        self->ipc_from = L4_NILTHREAD;
         return FASTPATH_NOT_TAKEN;  /* nothing of ours changed; what the handler
                                        got is what the slow path gives it again */
+    }
 
     /* Woken: the reply is in our %esi, %edi, %ecx and the stand-in, or
-       the handler ended (ipc_cancel) and ipc_error says so. */
-    int e = self->ipc_error;
+       the handler ended (ipc_cancel) and e says so. */
     if (e == 0 && tf->esi == l4_tag_make(0, L4_EXC_WORDS, 0)) {
         fastexc_resume(tf, stand_in + UTCB_WORD(mr));
         return 0;
     }
-    if (e < 0)
-        e = -((-e) | L4_ERECV);
-    else if (tf->esi != l4_tag_make(0, L4_EXC_WORDS, 0))
+    if (e == 0)
         e = -L4_EINVAL;
     tf->esi = stand_in[KEPT_ESI];
     tf->edi = stand_in[KEPT_EDI];
