@@ -46,6 +46,8 @@ static const char *const event_names[NEVENTS] = {
     [EV_FAULT_MSG] = "page faults answered", [EV_EXC_MSG] = "exceptions answered",
     [EV_RESUMED] = "exception sites passed", [EV_IRQ] = "interrupts received",
     [EV_SPAWN] = "threads and tasks started", [EV_LOST] = "... found ended",
+    [EV_SE_IPC] = "IPCs through sysenter", [EV_SE_ODD] = "... with odd flags or segments",
+    [EV_SE_RAW] = "sysenters with any registers", [EV_SE_LANDED] = "... came back and checked",
 };
 
 /* --- starting threads and tasks --- */
@@ -301,6 +303,8 @@ static void drv_step(struct fz *f)
         drv_thread_create(f);
     else if (a < 28)
         drv_task_create(f);
+    else if (a < 30)
+        drv_sysenter(f);
     else if (a < 40)
         drv_admin(f);
     else
@@ -355,6 +359,8 @@ static int finish(struct fz *f)
                "kernel leaked another thread's registers (kernel/arch/i386)\n", fz_dirty_starts);
         return 0;
     }
+    if (!se_report())
+        return 0;
     if (t < 0 || k < 0) {
         printf("fuzz: FAIL: after the run, thread_create returned %d and task_create %d\n", t, k);
         return 0;
