@@ -47,6 +47,7 @@ static const char *const event_names[NEVENTS] = {
     [EV_RESUMED] = "exception sites passed", [EV_IRQ] = "interrupts received",
     [EV_SPAWN] = "threads and tasks started", [EV_LOST] = "... found ended",
     [EV_SE_IPC] = "IPCs through sysenter", [EV_SE_ODD] = "... with odd flags or segments",
+    [EV_SE_STEP] = "... single-stepped, resumed",
     [EV_SE_RAW] = "sysenters with any registers", [EV_SE_LANDED] = "... came back and checked",
 };
 

@@ -63,6 +63,7 @@ enum event {
     EV_LOST,            /* ... and found ended (killed by the kernel, or exited) */
     EV_SE_IPC,          /* IPCs made through sysenter (sysenter.c) */
     EV_SE_ODD,          /* ... of them with odd flags or segment registers */
+    EV_SE_STEP,         /* ... whose single step (TF) a server resumed */
     EV_SE_RAW,          /* sysenters with any registers, from threads of their own */
     EV_SE_LANDED,       /* ... that came back where they asked and checked out */
     NEVENTS

@@ -89,6 +89,7 @@ static void exception_reply(struct fz *f, const uint32_t *msg, int mutate)
            stopped, without TF, the registers untouched. */
         r[L4_EXC_EIP] = msg[L4_EXC_EIP];
         r[L4_EXC_EFLAGS] &= ~0x100u;
+        fz_event(EV_SE_STEP);
     } else if (mutate && chance(f, 8)) {
         switch (rnd(f, 9)) {
         case 0: r[L4_EXC_EIP] = msg[L4_EXC_EIP]; break;             /* retry */
