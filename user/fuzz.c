@@ -13,7 +13,11 @@
  * "base" uses only the given foundation (no IPC), 1 adds IPC, 2 map and
  * grant items, unmap and child tasks, 3 pagers and page faults, 4
  * exceptions, interrupts and priorities.  "df" makes some calls enter the
- * kernel with the direction flag set.
+ * kernel with the direction flag set.  Half the IPCs enter through
+ * sysenter (given code, so at every LAB), now and then with odd flags and
+ * segment registers, and the driver starts threads that sysenter with any
+ * registers and any address to come back to (user/fuzz/sysenter.c says
+ * what each must get); a return the ABI does not allow fails the run.
  *
  * The parts are in user/fuzz/ (fuzz.h describes the threads and the
  * memory); this file is the driver: it starts the other threads and

@@ -5,8 +5,10 @@
  * (main), which keeps the others alive and makes administrative calls;
  * servers, which answer requests, page faults and exceptions; workers,
  * which call, send, receive, map, unmap, touch memory and raise
- * exceptions; an interrupt thread; and child tasks, each one worker
- * thread running this program's code.  Every one of them draws its calls
+ * exceptions; an interrupt thread; child tasks, each one worker thread
+ * running this program's code; and short-lived threads the driver starts
+ * with almost no stack, which make one call, fault or sysenter and end
+ * (raw_* in worker.c and sysenter.c).  Every one of them draws its calls
  * from one budget in the shared page, so the run ends when CALLS calls
  * have been made, whoever made them.
  *
