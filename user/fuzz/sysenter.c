@@ -277,11 +277,13 @@ struct se_block {
     uint32_t stack[128];        /* se_land's, below the block */
     /* What raw_sysenter loads, at these offsets from ds. */
     uint32_t ds, es, fs, gs, eax, ebx, ebp, esi, edi, ecx, edx, eflags;
-    uint32_t cur;               /* the flags raw_sysenter starts with */
+    uint32_t io;                /* first SYS_IO_ACCESS: IOPL 3, so popf may clear IF */
+    uint32_t cur;               /* the flags at the sysenter, before the popf */
     uint32_t step;              /* TF given: se_land must never run past its first insn */
     l4_tid_t tid;               /* the thread that uses the block (0: none) */
 };
-_Static_assert(offsetof(struct se_block, eflags) - offsetof(struct se_block, ds) == 44,
+_Static_assert(offsetof(struct se_block, eflags) - offsetof(struct se_block, ds) == 44 &&
+               offsetof(struct se_block, io) - offsetof(struct se_block, ds) == 48,
                "raw_sysenter's offsets");
 
 enum { SE_BLOCKS = 8 };
@@ -299,7 +301,9 @@ void se_land_check(const uint32_t *r);
  */
 __asm__(".text\n"
         ".globl raw_sysenter\nraw_sysenter:\n\t"
-        "movw 0(%esp), %ds\n\tmovw 4(%esp), %es\n\tmovw 8(%esp), %fs\n\tmovw 12(%esp), %gs\n\t"
+        "cmpl $0, 48(%esp)\n\tje 2f\n\t"
+        "movl $" L4_XSTR(SYS_IO_ACCESS) ", %eax\n\tint $" L4_XSTR(L4_SYSCALL_VECTOR) "\n"
+        "2:\n\tmovw 0(%esp), %ds\n\tmovw 4(%esp), %es\n\tmovw 8(%esp), %fs\n\tmovw 12(%esp), %gs\n\t"
         "movl 16(%esp), %eax\n\tmovl 20(%esp), %ebx\n\tmovl 24(%esp), %ebp\n\t"
         "movl 28(%esp), %esi\n\tmovl 32(%esp), %edi\n\t"
         "movl 36(%esp), %ecx\n\tmovl 40(%esp), %edx\n\t"
@@ -423,8 +427,10 @@ void drv_sysenter(struct fz *f)
         for (unsigned i = 0; i < 4; i++)
             segs[i] = pick_sel(f);
     b->ds = segs[0], b->es = segs[1], b->fs = segs[2], b->gs = segs[3];
-    /* A new thread starts with eflags = IF (and the reserved bit 1). */
-    b->cur = EFL_IF | 2;
+    /* A new thread starts with eflags = IF (and the reserved bit 1), with
+       IOPL 3 after SYS_IO_ACCESS (Lab 1 on, as the workers' act_admin). */
+    b->io = SH->lab >= 1 && chance(f, 4);
+    b->cur = EFL_IF | 2 | (b->io ? EFL_IOPL : 0);
     b->eflags = pick_eflags(f, b->cur);
     b->step = 0;
     int paged = SH->lab >= 3 && rnd(f, 2);
