@@ -17,8 +17,13 @@
  * (se_single_step); a worker whose handler is gone is stopped with a
  * report, which the ABI allows too.
  *
- * Threads of their own (drv_sysenter): the driver starts a thread that
- * loads every register from a block (struct se_block) and sysenters with
+ * The driver's own (drv_sysenter, half the time): an IPC with neither
+ * phase, any timeouts, through either entry; below Lab 1 its only IPC.
+ *
+ * Threads of their own (drv_sysenter, the other half): the driver starts a
+ * thread that, now and then after SYS_IO_ACCESS (IOPL 3: popf may then
+ * clear IF), loads every register from a block (struct se_block) and
+ * sysenters with
  * an IPC that means anything: to and from a peer, nil, any, an ID that
  * names nobody or a random word; any tag (items only to an ID that cannot
  * be one of ours, since MR2.. hold whatever the UTCB slot held before);
@@ -38,8 +43,9 @@
  *                                to map there and lets the kernel stop it
  * A wrong return makes the run fail (fuzz: FAIL, from se_report); a fault
  * is one of the reports grader/fuzz.py counts; a panic, hang or reset is
- * the kernel's bug.  Only the driver's IDs for these threads are kept, so
- * the driver never rewrites the block of a thread that has not finished.
+ * the kernel's bug.  A block remembers its thread, and the driver reuses
+ * it only once that thread has ended (SYS_SET_PAGER to nil fails only for
+ * a thread that has ended), so no thread finds its block rewritten.
  */
 #include <stddef.h>
 #include "fuzz.h"
