@@ -4,11 +4,16 @@
     fuzz.py --build DIR [--calls N] [--seed S] [--lab L] [--df]   (make fuzz passes --df unless DF=0)
 
 The fuzzer makes about N system calls from several threads and tasks of
-its own, well-formed most of the time and mutated now and then, and prints
-per kind of call how many it made and how many returned an error.  The run
+its own, well-formed most of the time and mutated now and then, through
+int $0x30 and through sysenter (user/fuzz/sysenter.c: odd flags and segment
+registers, any %eip and %esp to return to, each return checked against
+docs/abi.md), and prints per kind of call how many it made and how many
+returned an error.  The run
 passes if the fuzzer's last line appears and the machine shuts down
 cleanly: no panic, no hang (nothing printed for a long time, or far too
-slow), no reset, no "LAB n:" line of a hole the fuzzer reached.  The
+slow), no reset, no "LAB n:" line of a hole the fuzzer reached, no
+"fuzz: FAIL" line (a check of the fuzzer's own: a leak of registers, a
+sysenter that came back wrong, the kernel unusable after the run).  The
 kernel's reports of the threads it stopped (user faults) are expected by
 the hundreds: they are counted, not shown.  The seed is printed first and
 last; a run is repeatable only up to the timing of interrupts, so a

@@ -13,7 +13,11 @@
  * "base" uses only the given foundation (no IPC), 1 adds IPC, 2 map and
  * grant items, unmap and child tasks, 3 pagers and page faults, 4
  * exceptions, interrupts and priorities.  "df" makes some calls enter the
- * kernel with the direction flag set.
+ * kernel with the direction flag set.  Half the IPCs enter through
+ * sysenter (given code, so at every LAB), now and then with odd flags and
+ * segment registers, and the driver starts threads that sysenter with any
+ * registers and any address to come back to (user/fuzz/sysenter.c says
+ * what each must get); a return the ABI does not allow fails the run.
  *
  * The parts are in user/fuzz/ (fuzz.h describes the threads and the
  * memory); this file is the driver: it starts the other threads and
@@ -46,6 +50,9 @@ static const char *const event_names[NEVENTS] = {
     [EV_FAULT_MSG] = "page faults answered", [EV_EXC_MSG] = "exceptions answered",
     [EV_RESUMED] = "exception sites passed", [EV_IRQ] = "interrupts received",
     [EV_SPAWN] = "threads and tasks started", [EV_LOST] = "... found ended",
+    [EV_SE_IPC] = "IPCs through sysenter", [EV_SE_ODD] = "... with odd flags or segments",
+    [EV_SE_STEP] = "... single-stepped, resumed",
+    [EV_SE_RAW] = "sysenters with any registers", [EV_SE_LANDED] = "... came back and checked",
 };
 
 /* --- starting threads and tasks --- */
@@ -301,6 +308,8 @@ static void drv_step(struct fz *f)
         drv_thread_create(f);
     else if (a < 28)
         drv_task_create(f);
+    else if (a < 30)
+        drv_sysenter(f);
     else if (a < 40)
         drv_admin(f);
     else
@@ -355,6 +364,8 @@ static int finish(struct fz *f)
                "kernel leaked another thread's registers (kernel/arch/i386)\n", fz_dirty_starts);
         return 0;
     }
+    if (!se_report())
+        return 0;
     if (t < 0 || k < 0) {
         printf("fuzz: FAIL: after the run, thread_create returned %d and task_create %d\n", t, k);
         return 0;

@@ -5,8 +5,10 @@
  * (main), which keeps the others alive and makes administrative calls;
  * servers, which answer requests, page faults and exceptions; workers,
  * which call, send, receive, map, unmap, touch memory and raise
- * exceptions; an interrupt thread; and child tasks, each one worker
- * thread running this program's code.  Every one of them draws its calls
+ * exceptions; an interrupt thread; child tasks, each one worker thread
+ * running this program's code; and short-lived threads the driver starts
+ * with almost no stack, which make one call, fault or sysenter and end
+ * (raw_* in worker.c and sysenter.c).  Every one of them draws its calls
  * from one budget in the shared page, so the run ends when CALLS calls
  * have been made, whoever made them.
  *
@@ -61,6 +63,11 @@ enum event {
     EV_IRQ,             /* an interrupt message received */
     EV_SPAWN,           /* threads and tasks the driver started for its slots */
     EV_LOST,            /* ... and found ended (killed by the kernel, or exited) */
+    EV_SE_IPC,          /* IPCs made through sysenter (sysenter.c) */
+    EV_SE_ODD,          /* ... of them with odd flags or segment registers */
+    EV_SE_STEP,         /* ... whose single step (TF) a server resumed */
+    EV_SE_RAW,          /* sysenters with any registers, from threads of their own */
+    EV_SE_LANDED,       /* ... that came back where they asked and checked out */
     NEVENTS
 };
 
@@ -84,6 +91,11 @@ struct shared {
     volatile l4_tid_t servers[NSERVERS], workers[NWORKERS], children[NCHILDREN];
     volatile l4_tid_t stale[NSTALE];
     volatile unsigned nstale;
+    /* The first sysenter that came back other than docs/abi.md says
+       (sysenter.c): how many did, and what the first one got wrong. */
+    volatile uint32_t se_bad, se_bad_claimed;
+    const char *se_what;        /* a string of our image, the same in the children */
+    uint32_t se_got, se_want, se_eflags, se_segs;
 };
 union shared_page {
     struct shared s;
@@ -102,6 +114,7 @@ struct fz {
     int root;                   /* in the root task (may create, map from the pools) */
     l4_tid_t self;
     uint32_t hot;               /* a WIN address where we last had a page (0: none yet) */
+    int may_step;               /* a worker: may enter with TF set (its handler answers #DB) */
 };
 
 /* Random numbers (gen.c). */
@@ -141,6 +154,16 @@ void irq_run(struct fz *f);                    /* server.c */
 /* Threads with no stack of their own to speak of (worker.c). */
 void raw_exit(void), raw_touch(void), raw_ud2(void), raw_clock(void), raw_check(void);
 extern volatile uint32_t fz_dirty_starts;     /* raw_check's count (user/fuzz.c) */
+
+/* The sysenter entry (sysenter.c): an IPC through it with random flags and
+   segment registers, checked against docs/abi.md; the driver's threads
+   that sysenter with any registers; and whether an exception is the
+   single step of the former, which its handler resumes. */
+int32_t fz_se_ipc(struct fz *f, l4_tid_t to, l4_tid_t *from, uint32_t timeouts,
+                  uint32_t *mr0, uint32_t *mr1);
+void drv_sysenter(struct fz *f);
+int se_single_step(const uint32_t *msg);
+int se_report(void);
 
 /* Raises exception `kind` (worker.c); the handler's usual reply resumes
    after it. */

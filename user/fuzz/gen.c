@@ -77,13 +77,16 @@ static void count_landed(struct fz *f, l4_tag_t tag)
     }
 }
 
-/* l4_ipc, counted, with the same DF option. */
+/* l4_ipc, counted, with the same DF option; through int $0x30 or, half the
+   time, sysenter with odd flags and segment registers now and then. */
 int32_t fz_ipc(struct fz *f, l4_tid_t to, l4_tid_t from, uint32_t timeouts, l4_tid_t *sender)
 {
     struct l4_utcb *u = l4_utcb();
     int32_t ret;
     uint32_t mr0 = u->mr[0], mr1 = u->mr[1], src = from;
-    if (SH->df && chance(f, 8))
+    if (rnd(f, 2))                      /* the other entry (sysenter.c) */
+        ret = fz_se_ipc(f, to, &src, timeouts, &mr0, &mr1);
+    else if (SH->df && chance(f, 8))
         __asm__ volatile("std\n\tint $" L4_XSTR(L4_SYSCALL_VECTOR) "\n\tcld"
                          : "=a"(ret), "+c"(src), "+S"(mr0), "+D"(mr1)
                          : "a"(SYS_IPC), "b"(to), "d"(timeouts) : "memory", "cc");

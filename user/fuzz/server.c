@@ -84,7 +84,13 @@ static void exception_reply(struct fz *f, const uint32_t *msg, int mutate)
     r[0] = l4_tag_make(0, L4_EXC_WORDS, 0);
     r[L4_EXC_EIP] = msg[L4_EXC_EDI];
     r[MSG_WORDS] = rnd32(f);
-    if (mutate && chance(f, 8)) {
+    if (se_single_step(msg)) {
+        /* A worker's sysenter with TF (sysenter.c): on from where it
+           stopped, without TF, the registers untouched. */
+        r[L4_EXC_EIP] = msg[L4_EXC_EIP];
+        r[L4_EXC_EFLAGS] &= ~0x100u;
+        fz_event(EV_SE_STEP);
+    } else if (mutate && chance(f, 8)) {
         switch (rnd(f, 9)) {
         case 0: r[L4_EXC_EIP] = msg[L4_EXC_EIP]; break;             /* retry */
         case 1: r[0] = l4_tag_make(1, L4_EXC_WORDS, 0); break;       /* bad label */

@@ -216,6 +216,7 @@ static void act_admin(struct fz *f)
 
 void worker_run(struct fz *f)
 {
+    f->may_step = 1;        /* our handler is a server, or we are stopped */
     while (budget_left()) {
         unsigned a = rnd(f, 16);
         if (a < 3 && SH->lab >= 1)

@@ -85,7 +85,7 @@ extern fastpath_result
 section .text
 global sysenter_entry, sysenter_entry_clean, sysenter_return, sysenter_resume
 sysenter_entry:
-        mov esp, [arch_tss + 4]         ; esp0: this thread's kernel stack
+        mov esp, [ss:arch_tss + 4]      ; esp0 (ss: %ds is still the user's, any selector)
         push UDATA_SEL                  ; ss
         push ecx                        ; the user %esp
         pushfd                          ; the user eflags, less IF (see the exit)
