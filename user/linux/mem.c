@@ -73,7 +73,12 @@ void *page_alloc(void)
         if (pool_used == POOL_PAGES)
             return NULL;
         uint32_t va = POOL_BASE + pool_used * PAGE;
-        if (sigma0_get_page(sigma0, va) < 0)
+        /* The call's registers are in the MRs, which sigma0's answer
+           overwrites (linux.h, struct lx_msg). */
+        struct lx_msg msg = lx_msg_keep();
+        int32_t err = sigma0_get_page(sigma0, va);
+        lx_msg_restore(&msg);
+        if (err < 0)
             return NULL;
         pool_used++;
         page = (void *)va;
