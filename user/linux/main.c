@@ -86,7 +86,6 @@ static inline struct regs *msg_regs(void)
 }
 
 #define RESUME_TAG l4_tag_make(0, L4_EXC_WORDS, 0)
-#define EXCEPTION_TAG l4_tag_make(L4_LABEL_EXCEPTION, L4_EXC_WORDS, 0)
 
 /* The resume reply with the registers r (not the message's own), in the
    message registers: the ten words from eip on, in one copy. */
@@ -171,7 +170,10 @@ static int serve(l4_tid_t from, l4_tag_t tag)
     struct proc *p = sender(from);
     if (!p && console_is_reader(from))
         return console_input();         /* typed bytes, from the server's own reader */
-    if (p && tag == EXCEPTION_TAG)      /* the common case, in one test */
+    /* The common case, in one test.  The kernel's exception messages
+       carry exactly this tag, which stays in MR0 while the call is served
+       (linux.h, lx_msg_live). */
+    if (p && tag == LX_EXCEPTION_TAG)
         return exception(p);
     uint32_t label = l4_tag_label(tag);
     if (!p) {
@@ -181,8 +183,6 @@ static int serve(l4_tid_t from, l4_tag_t tag)
     }
     if ((label & ~0xFu) == L4_LABEL_PAGEFAULT && l4_tag_untyped(tag) == 2)
         return page_fault(p, l4_mr(1), label & L4_FPAGE_RWX);
-    if (label == L4_LABEL_EXCEPTION && l4_tag_untyped(tag) == L4_EXC_WORDS)
-        return exception(p);
     printf("linux: pid %d sent a message (label %x) that is neither a fault nor an exception\n",
            p->pid, label);
     return 0;
