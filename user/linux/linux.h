@@ -126,17 +126,11 @@ struct lx_msg {
     uint32_t w[1 + L4_EXC_WORDS];
 };
 
-/* Whether the MRs hold a system call being served: its exception
-   message's tag stays in MR0 until the call is done (main.c, exception).
-   A page fault's message is read before any page is allocated, so
-   mem.c keeps the MRs only when this says so (13 words each way, which
-   every fault of lx.fault would otherwise pay). */
-#define LX_EXCEPTION_TAG l4_tag_make(L4_LABEL_EXCEPTION, L4_EXC_WORDS, 0)
-
-static inline int lx_msg_live(void)
-{
-    return l4_utcb()->mr[0] == LX_EXCEPTION_TAG;
-}
+/* Set while the MRs hold nothing the server still needs: a page fault's
+   words are read before its page is found (main.c, page_fault), so mem.c
+   need not keep them around sigma0's call then (13 words each way, which
+   every fault of lx.fault would pay).  Everywhere else they are kept. */
+extern int lx_msg_spare;
 
 static inline struct lx_msg lx_msg_keep(void)
 {

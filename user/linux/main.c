@@ -50,8 +50,11 @@ static int page_fault(struct proc *p, uint32_t addr, uint32_t access)
     int write = (access & L4_FPAGE_W) != 0, fresh = 0;
     uint8_t *page = NULL;
     int allowed = v && (v->prot & (write ? VMA_W : VMA_R));
-    if (allowed)
+    if (allowed) {
+        lx_msg_spare = 1;       /* the fault's words are read: nothing to keep */
         page = write ? mm_page_write(&p->mm, va, &fresh) : mm_page(&p->mm, va);
+        lx_msg_spare = 0;
+    }
     if (!page) {
         printf("linux: pid %d (%s): %s at %x %s: killed by signal 11\n", p->pid, p->exe,
                write ? "write" : "read", addr,
@@ -72,6 +75,41 @@ static int page_fault(struct proc *p, uint32_t addr, uint32_t access)
     return 1;
 }
 
+/* The server's IPC: l4_ipc (l4/syscalls.h), with the same sysenter ABI
+   (docs/abi.md, "The sysenter entry"), except that the stub itself moves
+   MR0 and MR1 between the UTCB and %esi and %edi.  Written in C, as
+   l4_ipc does it, GCC runs out of registers around the sysenter and keeps
+   the two words and the UTCB's address on the stack: six instructions
+   more for every message the server answers.  The received tag is also
+   returned in *tag, which saves reading it back. */
+static inline int32_t server_ipc(l4_tid_t to, l4_tid_t from, uint32_t timeouts,
+                                 l4_tid_t *sender, l4_tag_t *tag)
+{
+    int32_t ret;
+    uint32_t src = from, mr0;
+    __asm__ volatile("mov %%gs:0, %%edx\n\t"
+                     "mov %c[mr0](%%edx), %%esi\n\t"
+                     "mov %c[mr1](%%edx), %%edi\n\t"
+                     "push %%ebp\n\t"
+                     "mov %%ecx, %%ebp\n\t"
+                     "mov %%esp, %%ecx\n\t"
+                     "mov $1f, %%edx\n\t"
+                     "sysenter\n"
+                     "1:\tmov %%ebp, %%ecx\n\t"
+                     "pop %%ebp\n\t"
+                     "mov %%gs:0, %%edx\n\t"
+                     "mov %%esi, %c[mr0](%%edx)\n\t"
+                     "mov %%edi, %c[mr1](%%edx)"
+                     : "=a"(ret), "+c"(src), "=S"(mr0)
+                     : "0"(timeouts), "b"(to),
+                       [mr0] "i"(offsetof(struct l4_utcb, mr[0])),
+                       [mr1] "i"(offsetof(struct l4_utcb, mr[1]))
+                     : "edx", "edi", "memory");
+    *sender = src;
+    *tag = mr0;
+    return ret;
+}
+
 /* The exception message's words MR1..MR12, in the server's UTCB, which
    struct regs mirrors word for word.  The resume reply is the same words
    with another tag (the kernel ignores its vector and error words,
@@ -85,20 +123,8 @@ static inline struct regs *msg_regs(void)
     return (struct regs *)&l4_utcb()->mr[L4_EXC_VECTOR];
 }
 
+#define EXCEPTION_TAG l4_tag_make(L4_LABEL_EXCEPTION, L4_EXC_WORDS, 0)
 #define RESUME_TAG l4_tag_make(0, L4_EXC_WORDS, 0)
-
-/* The resume reply with the registers r (not the message's own), in the
-   message registers: the ten words from eip on, in one copy. */
-struct resume_words {
-    uint32_t w[L4_EXC_WORDS - (L4_EXC_EIP - L4_EXC_VECTOR)];
-};
-
-static inline void set_resume(const struct regs *r)
-{
-    struct l4_utcb *u = l4_utcb();
-    u->mr[0] = RESUME_TAG;
-    *(struct resume_words *)&u->mr[L4_EXC_EIP] = *(const struct resume_words *)&r->eip;
-}
 
 /* An exception message of p: the call works on its registers in place,
    which become the resume reply.  Inline in serve: it is every system
@@ -134,15 +160,21 @@ void lx_event(void)
 static void retry_one(struct proc *p, void *arg)
 {
     (void)arg;
-    struct regs r;
-    if (!p->waiting || p->state != P_RUNNING || !lx_retry(p, &r))
+    if (!p->waiting || p->state != P_RUNNING)
+        return;
+    /* The call runs in the MRs too (retry_waiting kept them aside), and
+       its reply is ready there when it finishes. */
+    struct regs *r = msg_regs();
+    if (!lx_retry(p, r))
         return;
     if (p->sig_pending)
-        lx_deliver(p, &r);
+        lx_deliver(p, r);
     if (p->state != P_RUNNING)
         return;
-    set_resume(&r);
-    int32_t err = l4_send(p->tid, L4_TIMEOUT_ZERO);
+    l4_utcb()->mr[0] = RESUME_TAG;
+    l4_tid_t none;
+    l4_tag_t tag;
+    int32_t err = server_ipc(p->tid, L4_NILTHREAD, l4_timeouts(L4_TIMEOUT_ZERO, 0), &none, &tag);
     if (err < 0)
         printf("linux: pid %d: the answer to its waiting call was lost: %s\n", p->pid,
                ipc_errstr(err));
@@ -170,10 +202,9 @@ static int serve(l4_tid_t from, l4_tag_t tag)
     struct proc *p = sender(from);
     if (!p && console_is_reader(from))
         return console_input();         /* typed bytes, from the server's own reader */
-    /* The common case, in one test.  The kernel's exception messages
-       carry exactly this tag, which stays in MR0 while the call is served
-       (linux.h, lx_msg_live). */
-    if (p && tag == LX_EXCEPTION_TAG)
+    /* The common case, in one test: the kernel's exception messages
+       carry exactly this tag. */
+    if (p && tag == EXCEPTION_TAG)
         return exception(p);
     uint32_t label = l4_tag_label(tag);
     if (!p) {
@@ -186,40 +217,6 @@ static int serve(l4_tid_t from, l4_tag_t tag)
     printf("linux: pid %d sent a message (label %x) that is neither a fault nor an exception\n",
            p->pid, label);
     return 0;
-}
-
-/* The loop's IPC: l4_ipc (l4/syscalls.h), to `to` and from anybody, with
-   the same sysenter ABI (docs/abi.md, "The sysenter entry"), except that
-   the stub itself moves MR0 and MR1 between the UTCB and %esi and %edi.
-   Written in C, as l4_ipc does it, GCC runs out of registers around the
-   sysenter and keeps the two words and the UTCB's address on the stack:
-   six instructions more for every message the server answers.  The
-   received tag is also returned in *tag, which saves reading it back. */
-static inline int32_t loop_ipc(l4_tid_t to, uint32_t timeouts, l4_tid_t *sender, l4_tag_t *tag)
-{
-    int32_t ret;
-    uint32_t src = L4_ANYTHREAD, mr0;
-    __asm__ volatile("mov %%gs:0, %%edx\n\t"
-                     "mov %c[mr0](%%edx), %%esi\n\t"
-                     "mov %c[mr1](%%edx), %%edi\n\t"
-                     "push %%ebp\n\t"
-                     "mov %%ecx, %%ebp\n\t"
-                     "mov %%esp, %%ecx\n\t"
-                     "mov $1f, %%edx\n\t"
-                     "sysenter\n"
-                     "1:\tmov %%ebp, %%ecx\n\t"
-                     "pop %%ebp\n\t"
-                     "mov %%gs:0, %%edx\n\t"
-                     "mov %%esi, %c[mr0](%%edx)\n\t"
-                     "mov %%edi, %c[mr1](%%edx)"
-                     : "=a"(ret), "+c"(src), "=S"(mr0)
-                     : "0"(timeouts), "b"(to),
-                       [mr0] "i"(offsetof(struct l4_utcb, mr[0])),
-                       [mr1] "i"(offsetof(struct l4_utcb, mr[1]))
-                     : "edx", "edi", "memory");
-    *sender = src;
-    *tag = mr0;
-    return ret;
 }
 
 static char *default_env[] = {"PATH=/bin", "HOME=/", "TERM=linux", NULL};
@@ -291,6 +288,6 @@ int main(int argc, char **argv)
         if (events)
             retry_waiting();
         uint32_t timeouts = l4_timeouts(L4_TIMEOUT_ZERO, next_timeout());
-        r = loop_ipc(reply ? from : L4_NILTHREAD, timeouts, &from, &tag);
+        r = server_ipc(reply ? from : L4_NILTHREAD, L4_ANYTHREAD, timeouts, &from, &tag);
     }
 }

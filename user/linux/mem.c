@@ -64,12 +64,15 @@ void mem_init(l4_tid_t s0)
     sigma0 = s0;
 }
 
+int lx_msg_spare;
+
 /* Maps sigma0's next page at va: 0 or -error.  A system call's
    registers may be in the MRs, which sigma0's answer overwrites
-   (linux.h, struct lx_msg): they are kept aside meanwhile. */
+   (linux.h, struct lx_msg): they are kept aside meanwhile, unless the
+   MRs are known to hold nothing needed (lx_msg_spare). */
 static int32_t pool_grow(uint32_t va)
 {
-    if (!lx_msg_live())
+    if (lx_msg_spare)
         return sigma0_get_page(sigma0, va);
     struct lx_msg msg = lx_msg_keep();
     int32_t err = sigma0_get_page(sigma0, va);
