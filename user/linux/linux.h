@@ -114,6 +114,34 @@ struct regs {
     uint32_t vector, error, eip, esp, eflags, eax, ebx, ecx, edx, esi, edi, ebp;
 };
 
+/* The message registers MR0..MR12: a message being served and its reply.
+   A call is served in place: the struct regs a system call reads and
+   writes is the exception message's MR1..MR12 themselves (main.c,
+   msg_regs), so any IPC the server makes while it serves a message (a
+   receive overwrites the MRs, a send is built in them) must keep them
+   aside and put them back: lx_msg_keep before, lx_msg_restore after.
+   Such IPCs are rare (mem.c asks sigma0 for a page when its pool grows;
+   main.c answers waiting calls after a message is served). */
+struct lx_msg {
+    uint32_t w[1 + L4_EXC_WORDS];
+};
+
+/* Set while the MRs hold nothing the server still needs: a page fault's
+   words are read before its page is found (main.c, page_fault), so mem.c
+   need not keep them around sigma0's call then (13 words each way, which
+   every fault of lx.fault would pay).  Everywhere else they are kept. */
+extern int lx_msg_spare;
+
+static inline struct lx_msg lx_msg_keep(void)
+{
+    return *(const struct lx_msg *)l4_utcb()->mr;
+}
+
+static inline void lx_msg_restore(const struct lx_msg *m)
+{
+    *(struct lx_msg *)l4_utcb()->mr = *m;
+}
+
 /* ---- Processes (proc.c) ---- */
 
 #define MAX_PROCS 32

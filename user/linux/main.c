@@ -33,7 +33,7 @@ static struct proc *last_sender;
 static inline struct proc *sender(l4_tid_t from)
 {
     struct proc *p = last_sender;
-    if (p && p->tid == from && p->state == P_RUNNING)
+    if (__builtin_expect(p && p->tid == from && p->state == P_RUNNING, 1))
         return p;
     p = proc_by_tid(from);
     if (p)
@@ -50,8 +50,11 @@ static int page_fault(struct proc *p, uint32_t addr, uint32_t access)
     int write = (access & L4_FPAGE_W) != 0, fresh = 0;
     uint8_t *page = NULL;
     int allowed = v && (v->prot & (write ? VMA_W : VMA_R));
-    if (allowed)
+    if (allowed) {
+        lx_msg_spare = 1;       /* the fault's words are read: nothing to keep */
         page = write ? mm_page_write(&p->mm, va, &fresh) : mm_page(&p->mm, va);
+        lx_msg_spare = 0;
+    }
     if (!page) {
         printf("linux: pid %d (%s): %s at %x %s: killed by signal 11\n", p->pid, p->exe,
                write ? "write" : "read", addr,
@@ -72,45 +75,74 @@ static int page_fault(struct proc *p, uint32_t addr, uint32_t access)
     return 1;
 }
 
+/* The server's IPC: l4_ipc (l4/syscalls.h), with the same sysenter ABI
+   (docs/abi.md, "The sysenter entry"), except that the stub itself moves
+   MR0 and MR1 between the UTCB and %esi and %edi.  Written in C, as
+   l4_ipc does it, GCC runs out of registers around the sysenter and keeps
+   the two words and the UTCB's address on the stack: six instructions
+   more for every message the server answers.  The received tag is also
+   returned in *tag, which saves reading it back. */
+static inline int32_t server_ipc(l4_tid_t to, l4_tid_t from, uint32_t timeouts,
+                                 l4_tid_t *sender, l4_tag_t *tag)
+{
+    int32_t ret;
+    uint32_t src = from, mr0;
+    __asm__ volatile("mov %%gs:0, %%edx\n\t"
+                     "mov %c[mr0](%%edx), %%esi\n\t"
+                     "mov %c[mr1](%%edx), %%edi\n\t"
+                     "push %%ebp\n\t"
+                     "mov %%ecx, %%ebp\n\t"
+                     "mov %%esp, %%ecx\n\t"
+                     "mov $1f, %%edx\n\t"
+                     "sysenter\n"
+                     "1:\tmov %%ebp, %%ecx\n\t"
+                     "pop %%ebp\n\t"
+                     "mov %%gs:0, %%edx\n\t"
+                     "mov %%esi, %c[mr0](%%edx)\n\t"
+                     "mov %%edi, %c[mr1](%%edx)"
+                     : "=a"(ret), "+c"(src), "=S"(mr0)
+                     : "0"(timeouts), "b"(to),
+                       [mr0] "i"(offsetof(struct l4_utcb, mr[0])),
+                       [mr1] "i"(offsetof(struct l4_utcb, mr[1]))
+                     : "edx", "edi", "memory");
+    *sender = src;
+    *tag = mr0;
+    return ret;
+}
+
 /* The exception message's words MR1..MR12, in the server's UTCB, which
-   struct regs mirrors word for word: a message is read, and a reply
-   written, as one structure copy.  (l4_mr reads %gs:0 again for every
-   word, 6 instructions a word; this is 2, which every system call of
-   every process pays twice.) */
+   struct regs mirrors word for word.  The resume reply is the same words
+   with another tag (the kernel ignores its vector and error words,
+   docs/abi.md, "The reply"), so a system call reads and writes the
+   message itself, and its reply is ready where it stands: no copy in and
+   none out, which every call of every process would pay (22 words).  The
+   price: an IPC the server makes meanwhile must keep the MRs (linux.h,
+   struct lx_msg). */
 static inline struct regs *msg_regs(void)
 {
     return (struct regs *)&l4_utcb()->mr[L4_EXC_VECTOR];
 }
 
-/* The resume reply with the registers r, in the message registers.  The
-   kernel ignores the reply's vector and error words (docs/abi.md, "The
-   reply"), so only the ten from eip on are written, in one copy. */
-struct resume_words {
-    uint32_t w[L4_EXC_WORDS - (L4_EXC_EIP - L4_EXC_VECTOR)];
-};
+#define EXCEPTION_TAG l4_tag_make(L4_LABEL_EXCEPTION, L4_EXC_WORDS, 0)
+#define RESUME_TAG l4_tag_make(0, L4_EXC_WORDS, 0)
 
-static inline void set_resume(const struct regs *r)
+/* An exception message of p: the call works on its registers in place,
+   which become the resume reply.  Inline in serve: it is every system
+   call's way, and a call of its own would cost a frame (12 instructions). */
+static inline __attribute__((always_inline)) int exception(struct proc *p)
 {
-    struct l4_utcb *u = l4_utcb();
-    u->mr[0] = l4_tag_make(0, L4_EXC_WORDS, 0);
-    *(struct resume_words *)&u->mr[L4_EXC_EIP] = *(const struct resume_words *)&r->eip;
-}
-
-/* An exception message of p: its registers in, the resume message out. */
-static int exception(struct proc *p)
-{
-    struct regs r = *msg_regs();
-    if (r.vector == L4_EXC_START && p->starting) {
-        r = p->regs;            /* a fork child: its parent's registers, eax = 0 */
+    struct regs *r = msg_regs();
+    if (__builtin_expect(r->vector == L4_EXC_START, 0) && p->starting) {
+        *r = p->regs;           /* a fork child: its parent's registers, eax = 0 */
         p->starting = 0;
-    } else if (!lx_exception(p, &r)) {
+    } else if (!lx_exception(p, r)) {
         return 0;
     } else if (p->sig_pending) {
-        lx_deliver(p, &r);      /* a signal for a handler: it runs first */
+        lx_deliver(p, r);       /* a signal for a handler: it runs first */
         if (p->state != P_RUNNING)
             return 0;
     }
-    set_resume(&r);
+    l4_utcb()->mr[0] = RESUME_TAG;
     return 1;
 }
 
@@ -128,15 +160,21 @@ void lx_event(void)
 static void retry_one(struct proc *p, void *arg)
 {
     (void)arg;
-    struct regs r;
-    if (!p->waiting || p->state != P_RUNNING || !lx_retry(p, &r))
+    if (!p->waiting || p->state != P_RUNNING)
+        return;
+    /* The call runs in the MRs too (retry_waiting kept them aside), and
+       its reply is ready there when it finishes. */
+    struct regs *r = msg_regs();
+    if (!lx_retry(p, r))
         return;
     if (p->sig_pending)
-        lx_deliver(p, &r);
+        lx_deliver(p, r);
     if (p->state != P_RUNNING)
         return;
-    set_resume(&r);
-    int32_t err = l4_send(p->tid, L4_TIMEOUT_ZERO);
+    l4_utcb()->mr[0] = RESUME_TAG;
+    l4_tid_t none;
+    l4_tag_t tag;
+    int32_t err = server_ipc(p->tid, L4_NILTHREAD, l4_timeouts(L4_TIMEOUT_ZERO, 0), &none, &tag);
     if (err < 0)
         printf("linux: pid %d: the answer to its waiting call was lost: %s\n", p->pid,
                ipc_errstr(err));
@@ -148,25 +186,26 @@ static void retry_one(struct proc *p, void *arg)
    kept aside meanwhile. */
 static void retry_waiting(void)
 {
-    struct reply {
-        uint32_t w[1 + L4_EXC_VECTOR + L4_EXC_WORDS];
-    } *mrs = (struct reply *)l4_utcb()->mr, saved = *mrs;
+    struct lx_msg saved = lx_msg_keep();
     while (events) {
         events = 0;
         proc_for_each(retry_one, NULL);
     }
-    *mrs = saved;
+    lx_msg_restore(&saved);
 }
 
-/* Answers one message from thread from: 1 if the reply is in the MRs.
-   Nearly every message is a process's: it is looked up first, and only a
-   message from no process can be the console reader's. */
-static int serve(l4_tid_t from)
+/* Answers one message from thread from, with tag MR0: 1 if the reply is
+   in the MRs.  Nearly every message is a process's: it is looked up
+   first, and only a message from no process can be the console reader's. */
+static int serve(l4_tid_t from, l4_tag_t tag)
 {
     struct proc *p = sender(from);
     if (!p && console_is_reader(from))
         return console_input();         /* typed bytes, from the server's own reader */
-    l4_tag_t tag = l4_mr(0);
+    /* The common case, in one test: the kernel's exception messages
+       carry exactly this tag. */
+    if (p && tag == EXCEPTION_TAG)
+        return exception(p);
     uint32_t label = l4_tag_label(tag);
     if (!p) {
         printf("linux: a message (label %x) from thread %x, which is no process of mine\n",
@@ -175,8 +214,6 @@ static int serve(l4_tid_t from)
     }
     if ((label & ~0xFu) == L4_LABEL_PAGEFAULT && l4_tag_untyped(tag) == 2)
         return page_fault(p, l4_mr(1), label & L4_FPAGE_RWX);
-    if (label == L4_LABEL_EXCEPTION && l4_tag_untyped(tag) == L4_EXC_WORDS)
-        return exception(p);
     printf("linux: pid %d sent a message (label %x) that is neither a fault nor an exception\n",
            p->pid, label);
     return 0;
@@ -239,17 +276,18 @@ int main(int argc, char **argv)
        next deadline of a sleeping process (time.c). */
     l4_tid_t from;
     int32_t r = l4_receive(L4_ANYTHREAD, next_timeout(), &from);
+    l4_tag_t tag = l4_mr(0);
     for (;;) {
         int reply = 0;
-        if (r == -(L4_ETIMEOUT | L4_ERECV))
+        if (r >= 0)
+            reply = serve(from, tag);
+        else if (r == -(L4_ETIMEOUT | L4_ERECV))
             lx_event();
-        else if (r < 0)
-            printf("linux: IPC error %s\n", ipc_errstr(r));
         else
-            reply = serve(from);
+            printf("linux: IPC error %s\n", ipc_errstr(r));
         if (events)
             retry_waiting();
         uint32_t timeouts = l4_timeouts(L4_TIMEOUT_ZERO, next_timeout());
-        r = l4_ipc(reply ? from : L4_NILTHREAD, L4_ANYTHREAD, timeouts, &from);
+        r = server_ipc(reply ? from : L4_NILTHREAD, L4_ANYTHREAD, timeouts, &from, &tag);
     }
 }

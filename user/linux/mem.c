@@ -64,6 +64,22 @@ void mem_init(l4_tid_t s0)
     sigma0 = s0;
 }
 
+int lx_msg_spare;
+
+/* Maps sigma0's next page at va: 0 or -error.  A system call's
+   registers may be in the MRs, which sigma0's answer overwrites
+   (linux.h, struct lx_msg): they are kept aside meanwhile, unless the
+   MRs are known to hold nothing needed (lx_msg_spare). */
+static int32_t pool_grow(uint32_t va)
+{
+    if (lx_msg_spare)
+        return sigma0_get_page(sigma0, va);
+    struct lx_msg msg = lx_msg_keep();
+    int32_t err = sigma0_get_page(sigma0, va);
+    lx_msg_restore(&msg);
+    return err;
+}
+
 void *page_alloc(void)
 {
     void *page = free_pages;
@@ -73,7 +89,7 @@ void *page_alloc(void)
         if (pool_used == POOL_PAGES)
             return NULL;
         uint32_t va = POOL_BASE + pool_used * PAGE;
-        if (sigma0_get_page(sigma0, va) < 0)
+        if (pool_grow(va) < 0)
             return NULL;
         pool_used++;
         page = (void *)va;
