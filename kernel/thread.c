@@ -8,6 +8,7 @@
  */
 #include "kernel.h"
 #include "thread.h"
+#include "tls.h"
 #include "fpu.h"
 #include "ipc.h"
 #include "irq.h"
@@ -89,6 +90,7 @@ static struct thread *create_in(struct space *s, const char *name, uint32_t eip,
     t->utcb->self = t->utcb_uva;
     t->utcb->tid = t->tid;
     arch_utcb_descriptor(t->utcb_uva, t->utcb_desc);
+    tls_thread_init(t);
     t->space = s;
     s->threads++;
     arch_init_user_frame(thread_tf(t), eip, esp);

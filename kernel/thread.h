@@ -65,6 +65,8 @@ struct thread {
     uint32_t utcb_uva;          /* its user address */
     uint32_t utcb_desc[2];      /* the UTCB segment's descriptor for it, made once
                                    (arch_utcb_descriptor) for the fast path's switch */
+    uint32_t tls_desc[2];       /* its TLS segment's descriptor (kernel/tls.c): the
+                                   default until SYS_THREAD_TLS gives it one */
     l4_tid_t ipc_from;          /* the current IPC's receive phase: a thread, L4_ANYTHREAD,
                                    or L4_NILTHREAD for none */
     uint16_t ipc_rcv_timeout;   /* the receive phase's timeout */

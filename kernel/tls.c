@@ -13,13 +13,12 @@
  * open to the threads that manage a thread (its exception handler or its
  * pager) and to root tasks.
  *
- * The segments live here, by thread number, with the ID they belong to:
- * a thread number that is reused gets the default again (base 0, limit
- * one byte) without thread.c having to know about TLS.  The GDT slot is
- * rewritten only when the thread switched to needs another segment than
- * the one it holds (tls_switch in tls.h), so threads without one (every
- * L4 program) cost the switch a few instructions; and then it is two
- * words copied, since the descriptor is made when the segment is set.
+ * Each thread's segment lives in its TCB (tls_desc), as the GDT
+ * descriptor SYS_THREAD_TLS makes once, and a new thread starts with the
+ * default one (base 0, limit one byte: tls_thread_init).  Once any thread
+ * has a segment (tls_used), every switch copies the next thread's two
+ * words into the slot (tls_switch in tls.h); before that, in every L4
+ * program, it costs one test.
  */
 #include "kernel.h"
 #include "sched.h"
@@ -30,13 +29,7 @@
 #include "arch/i386/mmu.h"
 #include "l4/abi.h"
 
-struct tls tls_table[MAX_THREADS];
-l4_tid_t tls_loaded = L4_NILTHREAD;
 int tls_used;
-
-/* Made when the first thread gets a segment of its own: until then
-   tls_switch never loads a segment. */
-uint32_t tls_default[2];
 
 /* SYS_THREAD_TLS(thread, base, limit, flags): sets thread's TLS segment;
    returns its GDT index, from which the caller makes the selector. */
@@ -50,15 +43,11 @@ int32_t sys_thread_tls(struct trapframe *tf)
         return -L4_EPERM;
     if (tf->edx > L4_TLS_LIMIT_MAX || (tf->esi & ~(L4_TLS_PAGES | L4_TLS_SELECT)))
         return -L4_EINVAL;
-    struct tls *slot = &tls_table[thread_number(t)];
-    slot->owner = t->tid;
-    arch_tls_descriptor(tf->ecx, tf->edx, tf->esi & L4_TLS_PAGES, slot->desc);
+    arch_tls_descriptor(tf->ecx, tf->edx, tf->esi & L4_TLS_PAGES, t->tls_desc);
     if ((tf->esi & L4_TLS_SELECT) && t != current)
         thread_tf(t)->gs = TLS_SEL;     /* it holds the selector when it next enters user mode */
-    if (!tls_used)
-        arch_tls_descriptor(0, 0, 0, tls_default);
     tls_used = 1;
     if (t == current)
-        tls_load(t->tid, slot);     /* the caller's own: effective at its next segment load */
+        arch_load_tls(t->tls_desc);     /* the caller's own: effective at its next segment load */
     return SEG_TLS;
 }

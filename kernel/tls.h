@@ -7,46 +7,26 @@
 #include "arch/i386/trapframe.h"
 #include "arch/i386/arch.h"
 
-/* A thread's TLS segment, by thread number, with the ID it belongs to: a
-   reused number finds another owner and so gets the default.  The
-   segment is kept as its GDT descriptor, made once by SYS_THREAD_TLS, so
-   that a switch copies two words instead of building them. */
-struct tls {
-    l4_tid_t owner;
-    uint32_t desc[2];           /* arch_tls_descriptor's words */
-};
-extern struct tls tls_table[MAX_THREADS];
-/* Whose segment the GDT slot holds: a thread's ID, or L4_NILTHREAD for
-   the default (base 0, limit 1 byte). */
-extern l4_tid_t tls_loaded;
 /* Set once any thread has been given a segment: until then (in every lab
    before Lab 5, and in every L4 program) the switch path pays one test. */
 extern int tls_used;
 
-/* The default segment's descriptor (base 0, limit 1 byte). */
-extern uint32_t tls_default[2];
-
-/* Writes owner's segment (t), or the default for L4_NILTHREAD, into the
-   GDT slot: two words, made beforehand (SYS_THREAD_TLS). */
-static inline void tls_load(l4_tid_t owner, const struct tls *t)
+/* Makes the GDT slot hold next's segment (its tls_desc: the default
+   until SYS_THREAD_TLS gives it one); the switch path calls it for every
+   user thread it switches to.  A test when no thread has a segment (every
+   L4 program), else two words copied, made beforehand. */
+static inline __attribute__((always_inline)) void tls_switch(const struct thread *next)
 {
-    arch_load_tls(owner == L4_NILTHREAD ? tls_default : t->desc);
-    tls_loaded = owner;
+    if (tls_used)
+        arch_load_tls(next->tls_desc);
 }
 
-/* Makes the GDT slot hold next's segment; the switch path calls it for
-   every user thread it switches to.  Inline and cheap: a test when no
-   thread has a segment (every L4 program), two more when next's is there
-   already, and two words copied when it is not (every switch between a
-   Linux process and its server, twice per system call). */
-static inline void tls_switch(const struct thread *next)
+/* A new thread's segment: the default (base 0, limit one byte), so that
+   a thread without one that loads the TLS selector faults on its first
+   access, as on every switch before. */
+static inline void tls_thread_init(struct thread *t)
 {
-    if (!tls_used)
-        return;
-    const struct tls *t = &tls_table[thread_number(next)];
-    l4_tid_t want = t->owner == next->tid ? next->tid : L4_NILTHREAD;
-    if (want != tls_loaded)
-        tls_load(want, t);
+    arch_tls_descriptor(0, 0, 0, t->tls_desc);
 }
 
 /* SYS_THREAD_TLS(thread, base, limit, flags) -> the GDT index of the slot. */
