@@ -178,12 +178,16 @@ def count_calls(start, end, skip, calls, limit):
     for c in range(calls):
         if c:
             gdb.execute("continue", to_string=True)
-        count, last, steps = collections.Counter(), None, 0
+        count, last, last_ecx, steps = collections.Counter(), None, None, 0
         pc = int(gdb.parse_and_eval("$pc")) & 0xffffffff
         while pc != end:
-            if pc != last:
+            # A rep-prefixed string instruction stops once per repetition
+            # at the same pc, and -icount counts each repetition: count
+            # every stop there that moved %ecx on.
+            ecx = int(gdb.parse_and_eval("$ecx")) & 0xffffffff
+            if pc != last or (ecx != last_ecx and is_rep(pc)):
                 count[pc] += 1
-            last = pc
+            last, last_ecx = pc, ecx
             steps += 1
             if steps > limit:
                 print("FIGTRACE-LIMIT %d" % limit)
@@ -205,6 +209,12 @@ def count_calls(start, end, skip, calls, limit):
         binary = sym[sym.index("of") + 1] if "of" in sym else "kernel.elf"
         where["%d" % pc] = [name, os.path.basename(binary), source_file(pc)]
     print("FIGTRACE " + json.dumps({"calls": result, "where": where}))
+REP = {}
+def is_rep(pc):
+    if pc not in REP:
+        insn = gdb.selected_inferior().architecture().disassemble(pc)[0]["asm"]
+        REP[pc] = insn.startswith(("rep ", "repz ", "repnz ", "repe ", "repne "))
+    return REP[pc]
 def step_without_frame(pc):
     # GDB refuses to stepi where it cannot unwind the frame: in a user
     # stub that has moved %ebp (the sysenter stub passes `from` there) and
