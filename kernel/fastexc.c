@@ -16,7 +16,7 @@
  * kprintf): every exception of Labs 4 and 5 passes through it.
  *
  * What you may use: thread_tf (thread.h), ipc_max_words (ipc.h),
- * fastpath_switch (fastswitch.h), sched_action (sched.h), l4_tag_make and the
+ * fastpath_switch (fastswitch.h), l4_tag_make and the
  * L4_EXC_* word numbers (l4/abi.h), EFLAGS_ARITH (exception.h), and the
  * fields of struct thread.
  */
@@ -57,8 +57,8 @@
  *
  * The checks, and why each exists (they are fastpath_call's):
  *  - we handle no interrupt line: an interrupt may be pending for us;
- *  - sched_action is SCHED_RUN_ON: a direct switch would lose a decision
- *    the scheduler has already taken;
+ *  - (no test of sched_action: it is SCHED_RUN_ON whenever user code
+ *    runs, so an exception starts with it, as a system call does);
  *  - the handler is in TS_RECEIVING from us or from anyone (ipc_accepts):
  *    otherwise we would have to queue as a sender;
  *  - the message (1 + L4_EXC_WORDS words) fits what the handler may be

@@ -94,7 +94,10 @@ IPC_PATH int fastexc_ipc(struct thread *handler, struct trapframe *tf)
 {
     struct thread *self = current;
 
-    if (self->irq_lines || sched_action != SCHED_RUN_ON)
+    /* sched_action is SCHED_RUN_ON whenever user code runs (every way
+       back to user mode carries out a decision first), so an exception,
+       like a system call, starts with it: no test. */
+    if (self->irq_lines)
         return FASTPATH_NOT_TAKEN;
     if (handler->state != TS_RECEIVING ||
         (handler->ipc_from != self->tid && handler->ipc_from != L4_ANYTHREAD) ||
