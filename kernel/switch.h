@@ -1,8 +1,8 @@
 /*
  * The pieces of a thread switch, inline, for the two places that switch:
  * sched.c (schedule) and fastswitch.h (the fast paths' switch, built -O2
- * with them).  One copy of each
- * word: both files write the same state the same way.
+ * with them).  One copy of each word: both write the same state the
+ * same way.
  */
 #ifndef KERNEL_SWITCH_H
 #define KERNEL_SWITCH_H

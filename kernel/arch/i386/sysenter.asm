@@ -32,7 +32,7 @@
 ;
 ; Below the frame the stub leaves a switch frame (arch_switch's: four
 ; register slots, then sysenter_resume), so that a thread that blocks on
-; the IPC fast path keeps no C frame (kernel/fastswitch.c says how).
+; the IPC fast path keeps no C frame (kernel/fastswitch.h says how).
 ;
 ; What sysenter leaves to us (it clears only IF, VM and RF):
 ;   TF: a user's TF=1 raises #DB after sysenter itself, on the first
@@ -108,7 +108,7 @@ sysenter_entry_clean:
         mov ds, ax
         mov es, ax
         ; The switch frame a thread that blocks on the fast path leaves as
-        ; its kernel %esp (sched.c, fastpath_switch): four register slots
+        ; its kernel %esp (kernel/fastswitch.h): four register slots
         ; and the address it is resumed at.
         push sysenter_resume
         sub esp, 16
