@@ -131,17 +131,20 @@ def digest_blind(test):
     return blind
 
 
-def forge_run(jobs, say):
+def forge_run(jobs, say, only=None):
     """Hole files that forge a lab's results (grader/selftest/forge/labN/: they
     find the test program's command line in RAM and print its success line,
     fault reports included, then stop the machine cleanly) must fail every
     test of that lab, in a tree that is otherwise the reference.  Each test
     is judged twice on the same boots: as it is, and blind to the digest,
-    where what GDB sees must fail it on its own."""
+    where what GDB sees must fail it on its own.  only: a list of labs, to
+    run those forgers alone (none: every lab's)."""
     from grade import run_all
     passed = failed = 0
     labs = gradelib.load_labs()
     for lab in sorted(int(n[3:]) for n in os.listdir(FORGE_SRC) if n.startswith("lab")):
+        if only is not None and lab not in only:
+            continue
         missing = gradelib.missing_solution(lab)
         if missing is not None:
             say(None, "grader: forged lab-%d holes" % lab,
