@@ -57,6 +57,23 @@ def expected_words(v):
             [H_RAN] + server(4) + reply(4))
 
 
+# At fastpath_exit, a real switch: %eax holds the saved stack of the thread
+# just made current (its TCB and kernel stack share one 4 KiB page), and
+# %esp is still on another thread's stack.  A ring-0 forger that jumps to
+# fastpath_exit without switching threads is not counted (the grader's
+# self-test found one that was).
+SWITCHED = ("((unsigned)$eax & ~0xFFF) == (unsigned)current && "
+            "((unsigned)$sp & ~0xFFF) != (unsigned)current")
+# At ipc_slow or exception_ipc, the current thread's own system call or
+# exception: not a trapframe made up elsewhere to be counted.
+OWN_TF = "tf == %s" % CURRENT_TF
+
+
+def switched(cond=None):
+    """A GDB condition at fastpath_exit: a real switch, and cond."""
+    return SWITCHED if cond is None else "%s && %s" % (SWITCHED, cond)
+
+
 def slow_labels(first, last):
     """A GDB condition at ipc_slow: the call's label is one of lab6_fast's
     scenarios first..last."""
@@ -69,7 +86,7 @@ FAST_RUN = Test(
     doc="bench_ipc's calls to a server thread that waits for them, and the server's replies, "
         "switch directly (the fast path), and every answer is right.",
     programs=["bench_ipc 100 instructions {nonce}"],
-    watches=[Watch("fastpath_exit", mode="at_least", expect="150",
+    watches=[Watch("fastpath_exit", cond=switched(), mode="at_least", expect="150",
                    what="direct switches of the IPC fast path")],
     expect=[(r"^bench_ipc: nonce={nonce} runs=100$", "bench_ipc's first line"),
             (r"^BENCH ipc\.rtt\.same_space value=\d+ ", "bench_ipc's result line")])
@@ -86,12 +103,13 @@ CHECKS = Test(
         Watch("sys_kdb_exit", cond="tf->ebx == 0", key="test_digest", mode="equals",
               expect="{digest}", symbols=["lab6_fast"],
               what="lab6_fast's digest in its own memory when it stopped the machine"),
-        Watch("fastpath_exit", cond="(%s->esi >> 16) == %#x" % (CURRENT_TF, LABEL),
+        Watch("fastpath_exit", cond=switched("(%s->esi >> 16) == %#x" % (CURRENT_TF, LABEL)),
               mode="at_least", expect="1",
               what="direct switches of the common-case call (label %#x)" % LABEL),
         Watch("ipc_slow", cond=slow_labels(0, 0), key="tf->esi >> 16", expect="0",
               what="slow-path entries of the common-case call (label %#x)" % LABEL),
-        Watch("ipc_slow", cond=slow_labels(1, 4), key="tf->esi >> 16", expect="4",
+        Watch("ipc_slow", cond="%s && %s" % (OWN_TF, slow_labels(1, 4)), key="tf->esi >> 16",
+              expect="4",
               what="slow-path entries of the four calls the fast path must refuse "
                    "(labels %#x..%#x)" % (LABEL + 2, LABEL + 8)),
     ],
@@ -140,7 +158,7 @@ EXC_FAST_RUN = Test(
         "by the exception fast path (a direct switch, no exception_ipc), and every answer is "
         "right.",
     programs=["bench_exc 100 instructions {nonce}"],
-    watches=[Watch("fastpath_exit", cond=EXC_DELIVERED, mode="at_least", expect="95",
+    watches=[Watch("fastpath_exit", cond=switched(EXC_DELIVERED), mode="at_least", expect="95",
                    what="direct switches to a handler with an exception message (the exception "
                         "fast path)"),
              Watch("exception_ipc", cond=HANDLER_WAITING, key="tf->eax", expect="0",
@@ -156,13 +174,14 @@ EXC_CHECKS = Test(
         "handler's reply gives.",
     programs=["bench_exc checks {nonce}"],
     watches=[
-        Watch("fastpath_exit", cond="%s && current->utcb->mr[%d] == %#x" % (EXC_DELIVERED,
-                                                                            EXC_EAX, EXC_MARK),
+        Watch("fastpath_exit", cond=switched("%s && current->utcb->mr[%d] == %#x" % (
+            EXC_DELIVERED, EXC_EAX, EXC_MARK)),
               mode="at_least", expect="1",
               what="direct switches of the common-case exception (eax %#x)" % EXC_MARK),
         Watch("exception_ipc", cond="tf->eax == %#x" % EXC_MARK, key="tf->eax", expect="0",
               what="exception_ipc entries of the common-case exception (eax %#x)" % EXC_MARK),
-        Watch("exception_ipc", cond="tf->eax > %#x && tf->eax <= %#x" % (EXC_MARK, EXC_MARK + 3),
+        Watch("exception_ipc", cond="%s && tf->eax > %#x && tf->eax <= %#x" % (
+            OWN_TF, EXC_MARK, EXC_MARK + 3),
               key="tf->eax", expect="3",
               what="exception_ipc entries of the three exceptions the fast path must refuse "
                    "(eax %#x..%#x)" % (EXC_MARK + 1, EXC_MARK + 3)),

@@ -15,8 +15,14 @@
  * word that holds the digest of the seed alone when the program's first
  * IPC arrives.  So the success line, the digest in it and the digest GDB
  * reads at sys_kdb_exit are all right, and only GDB's counts in given code
- * (fastpath_exit, ipc_slow, exception_ipc) can tell that no work was done:
- * every lab-6 test must FAIL against these files, and for that reason.
+ * (fastpath_exit, ipc_slow, exception_ipc) can tell that no work was done.
+ * And it tries to fool those counts too, as a student in ring 0 could:
+ * before it prints, it passes fastpath_exit 200 times without switching
+ * threads (a switch frame that returns to itself, with the label GDB looks
+ * for in its own saved %esi), and makes the four IPCs lab6_fast's refused
+ * calls would make through ipc_slow, on trapframes copied to its stack.
+ * GDB must count none of them (grader/lab6.py: SWITCHED, OWN_TF): every
+ * lab-6 test must FAIL against these files, and for GDB's reason.
  */
 #include "kernel.h"
 #include "ipc.h"
@@ -141,8 +147,41 @@ static int plant_digest(uint32_t eip, uint32_t seed, uint32_t digest)
     return -1;
 }
 
+/* A stop at fastpath_exit without a switch: a switch frame that returns
+   here, popped on the current thread's own stack. */
+static void fake_exit(void)
+{
+    __asm__ volatile("push $1f\n push %%ebp\n push %%ebx\n push %%esi\n push %%edi\n"
+                     "mov %%esp, %%eax\n jmp fastpath_exit\n 1:\n" ::: "eax", "memory");
+}
+
+int32_t sys_ipc(struct trapframe *tf);
+static int faking;
+
 void forge_lab6(struct trapframe *tf)
 {
+    faking = 1;
+    struct trapframe *me = thread_tf(current);
+    uint32_t esi = me->esi;
+    if (strcmp(current->name, "bench_ipc") == 0) {
+        for (int i = 0; i < 200; i++)
+            fake_exit();
+    } else if (strcmp(current->name, "lab6_fast") == 0) {
+        me->esi = LABEL << 16;
+        fake_exit();
+        for (uint32_t n = 1; n <= 4; n++) {
+            struct trapframe t = *me;
+            t.ebx = t.ecx = current->tid;
+            t.edx = 0;
+            t.esi = (LABEL + 2 * n) << 16;
+            sys_ipc(&t);
+        }
+    } else {
+        me->esi = 0xFFD0u << 16;
+        for (int i = 0; i < 200; i++)
+            fake_exit();
+    }
+    me->esi = esi;
     const char *p = find(current->name);
     if (!p) {
         kprintf("forge: no command line found for %s\n", current->name);
@@ -174,7 +213,7 @@ void forge_lab6(struct trapframe *tf)
 
 int32_t fastpath_ipc(struct trapframe *tf)
 {
-    if (ours())
+    if (ours() && !faking)
         forge_lab6(tf);
     return FASTPATH_NOT_TAKEN;
 }
