@@ -208,7 +208,9 @@ def count_calls(start, end, skip, calls, limit):
         name = sym[0] if sym and sym[0] != "No" else "?"
         binary = sym[sym.index("of") + 1] if "of" in sym else "kernel.elf"
         where["%d" % pc] = [name, os.path.basename(binary), source_file(pc)]
-    print("FIGTRACE " + json.dumps({"calls": result, "where": where}))
+    arch = gdb.selected_inferior().architecture()
+    asm = {"%d" % pc: arch.disassemble(pc)[0]["asm"] for pc in sorted(seen)}
+    print("FIGTRACE " + json.dumps({"calls": result, "where": where, "asm": asm}))
 REP = {}
 def is_rep(pc):
     if pc not in REP:
@@ -259,14 +261,15 @@ def symbols(build, program):
     return os.path.join(build, "user", program + ".elf")
 
 
-def step_counts(build, modules, programs, start, end, skip, calls, limit=2000000):
+def step_counts(build, modules, programs, start, end, skip, calls, limit=2000000, asm=None):
     """Boots the modules under -icount, halted for GDB with the kernel's and
     the programs' symbols; lets the machine run to the skip+1-th time it
     reaches start, and then single-steps from start to end, calls times.
     Returns (per_call, where): per_call is a list of {pc: steps} (a pc that
     the step before also reported is QEMU's, not counted), where maps each
     pc to (symbol, binary, source file or None).  limit caps the steps of
-    one call, so that a stretch that never ends cannot hang the caller."""
+    one call, so that a stretch that never ends cannot hang the caller.
+    asm, a dict, receives each pc's instruction as GDB disassembles it."""
     port = gradelib.free_port()
     fd, script = tempfile.mkstemp(suffix=".py")
     with os.fdopen(fd, "w") as f:
@@ -293,6 +296,8 @@ def step_counts(build, modules, programs, start, end, skip, calls, limit=2000000
         raise SystemExit("figtrace: GDB said:\n%s%s" % (g.stdout[-2000:], g.stderr[-2000:]))
     found = json.loads(m.group(1))
     per_call = [{int(a): n for a, n in c.items()} for c in found["calls"]]
+    if asm is not None:
+        asm.update({int(a): text for a, text in found.get("asm", {}).items()})
     top = gradelib.TOP + os.sep
     return per_call, {int(a): (name, binary, source[len(top):] if source and
                                 source.startswith(top) else source)

@@ -2,7 +2,7 @@
 """make profile BENCH=name [LAB=n] [SOLUTION=s]: where one benchmark's
 instructions go, function by function.
 
-    python3 grader/profile.py NAME [--lab N] [--solution S] [--skip K] [--calls C]
+    python3 grader/profile.py NAME [--lab N] [--solution S] [--skip K] [--calls C] [--listing]
 
 A benchmark brackets one operation with two rdtsc; under -icount shift=0
 rdtsc counts guest instructions, so the figure is exactly the instructions
@@ -133,7 +133,23 @@ def report(name, label, per_pc, where, empty, figure, why_not):
     return False
 
 
-def profile(name, lab=None, solution=None, skip=2, calls=2):
+def listing(per_pc, where, asm):
+    """Every instruction of the sample, function by function, in address order: how
+    many times it ran, and the instruction as GDB disassembles it.  A `rep` string
+    instruction counts once per repetition, as -icount counts it."""
+    print("Instruction by instruction (make profile ... LISTING=1):")
+    print("%6s  %-10s  %s" % ("times", "address", "instruction"))
+    functions = {}
+    for pc in sorted(per_pc):
+        functions.setdefault(where[pc][0], []).append(pc)
+    for fn, pcs in functions.items():
+        print("%s (%s):" % (fn, where[pcs[0]][1]))
+        for pc in pcs:
+            print("%6d  0x%08x  %s" % (per_pc[pc], pc, asm.get(pc, "?")))
+    print("%6d  instructions in all, the empty sample's included" % sum(per_pc.values()))
+
+
+def profile(name, lab=None, solution=None, skip=2, calls=2, show_listing=False):
     """Profiles one benchmark on one build; returns True if the total equals
     its figure.  Exits with a message a student can act on otherwise."""
     import grade  # here: grade.py is the grader's front end, heavy to import
@@ -158,15 +174,20 @@ def profile(name, lab=None, solution=None, skip=2, calls=2):
     if fig is None:
         sys.exit("make profile: %s does not run on %s (lab %d's benchmark): %s" %
                  (name, label, n, why_not))
+    asm = {}
     per_call, where = figtrace.step_counts(build, modules,
                                            programs_with_symbols(build, modules, program),
-                                           start, end, skip, calls)
+                                           start, end, skip, calls, asm=asm)
     totals = [sum(c.values()) for c in per_call]
     if len(set(totals)) != 1:
         print("make profile: the %d samples traced differ (%s instructions from rdtsc to "
               "rdtsc): no steady state after %d samples; the last is shown" %
               (calls, ", ".join(map(str, totals)), skip))
-    return report(name, label, per_call[-1], where, empty, fig["value"], why_not)
+    same = report(name, label, per_call[-1], where, empty, fig["value"], why_not)
+    if show_listing:
+        print()
+        listing(per_call[-1], where, asm)
+    return same
 
 
 def main():
@@ -177,11 +198,13 @@ def main():
     ap.add_argument("--solution", help="profile SOLUTION=S's build (default: your tree)")
     ap.add_argument("--skip", type=int, default=2, help="samples to skip before counting")
     ap.add_argument("--calls", type=int, default=2, help="samples to count (they must agree)")
+    ap.add_argument("--listing", action="store_true",
+                    help="also print every instruction of the sample and how often it ran")
     a = ap.parse_args()
     if not a.bench:
         sys.exit("usage: make profile BENCH=name [LAB=n] [SOLUTION=s]; BENCH is one of: %s" %
                  ", ".join(sorted(PROFILES)))
-    sys.exit(0 if profile(a.bench, a.lab, a.solution or None, a.skip, a.calls) else 1)
+    sys.exit(0 if profile(a.bench, a.lab, a.solution or None, a.skip, a.calls, a.listing) else 1)
 
 
 if __name__ == "__main__":

@@ -48,10 +48,10 @@ LAB6_MD = os.path.join(TOP, "labs", "lab6-fastpath", "README.md")
 LAB6_CMD = "$ make profile BENCH=ipc.fast.inter_space SOLUTION=6"
 
 
-def run_profile(bench="trap.rtt", solution="0"):
+def run_profile(bench="trap.rtt", solution="0", listing=False):
     p = subprocess.run([sys.executable, os.path.join(TOP, "grader", "profile.py"), bench,
-                        "--solution", solution], cwd=TOP, capture_output=True, text=True,
-                       timeout=300)
+                        "--solution", solution] + (["--listing"] if listing else []),
+                       cwd=TOP, capture_output=True, text=True, timeout=300)
     return p.returncode, p.stdout, p.stderr
 
 
@@ -82,11 +82,15 @@ def test_profile_lab6(build):
 def test_profile(build):
     """make profile on the smallest benchmark (trap.rtt, SOLUTION=0): one sample traced
     with GDB, per function, kernel and user; the table's rows add up to its total, and
-    the total equals the figure the benchmark itself prints."""
+    the total equals the figure the benchmark itself prints.  With LISTING=1 it also
+    lists every instruction with how often it ran: the counts add up to the total and
+    the empty sample, and the sample's int $0x30 and iret are among them."""
     missing = gradelib.missing_solution(0, TOP)
     if missing is not None:
         raise Skip("needs solutions/lab0 (the benchmark is Lab 0's hole), which this tree lacks")
-    rc, stdout, stderr = run_profile()
+    rc, stdout, stderr = run_profile(listing=True)
+    stdout, _, listed = stdout.partition("\n\nInstruction by instruction")
+    stdout += "\n"
     out = stdout + stderr
     m = re.search(r"^The total equals the benchmark's figure: make bench prints trap\.rtt "
                   r"(\d+)\.$", out, re.M)
@@ -105,6 +109,14 @@ def test_profile(build):
             raise Failure("the table should have a row for %s" % want, out)
     if len(functions) < 4:
         raise Failure("the table should name the kernel's functions too", out)
+    empty = re.search(r"^ *(-?\d+)  \(empty sample\)", out, re.M)
+    counts = re.findall(r"^ *(\d+)  0x[0-9a-f]{8}  (\S.*)$", listed, re.M)
+    if not empty or sum(int(n) for n, _ in counts) != int(total.group(1)) - int(empty.group(1)) \
+            or not any(i.startswith("int ") for _, i in counts) \
+            or not any(i.startswith("iret") for _, i in counts):
+        raise Failure("make profile ... LISTING=1 should list every instruction of the sample, "
+                      "the int $0x30 and the iret among them, their counts adding up to the "
+                      "total and the empty sample", listed)
     lines, a, b = quoted_block(GDB_MD, PROFILE_CMD)
     if lines[a:b] != stdout.rstrip("\n").split("\n"):
         raise Failure("docs/gdb.md quotes another output of `%s` than it prints now; "
