@@ -187,6 +187,9 @@ def count_calls(start, end, skip, calls, limit):
             ecx = int(gdb.parse_and_eval("$ecx")) & 0xffffffff
             if pc != last or (ecx != last_ecx and is_rep(pc)):
                 count[pc] += 1
+                if "%d" % pc not in ASM:
+                    # Now, while the space that holds it is the current one.
+                    ASM["%d" % pc] = gdb.selected_inferior().architecture().disassemble(pc)[0]["asm"]
             last, last_ecx = pc, ecx
             steps += 1
             if steps > limit:
@@ -208,9 +211,8 @@ def count_calls(start, end, skip, calls, limit):
         name = sym[0] if sym and sym[0] != "No" else "?"
         binary = sym[sym.index("of") + 1] if "of" in sym else "kernel.elf"
         where["%d" % pc] = [name, os.path.basename(binary), source_file(pc)]
-    arch = gdb.selected_inferior().architecture()
-    asm = {"%d" % pc: arch.disassemble(pc)[0]["asm"] for pc in sorted(seen)}
-    print("FIGTRACE " + json.dumps({"calls": result, "where": where, "asm": asm}))
+    print("FIGTRACE " + json.dumps({"calls": result, "where": where, "asm": ASM}))
+ASM = {}
 REP = {}
 def is_rep(pc):
     if pc not in REP:
