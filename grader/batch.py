@@ -173,10 +173,12 @@ def base_key(sandbox):
 # What a new base takes from this tree's build/ (seed_base): the objects of
 # the student tree's files (build/obj/, where every tree of this folder
 # compiles each file once, by its path; not the solutions'), the stamp that
-# has kernel objects compiled again once, the Linux programs and the stamp
-# of tools/deps, which every object depends on.
+# has kernel objects compiled again once, the flags they were compiled with
+# (the Makefile's FLAGS_STAMP: a new one would be newer than every object),
+# the Linux programs and the stamp of tools/deps, which every object depends on.
 SEED = [os.path.join("obj", kind, sub) for kind in ("k", "u") for sub in ("kernel", "lib", "user")] \
-    + [os.path.join("obj", "k", ".fastpath-default"), "linux-progs", ".deps-ok"]
+    + [os.path.join("obj", "k", ".fastpath-default"), os.path.join("obj", ".flags"),
+       "linux-progs", ".deps-ok"]
 
 
 def seed_base(base):
