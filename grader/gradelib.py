@@ -587,6 +587,13 @@ def _boot_now(tests, build, scale, values, watch, check):
     return res, [judge(t, res, values, gdb, check) for t in tests]
 
 
+# make test's parts load the lab files from several threads at once: a
+# module is in sys.modules before it has run, so without this lock a lab
+# file that imports another (lab6.py uses lab5.boot) could find that one
+# half loaded by another thread.
+_LOAD_LOCK = threading.RLock()
+
+
 def load_lab(path):
     """Imports grader/labN.py (or an instructor's copy) as the module labN
     and returns its namespace.  Its folder comes first on the import path
@@ -597,12 +604,13 @@ def load_lab(path):
     name = os.path.splitext(os.path.basename(path))[0]
     spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    sys.path.insert(0, folder)
-    try:
-        spec.loader.exec_module(module)
-    finally:
-        sys.path.remove(folder)
+    with _LOAD_LOCK:
+        sys.modules[name] = module
+        sys.path.insert(0, folder)
+        try:
+            spec.loader.exec_module(module)
+        finally:
+            sys.path.remove(folder)
     ns = vars(module)
     lab = ns["LAB"]
     for t in ns.get("TESTS", []) + ns.get("BENCHES", []):
