@@ -49,8 +49,7 @@ extern char sysenter_resume[];
 static inline __attribute__((always_inline)) int32_t fast_result(struct thread *t)
 {
     t->ipc_from = L4_NILTHREAD;
-    int err = t->ipc_error;
-    return err < 0 ? -((-err) | L4_ERECV) : err;
+    return ipc_recv_error(t->ipc_error);
 }
 
 /*

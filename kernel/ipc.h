@@ -119,6 +119,12 @@ static inline struct thread *sendq_take(struct thread *rcv, l4_tid_t from)
     return rcv->senders ? sendq_search(rcv, from) : NULL;
 }
 
+/* Or-s L4_ERECV into an error of the receive phase (sys_ipc's result). */
+static inline int32_t ipc_recv_error(int err)
+{
+    return err < 0 ? -((-err) | L4_ERECV) : err;
+}
+
 /* --- kernel/fastpath.c: the common case, done quickly (Lab 6) --- */
 
 /* What fastpath_ipc returns when the call is not its case: sys_ipc then

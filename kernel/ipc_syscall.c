@@ -26,11 +26,6 @@ static __attribute__((noinline)) int items_valid(l4_tag_t tag)
     return 1;
 }
 
-/* Or-s L4_ERECV into an error of the receive phase. */
-static int recv_error(int err)
-{
-    return err < 0 ? -((-err) | L4_ERECV) : err;
-}
 
 /* SYS_IPC in general: every case, one phase after the other.  Out of
    line when there is a fast path, so that sys_ipc's common case does not
@@ -65,7 +60,7 @@ static SLOW_PATH int32_t ipc_slow(struct trapframe *tf)
     /* An interrupt's ID names no thread; only its handler may receive from it. */
     if (from != L4_NILTHREAD && from != L4_ANYTHREAD && from != to && !thread_lookup(from) &&
         !irq_handled_by(self, from))
-        return recv_error(-L4_ENOPARTNER);
+        return ipc_recv_error(-L4_ENOPARTNER);
 
     self->ipc_from = from;
     self->ipc_rcv_timeout = rcv_timeout;
@@ -83,9 +78,9 @@ static SLOW_PATH int32_t ipc_slow(struct trapframe *tf)
             ;                           /* a pending interrupt's message (kernel/irq.c) */
         else if (from != L4_ANYTHREAD && from != to && !thread_lookup(from) &&
                  !irq_handled_by(self, from))
-            err = recv_error(-L4_ENOPARTNER);
+            err = ipc_recv_error(-L4_ENOPARTNER);
         else
-            err = recv_error(ipc_receive(from, rcv_timeout));
+            err = ipc_recv_error(ipc_receive(from, rcv_timeout));
     }
     self->ipc_from = L4_NILTHREAD;
 
@@ -130,7 +125,7 @@ int ipc_call(struct thread *dest)
     self->ipc_woke = 0;
     err = ipc_send(dest, L4_TIMEOUT_NEVER);
     if (!err && !self->ipc_received)
-        err = recv_error(ipc_receive(dest->tid, L4_TIMEOUT_NEVER));
+        err = ipc_recv_error(ipc_receive(dest->tid, L4_TIMEOUT_NEVER));
     self->ipc_from = L4_NILTHREAD;
     return err;
 }

@@ -33,6 +33,7 @@
 #include "sched.h"
 #include "fpu.h"
 #include "switch.h"
+#include "fastswitch.h"
 #include "irq.h"
 #include "tls.h"
 #include "vm.h"
@@ -331,10 +332,7 @@ void schedule(void)
 
 int32_t fastpath_result(void)
 {
-    struct thread *self = current;
-    self->ipc_from = L4_NILTHREAD;
-    int err = self->ipc_error;
-    return err < 0 ? -((-err) | L4_ERECV) : err;
+    return fast_result(current);
 }
 
 void sched_yield(void)
