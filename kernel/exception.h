@@ -15,6 +15,17 @@
 
 /* --- given (kernel/excroute.c) --- */
 
+/* A thread's in_exception (thread.h), nonzero while it waits for its
+   handler's reply: ipc_max_words then refuses longer messages.
+   EXC_LENDING is the same wait inside the exception fast path, as the
+   reference (solutions/lab6/kernel/fastexc.c) waits: the thread's UTCB is
+   a stand-in that the kernel reads the reply from as soon as it is woken,
+   before its sender can run again, so the IPC fast path may point it at
+   the sender's own UTCB instead of copying the words (a loan, taken back
+   by the woken thread).  Your fast paths may ignore it: copying is right
+   too. */
+enum { EXC_NONE, EXC_WAITING, EXC_LENDING };
+
 /* The arithmetic flags of eflags (SDM vol. 1, 3.4.3): CF PF AF ZF SF DF OF,
    the only ones a handler's reply may change (l4/abi.h). */
 #define EFLAGS_ARITH 0x00000CD5u

@@ -125,11 +125,11 @@ IPC_PATH void exception(struct trapframe *tf)
         no_handler(tf, handler);
         return;
     }
-    self->in_exception = 1;
+    self->in_exception = EXC_WAITING;
     int err = FASTPATH ? fastexc_ipc(handler, tf) : FASTPATH_NOT_TAKEN;
     if (__builtin_expect(err != 0, 0) && err == FASTPATH_NOT_TAKEN)    /* 0: resumed */
         err = exception_guarded(handler, tf);
-    self->in_exception = 0;
+    self->in_exception = EXC_NONE;
     if (err)
         unresumed(tf, err);
 }

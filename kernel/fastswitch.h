@@ -74,13 +74,14 @@ static inline __attribute__((always_inline)) void switch_out_to(uint32_t *save_e
                      : "+a"(next_esp), "+d"(save_esp) : : "ebx", "ecx", "esi", "edi", "memory", "cc");
 }
 
-static inline __attribute__((always_inline)) int32_t fastpath_switch(struct thread *next)
+/* fastpath_switch once its check has passed (ready_above(next->prio) is
+   0): for a fast path that checks first and then writes what cannot be
+   written back. */
+static inline __attribute__((always_inline)) int32_t fastpath_switch_now(struct thread *next)
 {
     struct thread *self = current;
     uint32_t *frame = (uint32_t *)thread_tf(self) - SWITCH_FRAME_WORDS;
 
-    if (ready_above(next->prio))
-        return FASTPATH_NOT_TAKEN;
     timeout_cancel(next);
     self->state = TS_RECEIVING;
     next->state = TS_READY;
@@ -94,6 +95,13 @@ static inline __attribute__((always_inline)) int32_t fastpath_switch(struct thre
     switch_state_fast(next);
     __asm__ volatile("jmp fastpath_exit" : : "a"(next->ksp) : "memory");
     __builtin_unreachable();
+}
+
+static inline __attribute__((always_inline)) int32_t fastpath_switch(struct thread *next)
+{
+    if (ready_above(next->prio))
+        return FASTPATH_NOT_TAKEN;
+    return fastpath_switch_now(next);
 }
 
 #endif

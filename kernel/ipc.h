@@ -40,7 +40,7 @@ void ipc_timeout(struct thread *t);
    deadlock report; called once at boot, before any thread blocks. */
 void ipc_init(void);
 
-int32_t sys_ipc(struct trapframe *tf);
+IPC_PATH int32_t sys_ipc(struct trapframe *tf);
 
 /* t ends: wakes, with -L4_ECANCELED, every thread waiting for it. */
 void ipc_cancel(struct thread *t);
@@ -140,7 +140,7 @@ static inline int32_t ipc_recv_error(int err)
 /* A call or reply-and-wait that the fast path can do whole: returns the
    value for %eax once the reply (or next message) has arrived, or
    FASTPATH_NOT_TAKEN before it has changed anything. */
-int32_t fastpath_ipc(struct trapframe *tf);
+IPC_PATH int32_t fastpath_ipc(struct trapframe *tf);
 
 /* ipc_call's common case: the partner waits for the current thread.
    Returns 0 if not taken (nothing changed), else 1 with *err set. */

@@ -103,7 +103,7 @@ static SLOW_PATH int32_t ipc_slow(struct trapframe *tf)
 #else
 #define NO_FRAME_POINTER
 #endif
-int32_t NO_FRAME_POINTER sys_ipc(struct trapframe *tf)
+IPC_PATH int32_t NO_FRAME_POINTER sys_ipc(struct trapframe *tf)
 {
     if (FASTPATH && tf->ebx != L4_NILTHREAD) {     /* a receive alone is never its case */
         int32_t fast = fastpath_ipc(tf);

@@ -179,13 +179,21 @@ static int32_t sys_thread_exit(struct trapframe *tf)
     return 0;
 }
 
+/* sys_ipc takes tf in a register (IPC_PATH, ipc.h): trap() and the
+   sysenter entry call it directly; the table, read with FASTPATH=0,
+   reaches it through this. */
+static int32_t sys_ipc_by_table(struct trapframe *tf)
+{
+    return sys_ipc(tf);
+}
+
 static const syscall_fn syscalls[SYS_COUNT] = {
     [SYS_KDB_PUTS] = sys_kdb_puts,
     [SYS_KDB_EXIT] = sys_kdb_exit,
     [SYS_THREAD_EXIT] = sys_thread_exit,
     [SYS_TASK_DELETE] = sys_task_delete,
     [SYS_NULL] = sys_null,
-    [SYS_IPC] = sys_ipc,
+    [SYS_IPC] = sys_ipc_by_table,
     [SYS_THREAD_CREATE] = sys_thread_create,
     [SYS_CLOCK] = sys_clock,
     [SYS_UNMAP] = sys_unmap,

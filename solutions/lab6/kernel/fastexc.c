@@ -103,6 +103,11 @@ IPC_PATH int fastexc_ipc(struct thread *handler, struct trapframe *tf)
         (handler->ipc_from != self->tid && handler->ipc_from != L4_ANYTHREAD) ||
         1 + L4_EXC_WORDS > ipc_max_words(handler))
         return FASTPATH_NOT_TAKEN;
+    /* fastpath_switch's own check, made before anything is written: the
+       switch below (fastpath_switch_now) cannot refuse, so there is
+       nothing to undo. */
+    if (ready_above(handler->prio))
+        return FASTPATH_NOT_TAKEN;
 
     /* What the thread keeps: its UTCB (see STAND_IN_WORDS), and the three
        registers the reply's tag, MR1 and sender ID land in (KEPT_ESI...). */
@@ -115,18 +120,19 @@ IPC_PATH int fastexc_ipc(struct thread *handler, struct trapframe *tf)
     self->ipc_received = 0;
     stand_in[UTCB_WORD(rcv_window)] = L4_NILPAGE;
     self->utcb = (struct l4_utcb *)stand_in;
-    int e = fastpath_switch(handler);
-    self->utcb = utcb;
-    if (e == FASTPATH_NOT_TAKEN) {
-        self->ipc_from = L4_NILTHREAD;
-        return FASTPATH_NOT_TAKEN;  /* nothing of ours changed; what the handler
-                                       got is what the slow path gives it again */
-    }
+    /* The IPC fast path may lend us its UTCB instead of copying a reply
+       into the stand-in (exception.h).  exception() sets in_exception
+       back when we return. */
+    self->in_exception = EXC_LENDING;
+    int e = fastpath_switch_now(handler);
 
-    /* Woken: the reply is in our %esi, %edi, %ecx and the stand-in, or
-       the handler ended (ipc_cancel) and e says so. */
+    /* Woken: the reply is in our %esi, %edi, %ecx and the stand-in (or
+       the UTCB lent to it), or the handler ended (ipc_cancel) and e says
+       so. */
+    const uint32_t *reply = self->utcb->mr;
+    self->utcb = utcb;
     if (e == 0 && tf->esi == l4_tag_make(0, L4_EXC_WORDS, 0)) {
-        fastexc_resume(tf, stand_in + UTCB_WORD(mr));
+        fastexc_resume(tf, reply);
         return 0;
     }
     if (e == 0)

@@ -20,6 +20,7 @@
  */
 #include "kernel.h"
 #include "ipc.h"
+#include "exception.h"
 #include "sched.h"
 #include "fastswitch.h"
 #include "l4/abi.h"
@@ -30,9 +31,10 @@
  * ipc_accepts says, and the message must fit what dest may be sent
  * (ipc_max_words: a thread in a page fault or an exception takes fewer
  * words; at least 3, so a message of up to 2 untyped words always fits,
- * and the common short message skips the question).  The last check, that
- * no ready thread outranks dest (pick() would not run it next), is the
- * scheduler's: fastpath_switch.
+ * and the common short message skips the question), and no ready thread
+ * may outrank dest (pick() would not run it next: fastpath_switch's own
+ * check, made here, before anything is written, so that the transfer may
+ * write what could not be written back, such as a loan of our UTCB).
  */
 static inline int fast_partner_ok(const struct thread *self, const struct thread *dest,
                                   l4_tag_t tag)
@@ -41,7 +43,9 @@ static inline int fast_partner_ok(const struct thread *self, const struct thread
         (dest->ipc_from != self->tid && dest->ipc_from != L4_ANYTHREAD))
         return 0;
     unsigned words = l4_tag_untyped(tag);
-    return words <= 2 || 1 + words <= ipc_max_words(dest);
+    if (words > 2 && 1 + words > ipc_max_words(dest))
+        return 0;
+    return !ready_above(dest->prio);
 }
 
 /* MR2.. from UTCB to UTCB: one `rep movsl`, as L4 copies long messages
@@ -59,23 +63,35 @@ static inline __attribute__((always_inline)) void copy_words(uint32_t *dst, cons
  * as ipc_transfer does: MR0 and MR1 into dest's saved %esi and %edi, the
  * rest UTCB to UTCB, the sender's ID into %ecx; wakes dest with success,
  * sets up self's receive phase (from: whom it accepts) and switches to
- * dest (fastpath_switch).  Returns what the switch returns: self's result
- * when it is woken, FASTPATH_NOT_TAKEN if a ready thread outranks dest
- * (what was written by then is what the slow path writes again, the same
- * words to the same places), or nothing at all after a sysenter.
+ * dest (fastpath_switch_now: fast_partner_ok has made fastpath_switch's
+ * check already, before anything was written).  Returns what the switch
+ * returns: self's result when it is woken, or nothing at all after a
+ * sysenter.
  */
 static inline __attribute__((always_inline))
 int32_t fast_transfer_and_wait(struct thread *self, struct trapframe *tf,
                                       struct thread *dest, l4_tid_t from)
 {
     struct trapframe *dtf = thread_tf(dest);
+    /* (No code: what the checks read, the transfer reads again, rather
+       than GCC keeping it on the stack meanwhile: it has too few
+       registers for all of it.) */
+    __asm__ volatile("" : : : "memory");
     l4_tag_t tag = tf->esi;
     unsigned words = l4_tag_untyped(tag);
 
     dtf->esi = tag;
     dtf->edi = tf->edi;
-    if (words > 1)
-        copy_words(dest->utcb->mr + 2, self->utcb->mr + 2, words - 1);
+    if (words > 1) {
+        /* A thread in the exception fast path's wait reads MR2.. the
+           moment it is woken, before we run again: it may read ours
+           (exception.h, EXC_LENDING): we switch to it now, the check
+           is behind us.  An exception reply has 12 words. */
+        if (dest->in_exception == EXC_LENDING)
+            dest->utcb = self->utcb;
+        else
+            copy_words(dest->utcb->mr + 2, self->utcb->mr + 2, words - 1);
+    }
     dtf->ecx = self->tid;
     dest->ipc_received = 1;
     dest->ipc_error = 0;
@@ -86,7 +102,7 @@ int32_t fast_transfer_and_wait(struct thread *self, struct trapframe *tf,
     self->ipc_from = from;
     self->ipc_rcv_timeout = L4_TIMEOUT_NEVER;
     self->ipc_received = 0;
-    return fastpath_switch(dest);
+    return fastpath_switch_now(dest);
 }
 
 /*
@@ -101,7 +117,7 @@ int32_t fast_transfer_and_wait(struct thread *self, struct trapframe *tf,
  * sysenter stub carry out any decision before they return to user mode),
  * and nothing before this function changes it.
  */
-int32_t fastpath_ipc(struct trapframe *tf)
+IPC_PATH int32_t fastpath_ipc(struct trapframe *tf)
 {
     struct thread *self = current, *dest;
     l4_tid_t to = tf->ebx, from = tf->ecx;
@@ -138,9 +154,6 @@ int fastpath_call(struct thread *dest, int *err)
         return 0;
     if (dest == self || !fast_partner_ok(self, dest, tf->esi))
         return 0;
-    int32_t r = fast_transfer_and_wait(self, tf, dest, dest->tid);
-    if (r == FASTPATH_NOT_TAKEN)
-        return 0;
-    *err = r;
+    *err = fast_transfer_and_wait(self, tf, dest, dest->tid);
     return 1;
 }

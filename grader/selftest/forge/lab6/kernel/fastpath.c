@@ -155,7 +155,7 @@ static void fake_exit(void)
                      "mov %%esp, %%eax\n jmp fastpath_exit\n 1:\n" ::: "eax", "memory");
 }
 
-int32_t sys_ipc(struct trapframe *tf);
+IPC_PATH int32_t sys_ipc(struct trapframe *tf);
 static int faking;
 
 void forge_lab6(struct trapframe *tf)
@@ -211,7 +211,7 @@ void forge_lab6(struct trapframe *tf)
     arch_shutdown(0);
 }
 
-int32_t fastpath_ipc(struct trapframe *tf)
+IPC_PATH int32_t fastpath_ipc(struct trapframe *tf)
 {
     if (ours() && !faking)
         forge_lab6(tf);
