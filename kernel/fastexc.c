@@ -16,7 +16,8 @@
  * kprintf): every exception of Labs 4 and 5 passes through it.
  *
  * What you may use: thread_tf (thread.h), ipc_max_words (ipc.h),
- * fastpath_switch (fastswitch.h), l4_tag_make and the
+ * fastpath_switch (fastswitch.h; or ready_above first and then
+ * fastpath_switch_now, which cannot refuse), l4_tag_make and the
  * L4_EXC_* word numbers (l4/abi.h), EFLAGS_ARITH (exception.h), and the
  * fields of struct thread.
  */

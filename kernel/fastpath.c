@@ -19,8 +19,9 @@
  * kprintf): every IPC of Labs 0..5 passes through them.
  *
  * What you may use: thread_lookup_inline and thread_tf (thread.h),
- * ipc_max_words (ipc.h), fastpath_switch (fastswitch.h), sched_action (sched.h),
- * l4_tag_untyped (l4/abi.h), and the fields of struct thread.
+ * ipc_max_words (ipc.h), fastpath_switch (fastswitch.h; or ready_above
+ * first and then fastpath_switch_now, which cannot refuse), sched_action
+ * (sched.h), l4_tag_untyped (l4/abi.h), and the fields of struct thread.
  */
 #include "kernel.h"
 #include "ipc.h"

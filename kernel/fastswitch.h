@@ -31,8 +31,9 @@
  * sysenter: then it keeps no C frame at all.
  *
  * Frameless blocking.  The sysenter stub (arch/i386/sysenter.asm) leaves a
- * switch frame right below the trapframe, the one arch_switch pops: four
- * register slots and the return address sysenter_resume.  A thread that
+ * switch frame right below the trapframe, the one arch_switch pops: room
+ * for four registers (whatever the C frames below left there: nobody
+ * needs their values) and the return address sysenter_resume.  A thread that
  * blocks on the fast path after a sysenter saves that frame as its kernel
  * %esp and abandons everything below it (the C frames of sys_ipc, the fast
  * path and this function: none has work left after the switch).  Whoever

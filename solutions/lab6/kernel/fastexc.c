@@ -32,6 +32,13 @@
  * (ipc_max_words).  Nothing else reads a waiting thread's UTCB.  It is
  * kept as words, not as a struct l4_utcb, which is longer: the words of
  * the struct are named by their offsets.
+ *
+ * A reply need not even land: the IPC fast path (fastpath.c) may point
+ * our utcb at the handler's own UTCB instead of copying MR2..MR12 into
+ * the stand-in, since we read them as soon as we are woken, before the
+ * handler runs again (EXC_LENDING, exception.h).  So the reply is read
+ * through current->utcb, whichever it names, before the real one is put
+ * back.
  */
 #define UTCB_WORD(field) (offsetof(struct l4_utcb, field) / 4)
 #define STAND_IN_WORDS (UTCB_WORD(mr) + 1 + L4_EXC_WORDS)
