@@ -70,7 +70,8 @@ struct thread {
                                    default until SYS_THREAD_TLS gives it one */
     l4_tid_t ipc_from;          /* the current IPC's receive phase: a thread, L4_ANYTHREAD,
                                    or L4_NILTHREAD for none */
-    uint16_t ipc_rcv_timeout;   /* the receive phase's timeout */
+    uint32_t ipc_rcv_timeout;   /* the receive phase's timeout (16 bits, l4/abi.h; a word:
+                                   the fast paths store it with one instruction) */
     int ipc_received;           /* a message was delivered to us during this IPC */
     int ipc_error;              /* the result left by the thread (or timer) that woke us */
     int ipc_woke;               /* this IPC of ours woke a partner (for the direct switch) */
