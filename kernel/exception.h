@@ -16,15 +16,18 @@
 /* --- given (kernel/excroute.c) --- */
 
 /* A thread's in_exception (thread.h), nonzero while it waits for its
-   handler's reply: ipc_max_words then refuses longer messages.
-   EXC_LENDING is the same wait inside the exception fast path, as the
-   reference (solutions/lab6/kernel/fastexc.c) waits: the thread's UTCB is
-   a stand-in that the kernel reads the reply from as soon as it is woken,
-   before its sender can run again, so the IPC fast path may point it at
-   the sender's own UTCB instead of copying the words (a loan, taken back
-   by the woken thread).  Your fast paths may ignore it: copying is right
-   too. */
-enum { EXC_NONE, EXC_WAITING, EXC_LENDING };
+   handler's reply: ipc_max_words then refuses longer messages.  EXC_FAST
+   is the same wait inside the exception fast path, as the reference
+   (solutions/lab6/kernel/fastexc.c) waits: utcb names a stand-in on the
+   thread's kernel stack, whose reserved[EXC_OWN_UTCB] holds the thread's
+   own UTCB pointer, and a valid resume reply leaves the thread's C frames
+   nothing to do but return.  So the reference's IPC fast path applies
+   such a reply itself (what fastexc_resume, below, does), puts the own
+   UTCB back, ends the exception and sends the thread straight back to
+   user mode (trap_return) when it switches to it.  Your fast paths may
+   ignore it: a reply delivered into the stand-in is right too. */
+enum { EXC_NONE, EXC_WAITING, EXC_FAST };
+enum { EXC_OWN_UTCB = 3 };      /* reserved[0..2]: the stand-in's kept registers */
 
 /* The arithmetic flags of eflags (SDM vol. 1, 3.4.3): CF PF AF ZF SF DF OF,
    the only ones a handler's reply may change (l4/abi.h). */
@@ -53,5 +56,10 @@ int exception_ipc(struct thread *handler, struct trapframe *tf);
    general registers: exception() guards the privileged state only
    around exception_ipc. */
 IPC_PATH int fastexc_ipc(struct thread *handler, struct trapframe *tf);
+
+/* A valid resume reply's registers (its words in mr, MR0 first) into tf,
+   as exception_ipc takes them.  In kernel/fastpath.c, beside the IPC fast
+   path, which may apply a resume itself (EXC_FAST above). */
+IPC_PATH void fastexc_resume(struct trapframe *tf, const uint32_t *mr);
 
 #endif

@@ -54,7 +54,7 @@ struct thread {
     uint16_t irq_lines;         /* bit n: this thread handles interrupt line n (kernel/irq.c) */
     l4_tid_t exc_handler;       /* receives this thread's exceptions (Lab 4); nil: none */
     int in_exception;           /* waiting for its exception handler's reply (kernel/exception.c):
-                                   EXC_WAITING, or EXC_LENDING (exception.h) */
+                                   EXC_WAITING, or EXC_FAST (exception.h) */
     struct fpu_state *fpu;      /* its x87/SSE registers, in a frame of their own, or NULL
                                    before its first FPU instruction.  Owned by kernel/fpu.c:
                                    stale while the thread is fpu_owner (the registers hold

@@ -33,20 +33,23 @@
  * kept as words, not as a struct l4_utcb, which is longer: the words of
  * the struct are named by their offsets.
  *
- * A reply need not even land: the IPC fast path (fastpath.c) may point
- * our utcb at the handler's own UTCB instead of copying MR2..MR12 into
- * the stand-in, since we read them as soon as we are woken, before the
- * handler runs again (EXC_LENDING, exception.h).  So the reply is read
- * through current->utcb, whichever it names, before the real one is put
- * back.
+ * A resume reply need not land at all: when the handler's IPC fast path
+ * switches straight to us (EXC_FAST, exception.h), it applies the reply
+ * to our trapframe itself, puts our own UTCB back (KEPT_UTCB), ends the
+ * exception and sends us to trap_return; our C frames, which would have
+ * done just that, are abandoned.  Any other reply lands in the stand-in
+ * and wakes us here.
  */
 #define UTCB_WORD(field) (offsetof(struct l4_utcb, field) / 4)
 #define STAND_IN_WORDS (UTCB_WORD(mr) + 1 + L4_EXC_WORDS)
 
 /* What the thread had in the three registers the reply's tag, MR1 and
    sender ID overwrite (%esi, %edi, %ecx), for a reply that does not
-   resume it: kept in the stand-in's reserved words, which no IPC writes. */
-enum { KEPT_ESI = UTCB_WORD(reserved), KEPT_EDI, KEPT_ECX };
+   resume it, and its own UTCB: kept in the stand-in's reserved words,
+   which no IPC writes (the IPC fast path finds the UTCB there too:
+   EXC_OWN_UTCB, exception.h). */
+enum { KEPT_ESI = UTCB_WORD(reserved), KEPT_EDI, KEPT_ECX, KEPT_UTCB };
+_Static_assert(KEPT_UTCB == UTCB_WORD(reserved) + EXC_OWN_UTCB, "exception.h's EXC_OWN_UTCB");
 
 /* The exception message, as exception_ipc's exception_message builds it,
    written where ipc_transfer would put it: MR0 and MR1 in the handler's
@@ -77,26 +80,6 @@ void fastexc_send(const struct thread *self, const struct trapframe *tf, struct 
     handler->ipc_error = 0;
 }
 
-/* A valid reply's registers (its words in mr, as exception_resume reads
-   them): %esi, %edi and %ecx, which the reply's tag, MR1 and sender ID
-   overwrote, come back from the reply too.  Of tf only eip, esp, the
-   arithmetic flags and the general registers change: exception() counts
-   on it (it guards the privileged state only around exception_ipc). */
-static inline __attribute__((always_inline))
-void fastexc_resume(struct trapframe *tf, const uint32_t *mr)
-{
-    tf->eip = mr[L4_EXC_EIP];
-    tf->esp = mr[L4_EXC_ESP];
-    tf->eflags = (tf->eflags & ~EFLAGS_ARITH) | (mr[L4_EXC_EFLAGS] & EFLAGS_ARITH);
-    tf->eax = mr[L4_EXC_EAX];
-    tf->ebx = mr[L4_EXC_EBX];
-    tf->ecx = mr[L4_EXC_ECX];
-    tf->edx = mr[L4_EXC_EDX];
-    tf->esi = mr[L4_EXC_ESI];
-    tf->edi = mr[L4_EXC_EDI];
-    tf->ebp = mr[L4_EXC_EBP];
-}
-
 IPC_PATH int fastexc_ipc(struct thread *handler, struct trapframe *tf)
 {
     struct thread *self = current;
@@ -119,27 +102,25 @@ IPC_PATH int fastexc_ipc(struct thread *handler, struct trapframe *tf)
     /* What the thread keeps: its UTCB (see STAND_IN_WORDS), and the three
        registers the reply's tag, MR1 and sender ID land in (KEPT_ESI...). */
     uint32_t stand_in[STAND_IN_WORDS];
-    struct l4_utcb *utcb = self->utcb;
 
     fastexc_send(self, tf, handler, stand_in);
     self->ipc_from = handler->tid;
     self->ipc_rcv_timeout = L4_TIMEOUT_NEVER;
     self->ipc_received = 0;
     stand_in[UTCB_WORD(rcv_window)] = L4_NILPAGE;
+    stand_in[KEPT_UTCB] = (uint32_t)self->utcb;
     self->utcb = (struct l4_utcb *)stand_in;
-    /* The IPC fast path may lend us its UTCB instead of copying a reply
-       into the stand-in (exception.h).  exception() sets in_exception
-       back when we return. */
-    self->in_exception = EXC_LENDING;
+    /* The IPC fast path may finish a resume for us (EXC_FAST,
+       exception.h): then we never come back here.  exception() sets
+       in_exception back when we return. */
+    self->in_exception = EXC_FAST;
     int e = fastpath_switch_now(handler);
 
-    /* Woken: the reply is in our %esi, %edi, %ecx and the stand-in (or
-       the UTCB lent to it), or the handler ended (ipc_cancel) and e says
-       so. */
-    const uint32_t *reply = self->utcb->mr;
-    self->utcb = utcb;
+    /* Woken: the reply is in our %esi, %edi, %ecx and the stand-in, or
+       the handler ended (ipc_cancel) and e says so. */
+    self->utcb = (struct l4_utcb *)stand_in[KEPT_UTCB];
     if (e == 0 && tf->esi == l4_tag_make(0, L4_EXC_WORDS, 0)) {
-        fastexc_resume(tf, reply);
+        fastexc_resume(tf, stand_in + UTCB_WORD(mr));
         return 0;
     }
     if (e == 0)

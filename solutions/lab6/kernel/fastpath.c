@@ -34,7 +34,8 @@
  * and the common short message skips the question), and no ready thread
  * may outrank dest (pick() would not run it next: fastpath_switch's own
  * check, made here, before anything is written, so that the transfer may
- * write what could not be written back, such as a loan of our UTCB).
+ * write what could not be written back, such as a resume applied to a
+ * thread in an exception).
  */
 static inline int fast_partner_ok(const struct thread *self, const struct thread *dest,
                                   l4_tag_t tag)
@@ -59,14 +60,68 @@ static inline __attribute__((always_inline)) void copy_words(uint32_t *dst, cons
 }
 
 /*
+ * A valid resume reply's registers (its words in mr, MR0 first) into tf,
+ * as exception_ipc's exception_resume takes them: eip, esp, the seven
+ * general registers (%esi, %edi and %ecx too, which the reply's tag, MR1
+ * and sender ID would have overwritten) and of eflags only the
+ * arithmetic flags.  Of tf nothing else changes: exception() counts on it
+ * (it guards the privileged state only around exception_ipc).  Inline in
+ * the IPC fast path below (a call there cost every fast IPC about 8
+ * instructions: GCC allocated the whole function's registers around it),
+ * and behind fastexc_resume for the exception fast path (fastexc.c).
+ */
+static inline __attribute__((always_inline))
+void resume_registers(struct trapframe *tf, const uint32_t *mr)
+{
+    tf->eip = mr[L4_EXC_EIP];
+    tf->esp = mr[L4_EXC_ESP];
+    tf->eflags = (tf->eflags & ~EFLAGS_ARITH) | (mr[L4_EXC_EFLAGS] & EFLAGS_ARITH);
+    tf->eax = mr[L4_EXC_EAX];
+    tf->ebx = mr[L4_EXC_EBX];
+    tf->ecx = mr[L4_EXC_ECX];
+    tf->edx = mr[L4_EXC_EDX];
+    tf->esi = mr[L4_EXC_ESI];
+    tf->edi = mr[L4_EXC_EDI];
+    tf->ebp = mr[L4_EXC_EBP];
+}
+
+IPC_PATH void fastexc_resume(struct trapframe *tf, const uint32_t *mr)
+{
+    resume_registers(tf, mr);
+}
+
+/*
+ * A resume reply to a thread in the exception fast path's wait (EXC_FAST,
+ * exception.h), done here as the thread would do it once woken, so that
+ * the thread goes straight back to user mode: its registers from the
+ * reply (resume_registers), its own UTCB back, its exception over, and its
+ * kernel stack made a switch frame that returns to trap_return.  The C
+ * frames it blocked in (exception(), fastexc_ipc) had nothing else to do:
+ * they are abandoned, as a sender's are after a sysenter.
+ */
+static inline __attribute__((always_inline))
+void fast_exception_resume(const struct thread *self, struct thread *dest)
+{
+    struct trapframe *dtf = thread_tf(dest);
+    uint32_t *frame = (uint32_t *)dtf - SWITCH_FRAME_WORDS;
+
+    resume_registers(dtf, self->utcb->mr);
+    dest->utcb = (struct l4_utcb *)dest->utcb->reserved[EXC_OWN_UTCB];
+    dest->in_exception = EXC_NONE;
+    frame[SWITCH_FRAME_WORDS - 1] = (uint32_t)trap_return;
+    dest->ksp = (uint32_t)frame;
+}
+
+/*
  * Moves the untyped words of self's message (its tag is in tf) to dest,
  * as ipc_transfer does: MR0 and MR1 into dest's saved %esi and %edi, the
  * rest UTCB to UTCB, the sender's ID into %ecx; wakes dest with success,
  * sets up self's receive phase (from: whom it accepts) and switches to
  * dest (fastpath_switch_now: fast_partner_ok has made fastpath_switch's
- * check already, before anything was written).  Returns what the switch
- * returns: self's result when it is woken, or nothing at all after a
- * sysenter.
+ * check already, before anything was written, so that what cannot be
+ * written back, a resume applied to a thread in an exception, may be).
+ * Returns what the switch returns: self's result when it is woken, or
+ * nothing at all after a sysenter.
  */
 static inline __attribute__((always_inline))
 int32_t fast_transfer_and_wait(struct thread *self, struct trapframe *tf,
@@ -83,16 +138,17 @@ int32_t fast_transfer_and_wait(struct thread *self, struct trapframe *tf,
     dtf->esi = tag;
     dtf->edi = tf->edi;
     if (words > 1) {
-        /* A thread in the exception fast path's wait reads MR2.. the
-           moment it is woken, before we run again: it may read ours
-           (exception.h, EXC_LENDING): we switch to it now, the check
-           is behind us.  An exception reply has 12 words. */
-        if (dest->in_exception == EXC_LENDING)
-            dest->utcb = self->utcb;
-        else
-            copy_words(dest->utcb->mr + 2, self->utcb->mr + 2, words - 1);
+        /* A resume reply (12 words) to a thread in the exception fast
+           path's wait is applied here: we switch to it now, the check is
+           behind us. */
+        if (dest->in_exception == EXC_FAST && tag == l4_tag_make(0, L4_EXC_WORDS, 0)) {
+            fast_exception_resume(self, dest);
+            goto received;
+        }
+        copy_words(dest->utcb->mr + 2, self->utcb->mr + 2, words - 1);
     }
     dtf->ecx = self->tid;
+received:
     dest->ipc_received = 1;
     dest->ipc_error = 0;
 
