@@ -98,9 +98,10 @@ int fastpath_call(struct thread *dest, int *err)
  * Take exactly what exception_ipc takes (eip, esp, the seven general
  * registers, and of eflags only EFLAGS_ARITH) and change nothing else of
  * tf.  It lives here, not in fastexc.c, so that fastpath_ipc may have the
- * same code inline (a call costs the IPC fast path more than the copy:
- * the reference does that, exception.h says why).  Nothing calls it
- * until you do.
+ * same code inline, as the reference does to finish an exception itself
+ * (EXC_FAST, exception.h): a call there would cost every fast IPC more
+ * than the copy, since GCC allocates the function's registers around it.
+ * Nothing calls it until you do.
  */
 IPC_PATH void fastexc_resume(struct trapframe *tf, const uint32_t *mr)
 {
